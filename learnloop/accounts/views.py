@@ -1,0 +1,96 @@
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+
+from learnloop.accounts import services
+from learnloop.accounts.models import ApiToken
+from learnloop.core import policy
+from learnloop.core.audit import audit_record
+from learnloop.core.models import AuditEvent
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit_record(
+            actor=self.request.user,
+            action="password.change",
+            target=self.request.user,
+            changes={"password": ["***", "***"]},
+            source=AuditEvent.Source.WEB,
+        )
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit_record(
+            actor=form.user,
+            action="password.reset",
+            target=form.user,
+            changes={"password": ["***", "***"]},
+            source=AuditEvent.Source.WEB,
+        )
+        return response
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What will use it, e.g. 'HR sync script'")
+    expires_at = forms.DateTimeField(
+        required=False,
+        label="Expires (optional)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = services.token_create(actor=request.user, person=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            form = TokenForm()
+    status = 400 if request.method == "POST" and form.errors else 200
+    context = {"form": form, "issued": issued, "tokens": ApiToken.objects.filter(person=request.user)}
+    return render(request, "accounts/tokens.html", context, status=status)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = policy.get_or_404(request.user, "revoke", ApiToken.objects.all(), pk=token_id)
+    services.token_revoke(actor=request.user, token=token)
+    messages.success(request, f"Token “{token.name}” revoked; scripts using it will be refused from now on.")
+    return redirect("accounts:tokens")

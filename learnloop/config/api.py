@@ -1,0 +1,27 @@
+"""The REST API at /api/v1/: every domain's router mounted on one NinjaAPI."""
+
+from ninja import NinjaAPI
+from ninja.security import SessionAuth
+
+from learnloop import __version__
+from learnloop.accounts.api import router as accounts_router
+from learnloop.core.api import TokenAuth, install_error_handlers
+from learnloop.core.api_routes import router as audit_router
+from learnloop.people.api import router as people_router
+
+api = NinjaAPI(
+    title="learnloop API",
+    version=f"v1 ({__version__})",
+    description=(
+        "Authenticate with a personal API token (`Authorization: Bearer ll_...`) or a signed-in browser "
+        'session. Every error has the body `{"error": {"code", "message", "fields"}}`.'
+    ),
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+api.add_router("", people_router)
+api.add_router("", accounts_router)
+api.add_router("", audit_router)

@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from learnloop.config.api import api
+from learnloop.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("learnloop.core.urls")),
+    path("accounts/", include("learnloop.accounts.urls")),
+    path("people/", include("learnloop.people.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler404 = "learnloop.core.views.not_found"
+handler500 = "learnloop.core.views.server_error"

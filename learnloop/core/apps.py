@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "learnloop.core"
+    label = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        from learnloop.core.navigation import NavItem, register
+
+        register(NavItem(key="home", label="Home", url_name="core:home", order=0))
+        register(
+            NavItem(
+                key="admin",
+                label="Admin",
+                url_name="core:admin_area",
+                visible=lambda person: bool(person.roles & {"people_admin", "org_admin", "ld_admin"}),
+                order=900,
+            )
+        )

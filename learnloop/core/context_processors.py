@@ -1,0 +1,14 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from learnloop.core.navigation import items_for
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    match = getattr(request, "resolver_match", None)
+    current = match.namespace if match else ""
+    return {"nav_items": items_for(user), "nav_current": current}

@@ -1,0 +1,27 @@
+"""The main navigation. Each domain adds its own entry when it exists, so nothing links to a page
+that is not built yet."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url_name: str
+    # Who sees the entry; defaults to every signed-in person.
+    visible: Callable[[Any], bool] = lambda person: True
+    order: int = 100
+
+
+_ITEMS: dict[str, NavItem] = {}
+
+
+def register(item: NavItem) -> None:
+    _ITEMS[item.key] = item
+
+
+def items_for(person: Any) -> list[NavItem]:
+    return sorted((i for i in _ITEMS.values() if i.visible(person)), key=lambda i: (i.order, i.label))

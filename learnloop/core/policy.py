@@ -1,0 +1,212 @@
+"""Who may do what to which object: the one place learnloop decides permissions.
+
+Each model has a table of actions to rules. A rule answers two questions the same way:
+`allows(actor, obj)` for one object, and `q(actor)` as a filter that scopes a queryset, so lists and
+detail pages can never disagree. Views and API endpoints ask through `can`, `scope` and `get_or_404`;
+a denied object is reported as missing (404) so its existence does not leak.
+
+Rules compose with `|` (either) and `&` (both). Relations:
+- `Anyone()`: every active signed-in person.
+- `HasRole(...)`: a granted role (L&D admin, people admin, org admin).
+- `IsSelf()` / `Owns("field")`: the object is the actor, or its `field` points at the actor.
+- `Manages("field")`: the person in `field` reports to the actor, directly or further down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from learnloop.core.roles import Role
+
+if TYPE_CHECKING:
+    from learnloop.people.models import Person
+
+M = TypeVar("M", bound=models.Model)
+
+_NOTHING = Q(pk__in=[])
+
+
+def _active(actor: Any) -> bool:
+    return bool(actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active)
+
+
+class Rule:
+    def allows(self, actor: Person, obj: Any) -> bool:
+        raise NotImplementedError
+
+    def q(self, actor: Person) -> Q:
+        raise NotImplementedError
+
+    def __or__(self, other: Rule) -> Rule:
+        return AnyOf((self, other))
+
+    def __and__(self, other: Rule) -> Rule:
+        return AllOf((self, other))
+
+
+@dataclass(frozen=True)
+class AnyOf(Rule):
+    rules: tuple[Rule, ...]
+
+    def allows(self, actor: Person, obj: Any) -> bool:
+        return any(rule.allows(actor, obj) for rule in self.rules)
+
+    def q(self, actor: Person) -> Q:
+        combined = _NOTHING
+        for rule in self.rules:
+            combined |= rule.q(actor)
+        return combined
+
+
+@dataclass(frozen=True)
+class AllOf(Rule):
+    rules: tuple[Rule, ...]
+
+    def allows(self, actor: Person, obj: Any) -> bool:
+        return all(rule.allows(actor, obj) for rule in self.rules)
+
+    def q(self, actor: Person) -> Q:
+        combined = Q()
+        for rule in self.rules:
+            combined &= rule.q(actor)
+        return combined
+
+
+@dataclass(frozen=True)
+class Anyone(Rule):
+    def allows(self, actor: Person, obj: Any) -> bool:
+        return True
+
+    def q(self, actor: Person) -> Q:
+        return Q()
+
+
+@dataclass(frozen=True)
+class Nobody(Rule):
+    def allows(self, actor: Person, obj: Any) -> bool:
+        return False
+
+    def q(self, actor: Person) -> Q:
+        return _NOTHING
+
+
+class HasRole(Rule):
+    def __init__(self, *roles: Role) -> None:
+        self.roles = frozenset(roles)
+
+    def allows(self, actor: Person, obj: Any) -> bool:
+        return bool(self.roles & actor.roles)
+
+    def q(self, actor: Person) -> Q:
+        return Q() if self.roles & actor.roles else _NOTHING
+
+
+@dataclass(frozen=True)
+class IsSelf(Rule):
+    def allows(self, actor: Person, obj: Any) -> bool:
+        return bool(obj is not None and obj.pk == actor.pk)
+
+    def q(self, actor: Person) -> Q:
+        return Q(pk=actor.pk)
+
+
+@dataclass(frozen=True)
+class Owns(Rule):
+    field: str
+
+    def allows(self, actor: Person, obj: Any) -> bool:
+        return bool(obj is not None and getattr(obj, f"{self.field}_id") == actor.pk)
+
+    def q(self, actor: Person) -> Q:
+        return Q(**{f"{self.field}_id": actor.pk})
+
+
+@dataclass(frozen=True)
+class Manages(Rule):
+    """The object's person (or the object itself, for field "pk") is in the actor's reporting line."""
+
+    field: str = "pk"
+
+    def allows(self, actor: Person, obj: Any) -> bool:
+        if obj is None:
+            return False
+        person_id = obj.pk if self.field == "pk" else getattr(obj, f"{self.field}_id")
+        return person_id in actor.report_ids
+
+    def q(self, actor: Person) -> Q:
+        from learnloop.people.selectors import report_ids_subquery
+
+        lookup = "pk__in" if self.field == "pk" else f"{self.field}__in"
+        return Q(**{lookup: report_ids_subquery(manager_id=actor.pk)})
+
+
+ADMIN = HasRole(Role.ORG_ADMIN)
+PEOPLE_ADMIN = HasRole(Role.PEOPLE_ADMIN, Role.ORG_ADMIN)
+
+# model label -> action -> rule. Every model a view or endpoint exposes has its row here.
+POLICY: dict[str, dict[str, Rule]] = {
+    "people.person": {
+        "view": Anyone(),
+        "view_private": IsSelf() | Manages() | PEOPLE_ADMIN,
+        "view_reports": IsSelf() | Manages() | PEOPLE_ADMIN,
+        "change_profile": IsSelf() | PEOPLE_ADMIN,
+        "change": PEOPLE_ADMIN,
+        "create": PEOPLE_ADMIN,
+        "deactivate": PEOPLE_ADMIN,
+        "import": PEOPLE_ADMIN,
+        "grant_role": ADMIN,
+    },
+    "people.orgunit": {"view": Anyone(), "change": PEOPLE_ADMIN, "create": PEOPLE_ADMIN},
+    "people.location": {"view": Anyone(), "change": PEOPLE_ADMIN, "create": PEOPLE_ADMIN},
+    "people.jobrole": {"view": Anyone(), "change": PEOPLE_ADMIN, "create": PEOPLE_ADMIN},
+    "accounts.apitoken": {
+        "view": Owns("person") | ADMIN,
+        "create": Anyone(),
+        "revoke": Owns("person") | ADMIN,
+    },
+    "core.auditevent": {"view": PEOPLE_ADMIN},
+    "django_tasks_db.dbtaskresult": {"view": ADMIN},
+}
+
+
+def _rule(model: type[models.Model] | models.Model, action: str) -> Rule:
+    label = model._meta.label_lower
+    try:
+        return POLICY[label][action]
+    except KeyError:
+        # An action nobody declared is denied: forgetting a rule must never open access.
+        return Nobody()
+
+
+def can(actor: Any, action: str, obj: models.Model | type[models.Model]) -> bool:
+    """May `actor` do `action` to `obj` (an instance, or a model class for actions without an object)?"""
+    if not _active(actor):
+        return False
+    instance = None if isinstance(obj, type) else obj
+    return _rule(obj, action).allows(actor, instance)
+
+
+def scope(actor: Any, action: str, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+    """`queryset` narrowed to the objects `actor` may `action`."""
+    if not _active(actor):
+        return queryset.none()
+    return queryset.filter(_rule(queryset.model, action).q(actor))
+
+
+def get_or_404(actor: Any, action: str, queryset: models.QuerySet[M], **lookup: Any) -> M:
+    """The object, or Http404 when it is missing or the actor may not `action` it."""
+    obj = queryset.filter(**lookup).first()
+    if obj is None or not can(actor, action, obj):
+        raise Http404("No such object.")
+    return obj
+
+
+def require(actor: Any, action: str, obj: models.Model | type[models.Model]) -> None:
+    """Raise Http404 unless `actor` may `action` `obj`."""
+    if not can(actor, action, obj):
+        raise Http404("No such object.")

@@ -1,0 +1,134 @@
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_GET
+from django_tasks_db.models import DBTaskResult
+
+from learnloop.core import policy
+from learnloop.core.htmx import render_page_or_partial
+from learnloop.core.models import AuditEvent
+from learnloop.core.selectors import audit_actions, audit_event_list
+from learnloop.people import selectors as people_selectors
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the app and its database answer; 503 with the reason when the database does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return JsonResponse({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    person = people_selectors.person_get(actor=request.user, person_id=request.user.pk)
+    reports = (
+        list(people_selectors.person_reports(actor=request.user, person=person)) if person.report_ids else []
+    )
+    teammates = (
+        list(
+            people_selectors.person_list(
+                actor=request.user, org_unit_id=person.org_unit_id, include_sub_units=False
+            ).exclude(pk=person.pk)[:12]
+        )
+        if person.org_unit_id
+        else []
+    )
+    context = {
+        "person": person,
+        "chain": people_selectors.manager_chain(person=person),
+        "reports": reports,
+        "everyone_under_count": len(person.report_ids),
+        "teammates": teammates,
+    }
+    return render(request, "core/home.html", context)
+
+
+def _is_admin(person: Any) -> bool:
+    return bool(person.roles & {"people_admin", "org_admin", "ld_admin"})
+
+
+@login_required
+def admin_area(request: HttpRequest) -> HttpResponse:
+    if not _is_admin(request.user):
+        raise Http404
+    return render(
+        request,
+        "core/admin_area.html",
+        {
+            "can_audit": policy.can(request.user, "view", AuditEvent),
+            "can_tasks": policy.can(request.user, "view", DBTaskResult),
+            "can_import": policy.can(request.user, "import", request.user.__class__),
+        },
+    )
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    if not policy.can(request.user, "view", AuditEvent):
+        raise Http404
+    params = request.GET
+    since = parse_date(params.get("since", "") or "") if params.get("since") else None
+    until = parse_date(params.get("until", "") or "") if params.get("until") else None
+    actor_id = params.get("actor", "")
+    events = audit_event_list(
+        actor=request.user,
+        actor_id=int(actor_id) if actor_id.isdigit() else None,
+        action=params.get("action", ""),
+        object_type=params.get("object_type", ""),
+        object_id=params.get("object_id", ""),
+        since=since,
+        until=until,
+    )
+    page = Paginator(events, 50).get_page(params.get("page"))
+    context = {
+        "page": page,
+        "actions": audit_actions(),
+        "filters": params,
+        "object_types": sorted(AuditEvent.objects.values_list("object_type", flat=True).distinct()),
+    }
+    return render_page_or_partial(
+        request, page="core/audit_log.html", partial="core/htmx/audit_rows.html", context=context
+    )
+
+
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    if not policy.can(request.user, "view", DBTaskResult):
+        raise Http404
+    status = request.GET.get("status", "")
+    results = DBTaskResult.objects.order_by("-enqueued_at")
+    if status:
+        results = results.filter(status=status)
+    page = Paginator(results, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/task_list.html",
+        {"page": page, "status": status, "statuses": ["READY", "RUNNING", "FAILED", "SUCCESSFUL"]},
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}, status=404
+        )
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": {"code": "server_error", "message": "Something went wrong on our side.", "fields": {}}},
+            status=500,
+        )
+    return render(request, "500.html", status=500)

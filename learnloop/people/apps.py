@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class PeopleConfig(AppConfig):
+    name = "learnloop.people"
+    label = "people"
+    verbose_name = "People and organization"
+
+    def ready(self) -> None:
+        from learnloop.core.navigation import NavItem, register
+
+        register(NavItem(key="people", label="People", url_name="people:directory", order=10))
+        register(NavItem(key="org_chart", label="Org chart", url_name="people:org_chart", order=11))

@@ -1,0 +1,68 @@
+from django import forms
+
+from learnloop.core.roles import GRANTABLE_ROLES, Role
+from learnloop.people.models import JobRole, Location, OrgUnit, Person
+
+
+class DirectorySearchForm(forms.Form):
+    q = forms.CharField(required=False, label="Search people", max_length=200)
+    org_unit = forms.ModelChoiceField(OrgUnit.objects.all(), required=False, label="Team or unit")
+    location = forms.ModelChoiceField(Location.objects.all(), required=False)
+    job_role = forms.ModelChoiceField(JobRole.objects.all(), required=False)
+    include_inactive = forms.BooleanField(required=False, label="Include people who have left")
+
+
+class ProfileSelfForm(forms.Form):
+    preferred_name = forms.CharField(required=False, max_length=150)
+    time_zone = forms.CharField(max_length=64, help_text="IANA name, e.g. Europe/Berlin")
+
+
+class ProfileAdminForm(ProfileSelfForm):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField()
+    employee_id = forms.CharField(required=False, max_length=64)
+    title = forms.CharField(required=False, max_length=150)
+    job_role = forms.ModelChoiceField(JobRole.objects.all(), required=False)
+    org_unit = forms.ModelChoiceField(OrgUnit.objects.all(), required=False)
+    location = forms.ModelChoiceField(Location.objects.all(), required=False)
+    manager = forms.ModelChoiceField(Person.objects.filter(is_active=True), required=False)
+    hire_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    field_order = [
+        "first_name",
+        "last_name",
+        "preferred_name",
+        "email",
+        "employee_id",
+        "title",
+        "job_role",
+        "org_unit",
+        "location",
+        "manager",
+        "time_zone",
+        "hire_date",
+    ]
+
+    def clean_employee_id(self) -> str | None:
+        return self.cleaned_data["employee_id"] or None
+
+
+class DeactivateForm(forms.Form):
+    left_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Last working day; today if left empty",
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=[(r.value, Role(r).label) for r in GRANTABLE_ROLES])
+    grant = forms.BooleanField(required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8, one person per row; see the column list below")
+    deactivate_missing = forms.BooleanField(
+        required=False, label="Deactivate active people who are not in the file (a full HR export)"
+    )

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from learnloop.people import views
+
+app_name = "people"
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("org-chart/", views.org_chart, name="org_chart"),
+    path("import/", views.import_people, name="import"),
+    path("<int:person_id>/", views.profile, name="profile"),
+    path("<int:person_id>/team/", views.team, name="team"),
+    path("<int:person_id>/edit/", views.edit, name="edit"),
+    path("<int:person_id>/deactivate/", views.deactivate, name="deactivate"),
+    path("<int:person_id>/reactivate/", views.reactivate, name="reactivate"),
+    path("<int:person_id>/roles/", views.roles, name="roles"),
+]
