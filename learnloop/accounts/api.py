@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from learnloop.accounts import services
@@ -52,7 +52,7 @@ def tokens_list(request: HttpRequest) -> Any:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="Make an API token (shown once)")
-def tokens_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def tokens_create(request: HttpRequest, payload: TokenIn) -> Status:
     issued = services.token_create(
         actor=actor(request),
         person=actor(request),
@@ -60,7 +60,7 @@ def tokens_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str
         expires_at=payload.expires_at,
         source=API_SOURCE,
     )
-    return 201, _created(issued)
+    return Status(201, _created(issued))
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke an API token")
@@ -69,9 +69,7 @@ def tokens_revoke(request: HttpRequest, token_id: int) -> ApiToken:
     return services.token_revoke(actor=actor(request), token=token, source=API_SOURCE)
 
 
-@router.post(
-    "/auth/token", auth=None, response={201: TokenCreatedOut}, summary="Exchange a password for a token"
-)
+@router.post("/auth/token", auth=None, response={201: TokenCreatedOut}, summary="Exchange a password for a token")
 def auth_token(request: HttpRequest, payload: PasswordTokenIn) -> Any:
     """For scripts that hold a password. Repeated failures lock the account out (429 with Retry-After)."""
     person = authenticate(request, username=payload.username, password=payload.password)
@@ -86,4 +84,4 @@ def auth_token(request: HttpRequest, payload: PasswordTokenIn) -> Any:
         expires_at=payload.expires_at,
         source=API_SOURCE,  # type: ignore[arg-type]
     )
-    return 201, _created(issued)
+    return Status(201, _created(issued))

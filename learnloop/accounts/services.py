@@ -52,9 +52,7 @@ def token_create(
     token = ApiToken.objects.create(
         person=person, name=name, prefix=secret[:10], token_hash=token_hash(secret), expires_at=expires_at
     )
-    audit_record(
-        actor=actor, action="token.create", target=token, changes={"name": [None, name]}, source=source
-    )
+    audit_record(actor=actor, action="token.create", target=token, changes={"name": [None, name]}, source=source)
     return IssuedToken(token=token, secret=secret)
 
 

@@ -18,9 +18,7 @@ logger = logging.getLogger(__name__)
 API_SOURCE = AuditEvent.Source.API
 
 
-def error_response(
-    status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
-) -> JsonResponse:
+def error_response(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message, "fields": fields or {}}}, status=status)
 
 
@@ -47,9 +45,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         fields: dict[str, list[str]] = {}
         for error in exc.errors:
-            fields.setdefault(_field_name(error.get("loc", ())), []).append(
-                str(error.get("msg", "is invalid"))
-            )
+            fields.setdefault(_field_name(error.get("loc", ())), []).append(str(error.get("msg", "is invalid")))
         names = ", ".join(fields)
         return error_response(400, "invalid", f"The request is not valid: check {names}.", fields)
 
@@ -72,9 +68,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        response = error_response(
-            401, "unauthenticated", "Sign in, or send a personal API token as a Bearer token."
-        )
+        response = error_response(401, "unauthenticated", "Sign in, or send a personal API token as a Bearer token.")
         response["WWW-Authenticate"] = 'Bearer realm="learnloop"'
         return response
 

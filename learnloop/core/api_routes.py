@@ -7,7 +7,9 @@ from django.http import HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from learnloop.core import policy
 from learnloop.core.api import actor
+from learnloop.core.models import AuditEvent
 from learnloop.core.selectors import audit_event_list
 
 router = Router(tags=["audit"])
@@ -38,6 +40,7 @@ class AuditFilters(FilterSchema):
 @router.get("/audit-events", response=list[AuditEventOut], summary="The audit trail (people and org admins)")
 @paginate(LimitOffsetPagination)
 def audit_events(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
+    policy.require(actor(request), "view", AuditEvent)
     return audit_event_list(
         actor=actor(request),
         actor_id=filters.actor,

@@ -170,7 +170,7 @@ POLICY: dict[str, dict[str, Rule]] = {
         "revoke": Owns("person") | ADMIN,
     },
     "core.auditevent": {"view": PEOPLE_ADMIN},
-    "django_tasks_db.dbtaskresult": {"view": ADMIN},
+    "django_tasks_database.dbtaskresult": {"view": ADMIN},
 }
 
 

@@ -15,7 +15,7 @@ from django.apps import apps
 
 from learnloop.core.cli import ProgressLine
 
-DEMO_PASSWORD = "learnloop-demo"  # noqa: S105 (printed to the person running the demo on purpose)
+DEMO_PASSWORD = "learnloop-demo"
 DEMO_SEED = 20261121
 
 

@@ -39,9 +39,7 @@ def durable_task(
                 return func(*args, **kwargs)
             except Exception:
                 if attempt < limit:
-                    logger.warning(
-                        "Task %s failed on attempt %d of %d; retrying", func.__name__, attempt, limit
-                    )
+                    logger.warning("Task %s failed on attempt %d of %d; retrying", func.__name__, attempt, limit)
                     wrapped.using(run_after=timezone.now() + retry_delay(attempt)).enqueue(
                         *args, **{**kwargs, ATTEMPT_KWARG: attempt + 1}
                     )

@@ -31,9 +31,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, person_id=request.user.pk)
-    reports = (
-        list(people_selectors.person_reports(actor=request.user, person=person)) if person.report_ids else []
-    )
+    reports = list(people_selectors.person_reports(actor=request.user, person=person)) if person.report_ids else []
     teammates = (
         list(
             people_selectors.person_list(
@@ -119,9 +117,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}, status=404
-        )
+        return JsonResponse({"error": {"code": "not_found", "message": "Not found.", "fields": {}}}, status=404)
     return render(request, "404.html", status=404)
 
 

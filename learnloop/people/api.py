@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from learnloop.core import policy
@@ -200,13 +200,12 @@ def _resolve_references(values: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/people", response={201: PersonDetailOut}, summary="Add a person (people admins)")
-def people_create(request: HttpRequest, payload: PersonCreateIn) -> tuple[int, dict[str, Any]]:
+def people_create(request: HttpRequest, payload: PersonCreateIn) -> Status:
     policy.require(actor(request), "create", Person)
     fields = _resolve_references(payload.model_dump())
     person = services.person_create(actor=actor(request), source=API_SOURCE, **fields)
-    return 201, person_detail_data(
-        actor(request), selectors.person_get(actor=actor(request), person_id=person.pk)
-    )
+    detail = person_detail_data(actor(request), selectors.person_get(actor=actor(request), person_id=person.pk))
+    return Status(201, detail)
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut, summary="One person's profile")
@@ -220,11 +219,7 @@ def people_update(request: HttpRequest, person_id: int, payload: PersonUpdateIn)
     viewer = actor(request)
     person = selectors.person_get(actor=viewer, person_id=person_id, action="change_profile")
     changes = _resolve_references(payload.model_dump(exclude_unset=True))
-    allowed = (
-        services.ADMIN_EDITABLE_FIELDS
-        if policy.can(viewer, "change", person)
-        else services.SELF_EDITABLE_FIELDS
-    )
+    allowed = services.ADMIN_EDITABLE_FIELDS if policy.can(viewer, "change", person) else services.SELF_EDITABLE_FIELDS
     services.person_update(actor=viewer, person=person, source=API_SOURCE, allowed=allowed, **changes)
     return person_detail_data(viewer, selectors.person_get(actor=viewer, person_id=person_id))
 
@@ -233,9 +228,7 @@ class DeactivateIn(Schema):
     left_on: dt.date | None = None
 
 
-@router.post(
-    "/people/{person_id}/deactivate", response=PersonDetailOut, summary="Mark a leaver (people admins)"
-)
+@router.post("/people/{person_id}/deactivate", response=PersonDetailOut, summary="Mark a leaver (people admins)")
 def people_deactivate(request: HttpRequest, person_id: int, payload: DeactivateIn) -> dict[str, Any]:
     viewer = actor(request)
     person = selectors.person_get(actor=viewer, person_id=person_id, action="deactivate")
@@ -243,9 +236,7 @@ def people_deactivate(request: HttpRequest, person_id: int, payload: DeactivateI
     return person_detail_data(viewer, selectors.person_get(actor=viewer, person_id=person_id))
 
 
-@router.post(
-    "/people/{person_id}/reactivate", response=PersonDetailOut, summary="Bring a leaver back (people admins)"
-)
+@router.post("/people/{person_id}/reactivate", response=PersonDetailOut, summary="Bring a leaver back (people admins)")
 def people_reactivate(request: HttpRequest, person_id: int) -> dict[str, Any]:
     viewer = actor(request)
     person = selectors.person_get(actor=viewer, person_id=person_id, action="deactivate")
@@ -297,9 +288,7 @@ class OrgUnitOut(Schema):
 
 
 class OrgUnitIn(Schema):
-    path: str = Field(
-        ..., description='Full path, e.g. "Engineering / Platform / Atlas"; missing parents are created'
-    )
+    path: str = Field(..., description='Full path, e.g. "Engineering / Platform / Atlas"; missing parents are created')
 
 
 def _unit_data(unit: OrgUnit, head_count: int) -> dict[str, Any]:
@@ -332,10 +321,10 @@ def org_units_detail(request: HttpRequest, unit_id: int) -> dict[str, Any]:
 
 
 @router.post("/org-units", response={201: OrgUnitOut}, summary="Create an org unit (people admins)")
-def org_units_create(request: HttpRequest, payload: OrgUnitIn) -> tuple[int, dict[str, Any]]:
+def org_units_create(request: HttpRequest, payload: OrgUnitIn) -> Status:
     policy.require(actor(request), "create", OrgUnit)
     unit = services.org_unit_ensure_path(actor=actor(request), path=payload.path, source=API_SOURCE)
-    return 201, _unit_data(unit, 0)
+    return Status(201, _unit_data(unit, 0))
 
 
 class LocationOut(Schema):
@@ -357,9 +346,10 @@ def locations_list(request: HttpRequest) -> Any:
 
 
 @router.post("/locations", response={201: LocationOut}, summary="Add a location (people admins)")
-def locations_create(request: HttpRequest, payload: LocationIn) -> tuple[int, Location]:
+def locations_create(request: HttpRequest, payload: LocationIn) -> Status:
     policy.require(actor(request), "create", Location)
-    return 201, services.location_create(actor=actor(request), source=API_SOURCE, **payload.model_dump())
+    location = services.location_create(actor=actor(request), source=API_SOURCE, **payload.model_dump())
+    return Status(201, location)
 
 
 class JobRoleOut(Schema):

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
 from learnloop.core.audit import audit_event_build
 from learnloop.core.models import AuditEvent
@@ -123,9 +124,7 @@ def _check_row(line: int, raw: dict[str, str], time_zones: set[str], errors: lis
     values["time_zone"] = values["time_zone"] or "UTC"
     if values["time_zone"] not in time_zones:
         errors.append(
-            RowError(
-                line, "time_zone", f"{values['time_zone']!r} is not an IANA time zone (e.g. Europe/Berlin)"
-            )
+            RowError(line, "time_zone", f"{values['time_zone']!r} is not an IANA time zone (e.g. Europe/Berlin)")
         )
     values["hire_date"] = _parse_date(values["hire_date"], "hire_date", line, errors)
     values["left_on"] = _parse_date(values["left_on"], "left_on", line, errors)
@@ -178,9 +177,7 @@ def read_rows(text: str, errors: list[RowError]) -> list[dict[str, str]]:
     unknown = [c for c in header if c not in KNOWN_COLUMNS]
     if unknown:
         errors.append(
-            RowError(
-                1, "header", f"unknown column(s): {', '.join(unknown)}; known: {', '.join(KNOWN_COLUMNS)}"
-            )
+            RowError(1, "header", f"unknown column(s): {', '.join(unknown)}; known: {', '.join(KNOWN_COLUMNS)}")
         )
     return list(reader)
 
@@ -232,17 +229,13 @@ def people_import(
         emp, email = row.values["employee_id"], row.values["email"]
         owner = email_owner.get(email, emp)
         if email and owner != emp and owner not in seen_ids:
-            errors.append(
-                RowError(row.line, "email", f"{email!r} belongs to another person (employee {owner})")
-            )
+            errors.append(RowError(row.line, "email", f"{email!r} belongs to another person (employee {owner})"))
         manager = row.values["manager_employee_id"]
         if manager and manager not in seen_ids and manager not in existing_people:
             errors.append(RowError(row.line, "manager_employee_id", f"no person has employee id {manager!r}"))
         if manager and manager == emp:
             errors.append(RowError(row.line, "manager_employee_id", "a person cannot be their own manager"))
-    existing_graph = {
-        emp: (p["id"], p["manager__employee_id"], p["is_active"]) for emp, p in existing_people.items()
-    }
+    existing_graph = {emp: (p["id"], p["manager__employee_id"], p["is_active"]) for emp, p in existing_people.items()}
     errors.extend(e for e in _cycle_errors(rows, existing_graph) if "own manager" not in e.message)
     if errors:
         raise ImportRejected(sorted(set(errors), key=lambda e: (e.line, e.column)))
@@ -333,9 +326,7 @@ def _apply(
             to_create.append(person)
         else:
             diff = {
-                k: [_plain(getattr(person, k)), _plain(val)]
-                for k, val in wanted.items()
-                if getattr(person, k) != val
+                k: [_plain(getattr(person, k)), _plain(val)] for k, val in wanted.items() if getattr(person, k) != val
             }
             for key, value in wanted.items():
                 setattr(person, key, value)
@@ -344,22 +335,16 @@ def _apply(
             progress("writing", index, len(rows))
 
     Person.objects.bulk_create(to_create, batch_size=500)
-    created_ids = {
-        p.employee_id: p for p in Person.objects.filter(employee_id__in=[p.employee_id for p in to_create])
-    }
+    created_ids = {p.employee_id: p for p in Person.objects.filter(employee_id__in=[p.employee_id for p in to_create])}
     people_by_emp.update({emp: p for emp, p in created_ids.items() if emp})
     manager_ids = dict(Person.objects.filter(employee_id__isnull=False).values_list("employee_id", "id"))
 
     changed: list[Person] = []
-    today = dt.date.today()
+    today = timezone.localdate()
     for row in rows:
         v = row.values
         person = people_by_emp[v["employee_id"]]
-        diff = (
-            next((d for p, d in to_update if p is person), None)
-            if person.employee_id not in created_ids
-            else None
-        )
+        diff = next((d for p, d in to_update if p is person), None) if person.employee_id not in created_ids else None
         new_manager = manager_ids.get(v["manager_employee_id"]) if v["manager_employee_id"] else None
         if person.manager_id != new_manager:
             if diff is not None:
@@ -390,9 +375,7 @@ def _apply(
         elif diff:
             result.updated += 1
             events.append(
-                audit_event_build(
-                    actor=actor, action="person.update", target=person, changes=diff, source=source
-                )
+                audit_event_build(actor=actor, action="person.update", target=person, changes=diff, source=source)
             )
             changed.append(person)
         else:

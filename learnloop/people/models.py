@@ -38,9 +38,7 @@ class OrgUnit(models.Model):
 
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.TEAM)
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
-    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     lead = models.ForeignKey(
         "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="led_units"
     )
@@ -78,18 +76,10 @@ class Person(AbstractUser):
     employee_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
     preferred_name = models.CharField(max_length=150, blank=True)
     title = models.CharField(max_length=150, blank=True)
-    job_role = models.ForeignKey(
-        JobRole, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
-    )
-    org_unit = models.ForeignKey(
-        OrgUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
-    )
-    location = models.ForeignKey(
-        Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
-    )
-    manager = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
-    )
+    job_role = models.ForeignKey(JobRole, null=True, blank=True, on_delete=models.SET_NULL, related_name="people")
+    org_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="people")
+    manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     hire_date = models.DateField(null=True, blank=True)
     # Leavers are deactivated, never deleted, so their history (learning, feedback given) stays whole.
@@ -149,9 +139,7 @@ class RoleGrant(models.Model):
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["person", "role"], name="rolegrant_unique_person_role")
-        ]
+        constraints = [models.UniqueConstraint(fields=["person", "role"], name="rolegrant_unique_person_role")]
 
     def __str__(self) -> str:
         return f"{self.person} is {self.get_role_display()}"

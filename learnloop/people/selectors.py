@@ -131,9 +131,7 @@ def org_tree() -> list[dict[str, Any]]:
     from django.db.models import Count
 
     units = list(
-        OrgUnit.objects.select_related("lead").annotate(
-            head_count=Count("members", filter=Q(members__is_active=True))
-        )
+        OrgUnit.objects.select_related("lead").annotate(head_count=Count("members", filter=Q(members__is_active=True)))
     )
     nodes: dict[int, dict[str, Any]] = {u.pk: {"unit": u, "children": []} for u in units}
     roots: list[dict[str, Any]] = []

@@ -160,14 +160,10 @@ def person_reactivate(*, actor: Person | None, person: Person, source: str = Sou
 @transaction.atomic
 def role_grant(*, actor: Person | None, person: Person, role: str, source: str = Source.WEB) -> RoleGrant:
     if role not in GRANTABLE_ROLES:
-        raise ValidationError(
-            {"role": [f"{role!r} cannot be granted; choose one of {', '.join(GRANTABLE_ROLES)}."]}
-        )
+        raise ValidationError({"role": [f"{role!r} cannot be granted; choose one of {', '.join(GRANTABLE_ROLES)}."]})
     grant, created = RoleGrant.objects.get_or_create(person=person, role=role, defaults={"granted_by": actor})
     if created:
-        audit_record(
-            actor=actor, action="role.grant", target=person, changes={"roles": [None, role]}, source=source
-        )
+        audit_record(actor=actor, action="role.grant", target=person, changes={"roles": [None, role]}, source=source)
     person.__dict__.pop("roles", None)
     return grant
 
@@ -178,9 +174,7 @@ def role_revoke(*, actor: Person | None, person: Person, role: str, source: str 
         raise ValidationError({"role": ["You cannot take the org admin role from yourself."]})
     deleted, _ = RoleGrant.objects.filter(person=person, role=role).delete()
     if deleted:
-        audit_record(
-            actor=actor, action="role.revoke", target=person, changes={"roles": [role, None]}, source=source
-        )
+        audit_record(actor=actor, action="role.revoke", target=person, changes={"roles": [role, None]}, source=source)
     person.__dict__.pop("roles", None)
 
 
@@ -189,11 +183,7 @@ PATH_SEPARATOR = " / "
 
 
 def split_unit_path(path: str) -> list[str]:
-    return [
-        part.strip()
-        for part in path.replace("/", PATH_SEPARATOR).split(PATH_SEPARATOR.strip())
-        if part.strip()
-    ]
+    return [part.strip() for part in path.replace("/", PATH_SEPARATOR).split(PATH_SEPARATOR.strip()) if part.strip()]
 
 
 @transaction.atomic
@@ -222,9 +212,7 @@ def org_unit_ensure_path(*, actor: Person | None, path: str, source: str = Sourc
 
 
 @transaction.atomic
-def org_unit_set_lead(
-    *, actor: Person | None, unit: OrgUnit, lead: Person | None, source: str = Source.WEB
-) -> OrgUnit:
+def org_unit_set_lead(*, actor: Person | None, unit: OrgUnit, lead: Person | None, source: str = Source.WEB) -> OrgUnit:
     before = unit.lead_id
     unit.lead = lead
     unit.save(update_fields=["lead"])
@@ -256,9 +244,7 @@ def location_create(
 
 
 @transaction.atomic
-def job_role_ensure(
-    *, actor: Person | None, name: str, family: str = "", source: str = Source.WEB
-) -> JobRole:
+def job_role_ensure(*, actor: Person | None, name: str, family: str = "", source: str = Source.WEB) -> JobRole:
     role, created = JobRole.objects.get_or_create(name=name.strip(), defaults={"family": family})
     if created:
         audit_record(

@@ -102,9 +102,7 @@ def edit(request: HttpRequest, person_id: int) -> HttpResponse:
             messages.success(request, "Profile saved.")
             return redirect("people:profile", person_id=person.pk)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "people/edit.html", {"person": person, "form": form, "as_admin": as_admin}, status=status
-    )
+    return render(request, "people/edit.html", {"person": person, "form": form, "as_admin": as_admin}, status=status)
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:
@@ -121,15 +119,11 @@ def deactivate(request: HttpRequest, person_id: int) -> HttpResponse:
     form = DeactivateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_deactivate(
-                actor=request.user, person=person, left_on=form.cleaned_data["left_on"]
-            )
+            services.person_deactivate(actor=request.user, person=person, left_on=form.cleaned_data["left_on"])
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(
-                request, f"{person} has been deactivated. Their reports now report to their manager."
-            )
+            messages.success(request, f"{person} has been deactivated. Their reports now report to their manager.")
             return redirect("people:profile", person_id=person.pk)
     return render(
         request,
@@ -186,9 +180,7 @@ def import_people(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > MAX_IMPORT_BYTES:
-            form.add_error(
-                "file", "The file is larger than 20 MB; split it or use `learnloop import people`."
-            )
+            form.add_error("file", "The file is larger than 20 MB; split it or use `learnloop import people`.")
         else:
             try:
                 text = upload.read().decode("utf-8-sig")

@@ -18,9 +18,7 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="Make a token and print it (it is shown only once)")
         create.add_argument("username")
         create.add_argument("--name", default="command line", help="What the token is for")
-        create.add_argument(
-            "--json", action="store_true", help='Print {"token": ..., "id": ..., "username": ...}'
-        )
+        create.add_argument("--json", action="store_true", help='Print {"token": ..., "id": ..., "username": ...}')
         listing = sub.add_parser("list", help="List a person's tokens")
         listing.add_argument("username")
         revoke = sub.add_parser("revoke", help="Revoke a token by id")
@@ -50,8 +48,6 @@ class Command(BaseCommand):
         except Exception as exc:
             raise CommandError(str(exc)) from exc
         if options["json"]:
-            self.stdout.write(
-                json.dumps({"token": issued.secret, "id": issued.token.pk, "username": person.username})
-            )
+            self.stdout.write(json.dumps({"token": issued.secret, "id": issued.token.pk, "username": person.username}))
         else:
             self.stdout.write(issued.secret)

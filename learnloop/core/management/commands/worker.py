@@ -11,9 +11,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--batch", action="store_true", help="Run what is due, then exit")
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls when idle")
-        parser.add_argument(
-            "--queue-name", default="*", help="Queues to take tasks from (comma-separated, * for all)"
-        )
+        parser.add_argument("--queue-name", default="*", help="Queues to take tasks from (comma-separated, * for all)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker_args = ["--interval", str(options["interval"]), "--queue-name", options["queue_name"]]

@@ -1,0 +1,48 @@
+# learnloop: `make demo` to try it, `make test` to test it. Needs only Python 3.11+, git and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: demo test test-postgres check bench install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+## make demo: install, migrate, seed the demo company, serve on http://127.0.0.1:$(PORT) with a worker
+demo: $(VENV)/.installed
+	$(BIN)/learnloop migrate --noinput
+	$(BIN)/learnloop demo
+	@echo "Open http://127.0.0.1:$(PORT) and sign in with one of the logins above."
+	$(BIN)/learnloop serve --port $(PORT) --with-worker
+
+## make test: install what the tests need, then run the whole suite (DATABASE_URL selects PostgreSQL)
+test: $(VENV)/.installed-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make check: lint, format, types, migrations
+check: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy learnloop benchmarks
+	$(BIN)/learnloop makemigrations --check --dry-run
+	LEARNLOOP_ENV=production SECRET_KEY=check-only-$$(printf '%064d' 0) ALLOWED_HOSTS=learnloop.example \
+		$(BIN)/learnloop check --deploy --fail-level WARNING
+
+## make bench: seed a 10,000-person organization and measure the API and pages under load
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/static

@@ -1,0 +1,89 @@
+import importlib
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from learnloop.config.api import api
+from learnloop.core.testing import Personas, Row, anyone, case_id, matrix_cases, only_roles, run_case
+
+API = "/api/v1"
+ADMINS = ("ld_admin", "people_admin", "org_admin")
+
+ROWS = [
+    Row("healthz", "GET", lambda _: reverse("healthz"), anyone, per_object=False, anonymous=200),
+    Row("core:home", "GET", lambda _: reverse("core:home"), anyone, per_object=False),
+    Row("core:admin_area", "GET", lambda _: reverse("core:admin_area"), only_roles(*ADMINS), per_object=False),
+    Row(
+        "core:audit_log",
+        "GET",
+        lambda _: reverse("core:audit_log"),
+        only_roles("people_admin", "org_admin"),
+        per_object=False,
+    ),
+    Row(
+        "core:task_list",
+        "GET",
+        lambda _: reverse("core:task_list"),
+        only_roles("org_admin"),
+        per_object=False,
+    ),
+    Row(
+        f"GET {API}/audit-events",
+        "GET",
+        lambda _: f"{API}/audit-events",
+        only_roles("people_admin", "org_admin"),
+        per_object=False,
+        anonymous=401,
+    ),
+    # The API description is public, like any published API reference.
+    Row("api:openapi-json", "GET", lambda _: f"{API}/openapi.json", anyone, per_object=False, anonymous=200),
+    Row("api:openapi-view", "GET", lambda _: f"{API}/docs", anyone, per_object=False, anonymous=200),
+    Row("api:api-root", "GET", lambda _: f"{API}/", anyone, per_object=False, ok=404, anonymous=404),
+]
+
+
+@pytest.mark.parametrize("case", matrix_cases(ROWS), ids=case_id)
+def test_permission_matrix(personas: Personas, case: tuple[Row, str, str]) -> None:
+    expected, actual = run_case(personas, *case)
+    assert actual == expected
+
+
+def _all_rows() -> list[Row]:
+    rows: list[Row] = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("learnloop."):
+            try:
+                module = importlib.import_module(f"{config.name}.tests.test_permission_matrix")
+            except ModuleNotFoundError:
+                continue
+            rows.extend(module.ROWS)
+    return rows
+
+
+def _page_names(patterns: list, namespace: str = "") -> set[str]:  # type: ignore[type-arg]
+    names: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}:{pattern.namespace}".strip(":") if pattern.namespace else namespace
+            names |= _page_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}:{pattern.name}".strip(":"))
+    return names
+
+
+def test_every_url_has_a_row_in_the_permission_matrix() -> None:
+    covered = {row.key for row in _all_rows()}
+    operations = {
+        f"{method.upper()} {path}" for path, methods in api.get_openapi_schema()["paths"].items() for method in methods
+    }
+    # API operations are listed by method and path; the ninja URL names behind them are covered by those.
+    api_operation_names = {
+        f"api:{op.view_func.__name__}"
+        for router_prefix, router in api._routers
+        for path_view in router.path_operations.values()
+        for op in path_view.operations
+    }
+    pages = _page_names(get_resolver().url_patterns) - api_operation_names
+    missing = sorted((pages | operations) - covered)
+    assert missing == [], f"URLs without a row in the permission matrix: {missing}"
