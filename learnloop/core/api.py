@@ -74,6 +74,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400 and str(exc.message).startswith("Cannot parse request body"):
+            message = "The request body is not valid JSON."
+            return error_response(400, "invalid", message, {"body": [message]})
         codes = {
             400: "bad_request",
             401: "unauthenticated",

@@ -59,7 +59,11 @@ class AnyOf(Rule):
     def q(self, actor: Person) -> Q:
         combined = _NOTHING
         for rule in self.rules:
-            combined |= rule.q(actor)
+            part = rule.q(actor)
+            if not part:
+                # An empty Q matches everything, but Django drops it when OR-ing, so say so here.
+                return Q()
+            combined |= part
         return combined
 
 

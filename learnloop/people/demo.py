@@ -496,6 +496,12 @@ def seed(ctx: DemoContext) -> None:
             lead_id = by_emp.get(leads[unit.path])
             if unit.lead_id != lead_id:
                 OrgUnit.objects.filter(pk=unit.pk).update(lead_id=lead_id)
+        # The demo's paths start at the company, one level above what the importer assumes.
+        kinds = (OrgUnit.Kind.COMPANY, OrgUnit.Kind.DIVISION, OrgUnit.Kind.DEPARTMENT, OrgUnit.Kind.TEAM)
+        units = list(OrgUnit.objects.all())
+        for unit in units:
+            unit.kind = kinds[min(unit.path.count(" / "), len(kinds) - 1)]
+        OrgUnit.objects.bulk_update(units, ["kind"])
         for role in (Role.LD_ADMIN, Role.PEOPLE_ADMIN, Role.ORG_ADMIN):
             person = Person.objects.get(employee_id=personas[role.value])
             role_grant(actor=None, person=person, role=role, source=AuditEvent.Source.SYSTEM)

@@ -47,11 +47,11 @@ def manager_cycle_error(*, person: Person, manager: Person | None) -> str | None
 
 
 def _validate_person(person: Person, *, exclude: list[str] | None = None) -> None:
+    # The email is checked first: new people's user names are their email, and a clash should be
+    # reported on the field the caller actually sent.
+    if person.email and Person.objects.filter(email__iexact=person.email).exclude(pk=person.pk).exists():
+        raise ValidationError({"email": ["Another person already uses this email address."]})
     person.full_clean(exclude=["password", *(exclude or [])], validate_constraints=True)
-    if person.email:
-        clash = Person.objects.filter(email__iexact=person.email).exclude(pk=person.pk).exists()
-        if clash:
-            raise ValidationError({"email": ["Another person already uses this email address."]})
 
 
 @transaction.atomic

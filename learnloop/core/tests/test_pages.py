@@ -1,0 +1,145 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from learnloop.core.audit import field_changes
+from learnloop.core.models import AuditEvent
+from learnloop.core.testing import Personas, PersonFactory
+from learnloop.people import services
+from learnloop.people.models import OrgUnit, Person
+
+
+def signed_in(person: Person) -> Client:
+    client = Client()
+    client.force_login(person)
+    return client
+
+
+def test_healthz_answers_with_the_database_state(db: None) -> None:
+    body = Client().get("/healthz").json()
+    assert body["status"] == "ok" and body["database"] in ("sqlite", "postgresql")
+
+
+def test_home_shows_my_place_team_and_reporting_line(personas: Personas) -> None:
+    page = signed_in(personas.bob).get("/").content.decode()
+    assert "Engineering Manager" in page and "Mona Meyer" in page
+    assert "Your team" in page and "Alice Adams" in page
+    alice_home = signed_in(personas.alice).get("/").content.decode()
+    assert "Your team" not in alice_home  # no empty sections for people without reports
+
+
+def test_navigation_shows_admin_only_to_admins(personas: Personas) -> None:
+    assert 'href="/admin-area/"' not in signed_in(personas.alice).get("/").content.decode()
+    assert 'href="/admin-area/"' in signed_in(personas.pat).get("/").content.decode()
+
+
+def test_directory_search_returns_a_partial_to_htmx(personas: Personas) -> None:
+    client = signed_in(personas.alice)
+    full = client.get("/people/", {"q": "oscar"}).content.decode()
+    partial = client.get("/people/", {"q": "oscar"}, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" in full and "<html" not in partial
+    assert "Oscar Olsen" in partial and "Alice Adams" not in partial
+
+
+def test_profile_shows_private_details_only_to_those_allowed(personas: Personas) -> None:
+    url = f"/people/{personas.alice.pk}/"
+    assert personas.alice.employee_id in signed_in(personas.bob).get(url).content.decode()
+    assert personas.alice.employee_id not in signed_in(personas.oscar).get(url).content.decode()
+
+
+def test_org_chart_lists_units_with_head_counts(personas: Personas) -> None:
+    page = signed_in(personas.alice).get("/people/org-chart/").content.decode()
+    assert "Atlas" in page and "Beacon" in page and "7 people" in page
+
+
+def test_edit_form_shows_the_service_error_on_the_field(personas: Personas) -> None:
+    response = signed_in(personas.pat).post(
+        f"/people/{personas.mona.pk}/edit/",
+        {
+            "first_name": "Mona",
+            "last_name": "Meyer",
+            "email": personas.mona.email,
+            "time_zone": "UTC",
+            "manager": personas.alice.pk,
+        },
+    )
+    assert response.status_code == 400 and "cycle" in response.content.decode()
+
+
+def test_import_page_lists_every_problem_and_writes_nothing(personas: Personas) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = "employee_id,email,first_name,last_name\nN1,bad-email,A,\nN1,x@example.com,B,C\n"
+    response = signed_in(personas.pat).post("/people/import/", {"file": SimpleUploadedFile("p.csv", text.encode())})
+    page = response.content.decode()
+    assert response.status_code == 400 and "Nothing was imported: 3 problems found" in page
+    assert Person.objects.count() == 7
+    latin1 = signed_in(personas.pat).post(
+        "/people/import/", {"file": SimpleUploadedFile("p.csv", "employee_id\nZ\u00e9\n".encode("latin-1"))}
+    )
+    assert latin1.status_code == 400 and "not UTF-8" in latin1.content.decode()
+
+
+def test_audit_log_filters_by_action_and_object(personas: Personas) -> None:
+    services.person_update(actor=personas.pat, person=personas.alice, title="Staff Engineer")
+    services.role_grant(actor=personas.otto, person=personas.bob, role="ld_admin")
+    client = signed_in(personas.pat)
+    page = client.get("/admin-area/audit/", {"action": "person.update"}).content.decode()
+    assert "Staff Engineer" in page and "role.grant" not in page.split("<tbody>")[1]
+    api = client.get("/api/v1/audit-events", {"object_type": "people.person", "action": "role."}).json()
+    assert [e["action"] for e in api["items"]] == ["role.grant"]
+
+
+def test_secret_fields_are_masked_in_the_audit_trail() -> None:
+    assert field_changes(before={"password": "old"}, after={"password": "new"}) == {"password": ["***", "***"]}
+
+
+def test_task_page_lists_failures_for_org_admins(personas: Personas) -> None:
+    page = signed_in(personas.otto).get("/admin-area/tasks/", {"status": "FAILED"})
+    assert page.status_code == 200 and "No tasks with this status" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_demo_builds_a_realistic_company_reproducibly_and_idempotently() -> None:
+    out = io.StringIO()
+    call_command("demo", "--people", "320", stdout=out, stderr=io.StringIO())
+    people = Person.objects.filter(is_active=True)
+    assert people.count() == 320
+    assert OrgUnit.objects.filter(kind=OrgUnit.Kind.TEAM).count() >= 25
+    assert people.values("location").distinct().count() >= 4
+    assert people.values("time_zone").distinct().count() >= 3
+    assert people.values("job_role").distinct().count() >= 15
+    from learnloop.people.selectors import manager_chain
+
+    assert max(len(manager_chain(person=p)) for p in people.filter(reports__isnull=True)[:50]) >= 4
+    for role in ("Employee", "Manager", "L&D admin", "People admin", "Org admin"):
+        assert role in out.getvalue()
+    first = sorted(Person.objects.values_list("employee_id", "email", "manager__employee_id"))
+    events = AuditEvent.objects.count()
+    call_command("demo", "--people", "320", stdout=io.StringIO(), stderr=io.StringIO())
+    assert sorted(Person.objects.values_list("employee_id", "email", "manager__employee_id")) == first
+    assert AuditEvent.objects.count() == events  # nothing changed, so nothing was written
+    signed = Client().post(
+        "/accounts/login/", {"username": "maya.okafor@fernhill.example", "password": "learnloop-demo"}
+    )
+    assert signed.status_code == 302
+
+
+def test_query_counts_of_pages_do_not_grow_with_the_organization(personas: Personas) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(personas.bob)
+
+    def count(url: str) -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    urls = ["/", "/people/", f"/people/{personas.alice.pk}/", "/people/org-chart/"]
+    before = [count(u) for u in urls]
+    PersonFactory.create_batch(40, manager=personas.bob, org_unit=personas.team)
+    assert [count(u) for u in urls] == before
