@@ -82,6 +82,6 @@ def auth_token(request: HttpRequest, payload: PasswordTokenIn) -> Any:
         person=person,
         name=payload.name,
         expires_at=payload.expires_at,
-        source=API_SOURCE,  # type: ignore[arg-type]
+        source=API_SOURCE,
     )
     return Status(201, _created(issued))

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from learnloop.accounts import services
 from learnloop.accounts.models import ApiToken
 from learnloop.core import policy
 from learnloop.core.audit import audit_record
+from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent
 
 
@@ -28,10 +29,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
+        person = form.user  # the signed-in person whose password just changed
         audit_record(
-            actor=self.request.user,
+            actor=person,
             action="password.change",
-            target=self.request.user,
+            target=person,
             changes={"password": ["***", "***"]},
             source=AuditEvent.Source.WEB,
         )
@@ -71,7 +73,7 @@ class TokenForm(forms.Form):
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     issued = None
     if request.method == "POST" and form.is_valid():
@@ -89,7 +91,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     token = policy.get_or_404(request.user, "revoke", ApiToken.objects.all(), pk=token_id)
     services.token_revoke(actor=request.user, token=token)
     messages.success(request, f"Token “{token.name}” revoked; scripts using it will be refused from now on.")

@@ -1,14 +1,14 @@
 """Helpers for `learnloop` commands: a progress line on stderr and the person a command acts as."""
 
 import sys
-from typing import TextIO
+from typing import Any
 
 
 class ProgressLine:
     """A single updating line ("checking 4,500 / 10,000 rows (45%)") for long commands; quiet when
     the output is not a terminal except for a line every 10%, so CI logs stay short."""
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: Any = None) -> None:
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
         self._last: tuple[str, int] = ("", -1)

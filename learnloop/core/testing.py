@@ -27,7 +27,7 @@ from learnloop.core.roles import Role
 from learnloop.people.models import JobRole, Location, OrgUnit, Person, RoleGrant
 
 
-class LocationFactory(factory.django.DjangoModelFactory):
+class LocationFactory(factory.django.DjangoModelFactory[Location]):
     class Meta:
         model = Location
         django_get_or_create = ("name",)
@@ -37,7 +37,7 @@ class LocationFactory(factory.django.DjangoModelFactory):
     country = "DE"
 
 
-class OrgUnitFactory(factory.django.DjangoModelFactory):
+class OrgUnitFactory(factory.django.DjangoModelFactory[OrgUnit]):
     class Meta:
         model = OrgUnit
 
@@ -47,7 +47,7 @@ class OrgUnitFactory(factory.django.DjangoModelFactory):
     parent = None
 
 
-class JobRoleFactory(factory.django.DjangoModelFactory):
+class JobRoleFactory(factory.django.DjangoModelFactory[JobRole]):
     class Meta:
         model = JobRole
         django_get_or_create = ("name",)
@@ -55,7 +55,7 @@ class JobRoleFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Job role {n}")
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
         skip_postgeneration_save = True
@@ -109,13 +109,13 @@ RELATIONS = ("own", "report", "other")
 
 
 def make_personas() -> Personas:
-    berlin = LocationFactory(name="Berlin", time_zone="Europe/Berlin")
-    company = OrgUnitFactory(name="Acme", kind=OrgUnit.Kind.COMPANY, path="Acme")
-    team = OrgUnitFactory(name="Atlas", parent=company)
-    other_team = OrgUnitFactory(name="Beacon", parent=company)
+    berlin = LocationFactory.create(name="Berlin", time_zone="Europe/Berlin")
+    company = OrgUnitFactory.create(name="Acme", kind=OrgUnit.Kind.COMPANY, path="Acme")
+    team = OrgUnitFactory.create(name="Atlas", parent=company)
+    other_team = OrgUnitFactory.create(name="Beacon", parent=company)
     common = {"location": berlin}
-    mona = PersonFactory(first_name="Mona", last_name="Meyer", title="Director", org_unit=company, **common)
-    bob = PersonFactory(
+    mona = PersonFactory.create(first_name="Mona", last_name="Meyer", title="Director", org_unit=company, **common)
+    bob = PersonFactory.create(
         first_name="Bob",
         last_name="Brown",
         title="Engineering Manager",
@@ -123,11 +123,15 @@ def make_personas() -> Personas:
         org_unit=team,
         **common,
     )
-    alice = PersonFactory(first_name="Alice", last_name="Adams", title="Engineer", manager=bob, org_unit=team, **common)
-    oscar = PersonFactory(first_name="Oscar", last_name="Olsen", title="Engineer", org_unit=other_team, **common)
-    lena = PersonFactory(first_name="Lena", last_name="Lind", title="L&D Lead", org_unit=other_team, **common)
-    pat = PersonFactory(first_name="Pat", last_name="Park", title="People Partner", org_unit=other_team, **common)
-    otto = PersonFactory(first_name="Otto", last_name="Ortiz", title="IT Admin", org_unit=other_team, **common)
+    alice = PersonFactory.create(
+        first_name="Alice", last_name="Adams", title="Engineer", manager=bob, org_unit=team, **common
+    )
+    oscar = PersonFactory.create(first_name="Oscar", last_name="Olsen", title="Engineer", org_unit=other_team, **common)
+    lena = PersonFactory.create(first_name="Lena", last_name="Lind", title="L&D Lead", org_unit=other_team, **common)
+    pat = PersonFactory.create(
+        first_name="Pat", last_name="Park", title="People Partner", org_unit=other_team, **common
+    )
+    otto = PersonFactory.create(first_name="Otto", last_name="Ortiz", title="IT Admin", org_unit=other_team, **common)
     for person, role in ((lena, Role.LD_ADMIN), (pat, Role.PEOPLE_ADMIN), (otto, Role.ORG_ADMIN)):
         RoleGrant.objects.create(person=person, role=role)
     return Personas(

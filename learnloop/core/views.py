@@ -1,3 +1,4 @@
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -5,15 +6,18 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 from django_tasks_db.models import DBTaskResult
 
 from learnloop.core import policy
 from learnloop.core.htmx import render_page_or_partial
+from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent
 from learnloop.core.selectors import audit_actions, audit_event_list
 from learnloop.people import selectors as people_selectors
+from learnloop.people.models import Person
 
 
 @require_GET
@@ -29,7 +33,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, person_id=request.user.pk)
     reports = list(people_selectors.person_reports(actor=request.user, person=person)) if person.report_ids else []
     teammates = (
@@ -56,7 +60,7 @@ def _is_admin(person: Any) -> bool:
 
 
 @login_required
-def admin_area(request: HttpRequest) -> HttpResponse:
+def admin_area(request: AuthedRequest) -> HttpResponse:
     if not _is_admin(request.user):
         raise Http404
     return render(
@@ -65,18 +69,28 @@ def admin_area(request: HttpRequest) -> HttpResponse:
         {
             "can_audit": policy.can(request.user, "view", AuditEvent),
             "can_tasks": policy.can(request.user, "view", DBTaskResult),
-            "can_import": policy.can(request.user, "import", request.user.__class__),
+            "can_import": policy.can(request.user, "import", Person),
         },
     )
 
 
+def _day_start(value: str) -> dt.datetime | None:
+    """Midnight at the start of a YYYY-MM-DD day in the server's time zone, or None if not a date."""
+    try:
+        day = parse_date(value) if value else None
+    except ValueError:
+        return None
+    if day is None:
+        return None
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthedRequest) -> HttpResponse:
     if not policy.can(request.user, "view", AuditEvent):
         raise Http404
     params = request.GET
-    since = parse_date(params.get("since", "") or "") if params.get("since") else None
-    until = parse_date(params.get("until", "") or "") if params.get("until") else None
+    since, until = _day_start(params.get("since", "")), _day_start(params.get("until", ""))
     actor_id = params.get("actor", "")
     events = audit_event_list(
         actor=request.user,
@@ -100,7 +114,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def task_list(request: HttpRequest) -> HttpResponse:
+def task_list(request: AuthedRequest) -> HttpResponse:
     if not policy.can(request.user, "view", DBTaskResult):
         raise Http404
     status = request.GET.get("status", "")

@@ -108,7 +108,7 @@ def _parse_date(raw: str, column: str, line: int, errors: list[RowError]) -> dt.
 
 
 def _check_row(line: int, raw: dict[str, str], time_zones: set[str], errors: list[RowError]) -> _Row:
-    values = {key: (raw.get(key) or "").strip() for key in KNOWN_COLUMNS}
+    values: dict[str, Any] = {key: (raw.get(key) or "").strip() for key in KNOWN_COLUMNS}
     for column in REQUIRED_COLUMNS:
         if not values[column]:
             errors.append(RowError(line, column, "is required"))
@@ -325,12 +325,12 @@ def _apply(
             person.set_unusable_password()
             to_create.append(person)
         else:
-            diff = {
+            field_diff = {
                 k: [_plain(getattr(person, k)), _plain(val)] for k, val in wanted.items() if getattr(person, k) != val
             }
             for key, value in wanted.items():
                 setattr(person, key, value)
-            to_update.append((person, diff))
+            to_update.append((person, field_diff))
         if index % 500 == 0:
             progress("writing", index, len(rows))
 
@@ -344,7 +344,9 @@ def _apply(
     for row in rows:
         v = row.values
         person = people_by_emp[v["employee_id"]]
-        diff = next((d for p, d in to_update if p is person), None) if person.employee_id not in created_ids else None
+        diff: dict[str, list[Any]] | None = (
+            next((d for p, d in to_update if p is person), None) if person.employee_id not in created_ids else None
+        )
         new_manager = manager_ids.get(v["manager_employee_id"]) if v["manager_employee_id"] else None
         if person.manager_id != new_manager:
             if diff is not None:

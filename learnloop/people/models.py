@@ -1,5 +1,6 @@
 import zoneinfo
 from functools import cached_property
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -85,7 +86,7 @@ class Person(AbstractUser):
     # Leavers are deactivated, never deleted, so their history (learning, feedback given) stays whole.
     left_on = models.DateField(null=True, blank=True)
 
-    objects = PersonManager()
+    objects: ClassVar[PersonManager] = PersonManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from learnloop.core import policy
 from learnloop.core.htmx import render_page_or_partial
+from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent
 from learnloop.core.roles import GRANTABLE_ROLES, Role
 from learnloop.people import selectors, services
@@ -28,7 +29,7 @@ PAGE_SIZE = 48
 
 
 @login_required
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: AuthedRequest) -> HttpResponse:
     form = DirectorySearchForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_valid():
@@ -51,7 +52,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest, person_id: int) -> HttpResponse:
+def profile(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, person_id=person_id)
     viewer = request.user
     context = {
@@ -69,7 +70,7 @@ def profile(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @login_required
-def team(request: HttpRequest, person_id: int) -> HttpResponse:
+def team(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, person_id=person_id, action="view_reports")
     everyone = selectors.person_reports(actor=request.user, person=person, transitive=True)
     page = Paginator(everyone, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -77,12 +78,12 @@ def team(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @login_required
-def org_chart(request: HttpRequest) -> HttpResponse:
+def org_chart(request: AuthedRequest) -> HttpResponse:
     return render(request, "people/org_chart.html", {"roots": selectors.org_tree()})
 
 
 @login_required
-def edit(request: HttpRequest, person_id: int) -> HttpResponse:
+def edit(request: AuthedRequest, person_id: int) -> HttpResponse:
     viewer = request.user
     person = selectors.person_get(actor=viewer, person_id=person_id, action="change_profile")
     as_admin = policy.can(viewer, "change", person)
@@ -114,7 +115,7 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
 
 
 @login_required
-def deactivate(request: HttpRequest, person_id: int) -> HttpResponse:
+def deactivate(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, person_id=person_id, action="deactivate")
     form = DeactivateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -135,7 +136,7 @@ def deactivate(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reactivate(request: HttpRequest, person_id: int) -> HttpResponse:
+def reactivate(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, person_id=person_id, action="deactivate")
     try:
         services.person_reactivate(actor=request.user, person=person)
@@ -148,7 +149,7 @@ def reactivate(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def roles(request: HttpRequest, person_id: int) -> HttpResponse:
+def roles(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, person_id=person_id, action="grant_role")
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -171,7 +172,7 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 @login_required
-def import_people(request: HttpRequest) -> HttpResponse:
+def import_people(request: AuthedRequest) -> HttpResponse:
     if not policy.can(request.user, "import", Person):
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)

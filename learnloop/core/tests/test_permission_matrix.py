@@ -1,4 +1,5 @@
 import importlib
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -61,7 +62,7 @@ def _all_rows() -> list[Row]:
     return rows
 
 
-def _page_names(patterns: list, namespace: str = "") -> set[str]:  # type: ignore[type-arg]
+def _page_names(patterns: list[Any], namespace: str = "") -> set[str]:
     names: set[str] = set()
     for pattern in patterns:
         if isinstance(pattern, URLResolver):

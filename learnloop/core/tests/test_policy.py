@@ -35,7 +35,7 @@ def test_can_and_scope_agree_for_every_person_action(org: tuple[list[int | None]
     people: list[Person] = []
     for manager_index, granted in zip(managers, roles, strict=True):
         manager = people[manager_index] if manager_index is not None else None
-        person = PersonFactory(manager=manager)
+        person = PersonFactory.create(manager=manager)
         RoleGrant.objects.bulk_create(RoleGrant(person=person, role=role) for role in granted)
         people.append(person)
         token_create(actor=person, person=person, name="t")
@@ -52,10 +52,10 @@ def test_can_and_scope_agree_for_every_person_action(org: tuple[list[int | None]
 
 @pytest.mark.django_db
 def test_a_manager_reaches_everyone_below_but_not_above_or_beside() -> None:
-    top = PersonFactory()
-    middle = PersonFactory(manager=top)
-    bottom = PersonFactory(manager=middle)
-    beside = PersonFactory(manager=top)
+    top = PersonFactory.create()
+    middle = PersonFactory.create(manager=top)
+    bottom = PersonFactory.create(manager=middle)
+    beside = PersonFactory.create(manager=top)
     assert policy.can(middle, "view_private", bottom)
     assert not policy.can(middle, "view_private", top)
     assert not policy.can(middle, "view_private", beside)
@@ -64,7 +64,7 @@ def test_a_manager_reaches_everyone_below_but_not_above_or_beside() -> None:
 
 @pytest.mark.django_db
 def test_undeclared_actions_and_anonymous_or_inactive_actors_are_denied() -> None:
-    person = PersonFactory()
+    person = PersonFactory.create()
     assert not policy.can(person, "launch_rockets", person)
     assert not policy.can(None, "view", person)
     person.is_active = False

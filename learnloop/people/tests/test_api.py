@@ -44,7 +44,7 @@ def test_private_employment_details_are_only_for_self_managers_and_people_admins
 
 
 def test_leavers_are_hidden_from_the_list_unless_asked_for(personas: Personas) -> None:
-    PersonFactory(is_active=False, first_name="Gone")
+    PersonFactory.create(is_active=False, first_name="Gone")
     client = api(personas.alice)
     assert client.get("/api/v1/people").json()["count"] == 7
     assert client.get("/api/v1/people", {"include_inactive": True}).json()["count"] == 8
@@ -52,8 +52,8 @@ def test_leavers_are_hidden_from_the_list_unless_asked_for(personas: Personas) -
 
 @pytest.mark.parametrize("rows", [5, 60])
 def test_the_people_list_uses_the_same_queries_however_many_rows(db: None, rows: int) -> None:
-    viewer = PersonFactory()
-    manager = PersonFactory()
+    viewer = PersonFactory.create()
+    manager = PersonFactory.create()
     PersonFactory.create_batch(rows, manager=manager)
     client = api(viewer)
     client.get("/api/v1/people", {"limit": 100})  # warm caches that are not per request

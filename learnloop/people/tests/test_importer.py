@@ -131,7 +131,7 @@ def test_it_deactivates_leavers_and_people_missing_from_a_full_export() -> None:
 
 @pytest.mark.django_db
 def test_the_command_prints_every_problem_and_fails(tmp_path: object) -> None:
-    path = tmp_path / "people.csv"  # type: ignore[operator]
+    path = tmp_path / "people.csv"
     path.write_text(HEADER + "E1,broken,A,,,,,,,UTC,active\n")
     err = io.StringIO()
     with pytest.raises(CommandError, match="2 problem"):
@@ -142,7 +142,7 @@ def test_the_command_prints_every_problem_and_fails(tmp_path: object) -> None:
 
 @pytest.mark.django_db
 def test_the_command_imports_and_shows_progress(tmp_path: object) -> None:
-    path = tmp_path / "people.csv"  # type: ignore[operator]
+    path = tmp_path / "people.csv"
     path.write_text(ORG)
     out, err = io.StringIO(), io.StringIO()
     call_command("import", "people", str(path), stdout=out, stderr=err)

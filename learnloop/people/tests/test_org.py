@@ -14,9 +14,9 @@ from learnloop.people.models import Person
 
 
 def _chain(depth: int) -> list[Person]:
-    people = [PersonFactory()]
+    people = [PersonFactory.create()]
     for _ in range(depth):
-        people.append(PersonFactory(manager=people[-1]))
+        people.append(PersonFactory.create(manager=people[-1]))
     return people
 
 
@@ -119,7 +119,7 @@ def test_manager_role_follows_from_having_reports(personas: Personas) -> None:
 
 
 def test_org_tree_counts_people_in_each_unit_and_below(personas: Personas) -> None:
-    OrgUnitFactory(name="Empty", parent=personas.team)
+    OrgUnitFactory.create(name="Empty", parent=personas.team)
     with CaptureQueriesContext(connection) as queries:
         roots = selectors.org_tree()
     assert len(queries) == 1

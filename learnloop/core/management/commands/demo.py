@@ -22,7 +22,7 @@ class Command(BaseCommand):
         ctx = DemoContext(
             people=people,
             random=random.Random(options["seed"]),
-            progress=ProgressLine(self.stderr._out),
+            progress=ProgressLine(self.stderr),
             log=lambda text: self.stdout.write(text),
         )
         for label, module in demo_modules():

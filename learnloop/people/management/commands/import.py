@@ -43,7 +43,7 @@ class Command(BaseCommand):
                 actor=actor,
                 text=text,
                 deactivate_missing=options["deactivate_missing"],
-                progress=ProgressLine(self.stderr._out),
+                progress=ProgressLine(self.stderr),
                 source=AuditEvent.Source.CLI,
             )
         except ImportRejected as rejected:
