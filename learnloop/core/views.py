@@ -38,9 +38,9 @@ def home(request: AuthedRequest) -> HttpResponse:
     reports = list(people_selectors.person_reports(actor=request.user, person=person)) if person.report_ids else []
     teammates = (
         list(
-            people_selectors.person_list(
-                actor=request.user, org_unit_id=person.org_unit_id, include_sub_units=False
-            ).exclude(pk=person.pk)[:12]
+            people_selectors.person_list(actor=request.user, org_unit_id=person.org_unit_id, include_sub_units=False)
+            .exclude(pk=person.pk)
+            .exclude(manager_id=person.pk)[:12]
         )
         if person.org_unit_id
         else []

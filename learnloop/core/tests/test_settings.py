@@ -52,7 +52,8 @@ def test_lists_and_choices(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _learnloop(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in ("LEARNLOOP_ENV", "DJANGO_SETTINGS_MODULE")}
+    dropped = ("LEARNLOOP_ENV", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(  # noqa: S603
         [sys.executable, "-m", "learnloop", *args],
         env={**clean, **env},
