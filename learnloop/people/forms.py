@@ -6,9 +6,11 @@ from learnloop.people.models import JobRole, Location, OrgUnit, Person
 
 class DirectorySearchForm(forms.Form):
     q = forms.CharField(required=False, label="Search people", max_length=200)
-    org_unit = forms.ModelChoiceField(OrgUnit.objects.all(), required=False, label="Team or unit")
-    location = forms.ModelChoiceField(Location.objects.all(), required=False)
-    job_role = forms.ModelChoiceField(JobRole.objects.all(), required=False)
+    org_unit = forms.ModelChoiceField(
+        OrgUnit.objects.all(), required=False, label="Team or unit", empty_label="Any team"
+    )
+    location = forms.ModelChoiceField(Location.objects.all(), required=False, empty_label="Any location")
+    job_role = forms.ModelChoiceField(JobRole.objects.all(), required=False, empty_label="Any job role")
     include_inactive = forms.BooleanField(required=False, label="Include people who have left")
 
 

@@ -141,3 +141,19 @@ def test_directory_search_matches_every_word(personas: Personas) -> None:
     assert list(found) == [personas.bob]
     in_company = selectors.person_list(actor=personas.alice, org_unit_id=personas.team.parent_id)
     assert in_company.count() == 7
+
+
+def test_the_role_command_grants_revokes_and_lists(personas: Personas) -> None:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    call_command("role", "grant", personas.alice.username, "org_admin", stdout=io.StringIO())
+    listing = io.StringIO()
+    call_command("role", "list", stdout=listing)
+    assert f"org_admin\t{personas.alice.username}" in listing.getvalue()
+    call_command("role", "revoke", personas.alice.username, "org_admin", stdout=io.StringIO())
+    assert "org_admin" not in Person.objects.get(pk=personas.alice.pk).roles
+    assert AuditEvent.objects.filter(action="role.grant", source="cli").exists()
+    with pytest.raises(CommandError, match="no user"):
+        call_command("role", "grant", "nobody", "org_admin")
