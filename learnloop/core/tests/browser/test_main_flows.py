@@ -56,7 +56,7 @@ def test_open_the_org_chart_and_expand_a_unit(page: Any, personas: Personas) -> 
     sign_in(page, personas.alice.username)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Org chart").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Org chart")
-    tree = page.get_by_role("tree", name="Organization")
+    tree = page.get_by_role("list", name="Organization")
     expect(tree).to_contain_text("Acme")
     atlas = tree.locator("summary", has_text="Atlas")
     expect(atlas).to_contain_text("2 people")
