@@ -1,3 +1,5 @@
+import zoneinfo
+
 from django import forms
 
 from learnloop.core.roles import GRANTABLE_ROLES, Role
@@ -14,9 +16,17 @@ class DirectorySearchForm(forms.Form):
     include_inactive = forms.BooleanField(required=False, label="Include people who have left")
 
 
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [
+        (zone, zone.replace("_", " "))
+        for zone in sorted(zoneinfo.available_timezones())
+        if "/" in zone or zone == "UTC"
+    ]
+
+
 class ProfileSelfForm(forms.Form):
-    preferred_name = forms.CharField(required=False, max_length=150)
-    time_zone = forms.CharField(max_length=64, help_text="IANA name, e.g. Europe/Berlin")
+    preferred_name = forms.CharField(required=False, max_length=150, help_text="Shown instead of your first name")
+    time_zone = forms.ChoiceField(choices=time_zone_choices, help_text="Used for dates, reminders and calendars")
 
 
 class ProfileAdminForm(ProfileSelfForm):

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.directory, name="directory"),
     path("org-chart/", views.org_chart, name="org_chart"),
     path("import/", views.import_people, name="import"),
+    path("new/", views.create, name="create"),
     path("<int:person_id>/", views.profile, name="profile"),
     path("<int:person_id>/team/", views.team, name="team"),
     path("<int:person_id>/edit/", views.edit, name="edit"),

@@ -106,6 +106,24 @@ def edit(request: AuthedRequest, person_id: int) -> HttpResponse:
     return render(request, "people/edit.html", {"person": person, "form": form, "as_admin": as_admin}, status=status)
 
 
+@login_required
+def create(request: AuthedRequest) -> HttpResponse:
+    if not policy.can(request.user, "create", Person):
+        raise Http404
+    form = ProfileAdminForm(request.POST or None, initial={"time_zone": request.user.time_zone})
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k in services.ADMIN_EDITABLE_FIELDS}
+        try:
+            person = services.person_create(actor=request.user, source=AuditEvent.Source.WEB, **fields)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"{person} was added. They can set a password with “Forgot your password?”.")
+            return redirect("people:profile", person_id=person.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "people/create.html", {"form": form}, status=status)
+
+
 def _add_errors(form: Any, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for name, errors in exc.message_dict.items():

@@ -143,3 +143,18 @@ def test_query_counts_of_pages_do_not_grow_with_the_organization(personas: Perso
     before = [count(u) for u in urls]
     PersonFactory.create_batch(40, manager=personas.bob, org_unit=personas.team)
     assert [count(u) for u in urls] == before
+
+
+def test_people_admins_add_a_person_and_bad_input_is_shown_on_the_field(personas: Personas) -> None:
+    client = signed_in(personas.pat)
+    form = {"first_name": "Nia", "last_name": "Park", "email": "nia@example.com", "time_zone": "Europe/Berlin"}
+    bad_zone = client.post("/people/new/", {**form, "time_zone": "Mars/Base"})
+    assert bad_zone.status_code == 400 and "Select a valid choice" in bad_zone.content.decode()
+    taken = client.post("/people/new/", {**form, "email": personas.alice.email})
+    assert taken.status_code == 400
+    assert "Another person already uses this email address." in taken.content.decode()
+    assert Person.objects.count() == 7
+    good = client.post("/people/new/", {**form, "manager": personas.bob.pk})
+    assert good.status_code == 302
+    nia = Person.objects.get(email="nia@example.com")
+    assert nia.manager == personas.bob and AuditEvent.objects.filter(action="person.create").exists()

@@ -37,6 +37,7 @@ def test_signed_in_pages_are_accessible(page: Any, personas: Personas) -> None:
         f"/people/{personas.bob.pk}/team/",
         "/people/org-chart/",
         "/people/import/",
+        "/people/new/",
         "/admin-area/",
         "/admin-area/audit/",
         "/accounts/tokens/",
