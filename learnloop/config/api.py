@@ -5,7 +5,7 @@ from ninja.security import SessionAuth
 
 from learnloop import __version__
 from learnloop.accounts.api import router as accounts_router
-from learnloop.core.api import TokenAuth, install_error_handlers
+from learnloop.core.api import JSONRenderer, TokenAuth, install_error_handlers
 from learnloop.core.api_routes import router as audit_router
 from learnloop.people.api import router as people_router
 
@@ -20,6 +20,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    renderer=JSONRenderer(),
 )
 install_error_handlers(api)
 api.add_router("", people_router)

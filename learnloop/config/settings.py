@@ -111,6 +111,9 @@ else:
                 "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20, minimum=1),
             },
             "TEST": {"NAME": env_str("SQLITE_TEST_PATH") or None},
+            # Keep each thread's connection open between requests, so the page cache stays warm.
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -3,12 +3,15 @@
 import logging
 from typing import Any
 
+import orjson
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import BaseRenderer
 from ninja.security import HttpBearer
 
 from learnloop.core.models import AuditEvent
@@ -16,6 +19,19 @@ from learnloop.core.models import AuditEvent
 logger = logging.getLogger(__name__)
 
 API_SOURCE = AuditEvent.Source.API
+
+
+class JSONRenderer(BaseRenderer):
+    """orjson: several times faster than the standard encoder on list pages, and stricter."""
+
+    media_type = "application/json"
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
+        return orjson.dumps(data, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    return DjangoJSONEncoder().default(value)
 
 
 def error_response(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> JsonResponse:

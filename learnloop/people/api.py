@@ -6,17 +6,20 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import BaseModel
 
 from learnloop.core import policy
 from learnloop.core.api import API_SOURCE, actor
 from learnloop.core.roles import Role
 from learnloop.people import selectors, services
-from learnloop.people.models import JobRole, Location, OrgUnit, Person
+from learnloop.people.models import JobRole, Location, OrgUnit, Person, display_name
 
 router = Router(tags=["people"])
 
 
-class Ref(Schema):
+# Person payloads are built as plain dicts and checked by plain pydantic models: ninja's Schema reads
+# every field through a Django-aware getter, which costs more than the query for a page of people.
+class Ref(BaseModel):
     id: int
     name: str
 
@@ -25,12 +28,12 @@ class UnitRef(Ref):
     path: str
 
 
-class PersonRef(Schema):
+class PersonRef(BaseModel):
     id: int
     display_name: str
 
 
-class PersonOut(Schema):
+class PersonOut(BaseModel):
     id: int
     username: str
     display_name: str
@@ -47,7 +50,7 @@ class PersonOut(Schema):
     manager: PersonRef | None
 
 
-class Employment(Schema):
+class Employment(BaseModel):
     employee_id: str | None
     hire_date: dt.date | None
     left_on: dt.date | None
@@ -64,8 +67,71 @@ class MeOut(PersonDetailOut):
     roles: list[str]
 
 
+# The columns a directory row needs, read with .values() so no model objects are built.
+PERSON_COLUMNS = (
+    "id",
+    "username",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "email",
+    "title",
+    "time_zone",
+    "is_active",
+    "job_role_id",
+    "job_role__name",
+    "org_unit_id",
+    "org_unit__name",
+    "org_unit__path",
+    "location_id",
+    "location__name",
+    "manager_id",
+    "manager__first_name",
+    "manager__last_name",
+    "manager__preferred_name",
+    "manager__username",
+)
+
+
+def person_row_data(row: dict[str, Any]) -> dict[str, Any]:
+    """The public profile from a `PERSON_COLUMNS` row."""
+    manager_id = row["manager_id"]
+    return {
+        "id": row["id"],
+        "username": row["username"],
+        "display_name": display_name(row["first_name"], row["last_name"], row["preferred_name"], row["username"]),
+        "first_name": row["first_name"],
+        "last_name": row["last_name"],
+        "preferred_name": row["preferred_name"],
+        "email": row["email"],
+        "title": row["title"],
+        "time_zone": row["time_zone"],
+        "is_active": row["is_active"],
+        "job_role": {"id": row["job_role_id"], "name": row["job_role__name"]} if row["job_role_id"] else None,
+        "org_unit": (
+            {"id": row["org_unit_id"], "name": row["org_unit__name"], "path": row["org_unit__path"]}
+            if row["org_unit_id"]
+            else None
+        ),
+        "location": {"id": row["location_id"], "name": row["location__name"]} if row["location_id"] else None,
+        "manager": (
+            {
+                "id": manager_id,
+                "display_name": display_name(
+                    row["manager__first_name"],
+                    row["manager__last_name"],
+                    row["manager__preferred_name"],
+                    row["manager__username"],
+                ),
+            }
+            if manager_id
+            else None
+        ),
+    }
+
+
 def person_data(person: Person) -> dict[str, Any]:
-    """The public profile as plain data; building dicts keeps list endpoints fast."""
+    """The public profile of a loaded person (with its related objects selected)."""
     job_role, unit, location, manager = person.job_role, person.org_unit, person.location, person.manager
     return {
         "id": person.pk,
@@ -142,7 +208,7 @@ class _PersonPage:
         return self.count()
 
     def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [person_data(p) for p in self.queryset[item]]
+        return [person_row_data(row) for row in self.queryset.values(*PERSON_COLUMNS)[item]]
 
 
 class PersonCreateIn(Schema):

@@ -67,6 +67,12 @@ class JobRole(models.Model):
         return self.name
 
 
+def display_name(first_name: str, last_name: str, preferred_name: str, username: str) -> str:
+    """How a person is named everywhere: preferred or first name, then last name."""
+    full = f"{preferred_name or first_name} {last_name}".strip()
+    return full or username
+
+
 class PersonManager(UserManager["Person"]):
     pass
 
@@ -92,7 +98,8 @@ class Person(AbstractUser):
         ordering = ["last_name", "first_name", "id"]
         indexes = [
             models.Index(fields=["manager"], name="person_manager_idx"),
-            models.Index(fields=["is_active", "last_name", "first_name"], name="person_directory_idx"),
+            # Directory order; SQLite cannot use an index led by is_active for a bare boolean WHERE.
+            models.Index(fields=["last_name", "first_name", "id"], name="person_directory_idx"),
         ]
 
     def __str__(self) -> str:
@@ -100,9 +107,7 @@ class Person(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        first = self.preferred_name or self.first_name
-        full = f"{first} {self.last_name}".strip()
-        return full or self.username
+        return display_name(self.first_name, self.last_name, self.preferred_name, self.username)
 
     @property
     def initials(self) -> str:
