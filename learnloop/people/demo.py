@@ -7,6 +7,7 @@ that path working. Named personas sit at fixed places so the printed logins are 
 import csv
 import datetime as dt
 import io
+import math
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -22,6 +23,7 @@ from learnloop.people.services import role_grant
 DOMAIN = "fernhill.example"
 COMPANY = "Fernhill & Co"
 HIRE_EPOCH = dt.date(2012, 3, 1)
+TARGET_TEAM_SIZE = 9
 HIRE_SPAN_DAYS = (dt.date(2026, 9, 30) - HIRE_EPOCH).days
 
 LOCATIONS = [  # name, IANA zone, weight
@@ -402,6 +404,9 @@ def build_rows(ctx: DemoContext) -> tuple[list[dict[str, str]], dict[str, str], 
     )
     leads[COMPANY] = ceo
     teams: list[tuple[str, str, list[str], str]] = []  # unit path, lead id, job roles, family
+    # Larger demo companies get more teams (Atlas, Atlas 2, ...), so teams stay around ten people.
+    base_teams = sum(len(names) for spec in STRUCTURE.values() for names, _ in spec["departments"].values())
+    copies = max(1, math.ceil(ctx.people / TARGET_TEAM_SIZE / base_teams))
     for division, spec in STRUCTURE.items():
         div_path = f"{COMPANY} / {division}"
         head = add(*name(), spec["head"], "Executive", "Leadership", div_path, ceo)
@@ -410,7 +415,7 @@ def build_rows(ctx: DemoContext) -> tuple[list[dict[str, str]], dict[str, str], 
             dept_path = f"{div_path} / {department}"
             director = add(*name(), f"Director, {department}", "Director", "Leadership", dept_path, head)
             leads[dept_path] = director
-            for team in team_names:
+            for team in [f"{base} {n}" if n > 1 else base for n in range(1, copies + 1) for base in team_names]:
                 team_path = f"{dept_path} / {team}"
                 if team == "Atlas":
                     lead = add(
