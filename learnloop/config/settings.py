@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "learnloop.core",
     "learnloop.people",
     "learnloop.accounts",
+    "learnloop.lrs",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("learnloop.accounts.urls")),
     path("people/", include("learnloop.people.urls")),
     path("api/v1/", api.urls),
+    path("xapi/", include("learnloop.lrs.urls")),
 ]
 
 handler404 = "learnloop.core.views.not_found"

@@ -1,0 +1,282 @@
+"""The xAPI HTTP conventions every LRS resource shares: credentials, versions, CORS, alternate syntax, multipart."""
+
+from __future__ import annotations
+
+import base64
+import email.parser
+import email.policy
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+
+from learnloop.lrs.models import Client
+from learnloop.lrs.services import client_authenticate
+from learnloop.lrs.validation import StatementInvalid
+
+SUPPORTED = ("1.0", "2.0")
+RESPONSE_VERSION = {"1.0": "1.0.3", "2.0": "2.0.0"}
+ALLOWED_HEADERS = "Authorization, Content-Type, Content-Length, If-Match, If-None-Match, X-Experience-API-Version"
+EXPOSED_HEADERS = "ETag, Last-Modified, Content-Type, X-Experience-API-Consistent-Through, X-Experience-API-Version"
+MAX_BODY = 20 * 1024 * 1024
+
+
+class LrsError(Exception):
+    def __init__(self, status: int, message: str, path: str = "") -> None:
+        self.status = status
+        self.message = message
+        self.path = path
+        super().__init__(message)
+
+
+@dataclass
+class LrsRequest:
+    """What a resource needs from a request, after the alternate syntax has been unwrapped."""
+
+    method: str
+    params: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+    content_type: str
+    version: str  # the request's xAPI version, such as "1.0.3"
+    client: Client | None
+
+    @property
+    def major(self) -> str:
+        return "2.0" if self.version.startswith("2.") else "1.0"
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+
+def _headers(request: HttpRequest) -> dict[str, str]:
+    return {name.lower(): value for name, value in request.headers.items()}
+
+
+def _unwrap_alternate(request: HttpRequest, headers: dict[str, str]) -> tuple[str, dict[str, str], bytes, str]:
+    """xAPI 1.0.3's alternate request syntax: POST ?method=X with headers and content in a form body."""
+    method = request.GET.get("method", "")
+    params: dict[str, str] = {k: str(v) for k, v in request.GET.items()}
+    if request.method != "POST" or not method:
+        if "method" in params:
+            raise LrsError(400, "the method parameter is only allowed on POST (alternate request syntax)")
+        return request.method or "GET", params, request.body, headers.get("content-type", "")
+    if set(params) != {"method"}:
+        raise LrsError(400, "with the alternate request syntax every parameter must be in the form body")
+    if method.upper() not in ("GET", "PUT", "POST", "DELETE"):
+        raise LrsError(400, f"method={method!r} is not an xAPI method")
+    if not headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        raise LrsError(400, "the alternate request syntax needs an application/x-www-form-urlencoded body")
+    form = dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
+    content = form.pop("content", "").encode()
+    header_names = (
+        "authorization",
+        "x-experience-api-version",
+        "content-type",
+        "content-length",
+        "if-match",
+        "if-none-match",
+    )
+    for name in list(form):
+        if name.lower() in header_names:
+            headers[name.lower()] = form.pop(name)
+    return method.upper(), form, content, headers.get("content-type", "application/json")
+
+
+def _client(headers: dict[str, str]) -> Client | None:
+    auth = headers.get("authorization", "")
+    if not auth.lower().startswith("basic "):
+        return None
+    try:
+        key, _, secret = base64.b64decode(auth[6:].strip()).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return client_authenticate(key, secret)
+
+
+def _version(headers: dict[str, str]) -> str:
+    version = headers.get("x-experience-api-version", "")
+    if not version:
+        raise LrsError(400, "the X-Experience-API-Version header is required")
+    parts = version.split(".")
+    if len(parts) < 2 or ".".join(parts[:2]) not in SUPPORTED or not all(p.isdigit() for p in parts):
+        raise LrsError(400, f"X-Experience-API-Version {version!r} is not supported (use 1.0.3 or 2.0.0)")
+    return version
+
+
+def cors(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+    origin = request.headers.get("Origin")
+    response["Access-Control-Allow-Origin"] = origin or "*"
+    if origin:
+        response["Access-Control-Allow-Credentials"] = "true"
+        response["Vary"] = "Origin"
+    response["Access-Control-Allow-Methods"] = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
+    response["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+    response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    return response
+
+
+def error(status: int, message: str, path: str = "") -> JsonResponse:
+    code = {
+        400: "invalid",
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not_found",
+        409: "conflict",
+        412: "precondition_failed",
+        413: "too_large",
+        405: "method_not_allowed",
+    }.get(status, "error")
+    fields = {path or "request": [message]}
+    return JsonResponse(
+        {"error": {"code": code, "message": f"{path}: {message}" if path else message, "fields": fields}}, status=status
+    )
+
+
+Handler = Callable[[LrsRequest], HttpResponse]
+
+
+def resource(
+    handlers: dict[str, Handler], *, needs_version: bool = True, public: bool = False
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A Django view for one xAPI resource: unwraps, authenticates, checks the version, dispatches."""
+
+    def view(request: HttpRequest) -> HttpResponse:
+        if request.method == "OPTIONS":
+            return cors(HttpResponse(status=200), request)
+        version = "2.0.0"
+        try:
+            headers = _headers(request)
+            method, params, body, content_type = _unwrap_alternate(request, headers)
+            head = method == "HEAD"
+            if head:
+                method = "GET"
+            client = _client(headers)
+            if client is None and not public:
+                response: HttpResponse = error(
+                    401, "send the key and secret of an LRS client with HTTP Basic authentication"
+                )
+                response["WWW-Authenticate"] = 'Basic realm="learnloop xAPI"'
+                return cors(response, request)
+            if needs_version or headers.get("x-experience-api-version"):
+                version = _version(headers)
+            if method not in handlers:
+                return cors(error(405, f"{method} is not supported on this resource"), request)
+            if client is not None and method == "GET" and not client.can_read:
+                return cors(error(403, "this client may not read"), request)
+            if client is not None and method in ("PUT", "POST", "DELETE") and not client.can_write:
+                return cors(error(403, "this client may not write"), request)
+            if len(body) > MAX_BODY:
+                return cors(error(413, f"the request body is larger than {MAX_BODY // (1024 * 1024)} MB"), request)
+            lrs_request = LrsRequest(
+                method=method,
+                params=params,
+                headers=headers,
+                body=body,
+                content_type=content_type,
+                version=version,
+                client=client,
+            )
+            response = handlers[method](lrs_request)
+            if head:
+                response.content = b""
+        except LrsError as exc:
+            response = error(exc.status, exc.message, exc.path)
+        except StatementInvalid as exc:
+            response = error(400, exc.message, exc.path)
+        major = "2.0" if version.startswith("2.") else "1.0"
+        response["X-Experience-API-Version"] = RESPONSE_VERSION[major]
+        return cors(response, request)
+
+    return view
+
+
+def json_body(request: LrsRequest) -> Any:
+    if not request.body:
+        raise LrsError(400, "the request body is empty")
+    try:
+        return json.loads(request.body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise LrsError(400, f"the body is not valid JSON ({exc})") from exc
+
+
+def json_param(request: LrsRequest, name: str) -> Any:
+    raw = request.params.get(name)
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise LrsError(400, f"the {name} parameter is not valid JSON", name) from exc
+
+
+def bool_param(request: LrsRequest, name: str) -> bool:
+    raw = request.params.get(name, "false").lower()
+    if raw not in ("true", "false"):
+        raise LrsError(400, "must be true or false", name)
+    return raw == "true"
+
+
+def consistent_through() -> str:
+    return timezone.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# --- multipart/mixed ------------------------------------------------------------------------------
+
+SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
+
+
+def parse_multipart(request: LrsRequest) -> tuple[Any, dict[str, tuple[str, bytes]]]:
+    """The statements (first part) and attachments by SHA-2 from a multipart/mixed statement request."""
+    head = f"Content-Type: {request.content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + request.body)
+    if not message.is_multipart():
+        raise LrsError(400, "the multipart/mixed body could not be read (check the boundary)")
+    parts = list(message.iter_parts())
+    if not parts:
+        raise LrsError(400, "the multipart/mixed body has no parts")
+    first = parts[0]
+    if first.get_content_type() != "application/json":
+        raise LrsError(400, "the first part of a multipart statement request must be application/json")
+    try:
+        payload = first.get_payload(decode=True)
+        statements = json.loads(payload if isinstance(payload, bytes) else b"")
+    except ValueError as exc:
+        raise LrsError(400, "the statement part is not valid JSON") from exc
+    attachments: dict[str, tuple[str, bytes]] = {}
+    for part in parts[1:]:
+        sha2 = part.get("X-Experience-API-Hash")
+        if not sha2:
+            raise LrsError(400, "every attachment part needs an X-Experience-API-Hash header")
+        if (part.get("Content-Transfer-Encoding") or "").lower() != "binary":
+            raise LrsError(400, "every attachment part needs Content-Transfer-Encoding: binary")
+        payload = part.get_payload(decode=True)
+        content = payload if isinstance(payload, bytes) else b""
+        digests = {
+            hashlib.sha256(content).hexdigest(),
+            hashlib.sha384(content).hexdigest(),
+            hashlib.sha512(content).hexdigest(),
+            hashlib.sha224(content).hexdigest(),
+        }
+        if sha2.lower() not in digests:
+            raise LrsError(400, "an attachment's content does not match its X-Experience-API-Hash")
+        attachments[sha2] = (part.get_content_type(), content)
+    return statements, attachments
+
+
+def multipart_response(result: Any, attachments: list[tuple[str, str, bytes]]) -> HttpResponse:
+    boundary = "learnloop-" + hashlib.sha1(json.dumps(result, sort_keys=True).encode()).hexdigest()  # noqa: S324
+    chunks = [f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(), json.dumps(result).encode()]
+    for sha2, content_type, content in attachments:
+        chunks.append(
+            f"\r\n--{boundary}\r\nContent-Type: {content_type}\r\nContent-Transfer-Encoding: binary\r\n"
+            f"X-Experience-API-Hash: {sha2}\r\n\r\n".encode()
+        )
+        chunks.append(content)
+    chunks.append(f"\r\n--{boundary}--\r\n".encode())
+    return HttpResponse(b"".join(chunks), content_type=f'multipart/mixed; boundary="{boundary}"')

@@ -1,0 +1,78 @@
+import json
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from learnloop.core.models import AuditEvent
+from learnloop.lrs.models import Client
+from learnloop.lrs.services import client_create, client_revoke
+
+SCOPES = {"read", "write"}
+
+
+class Command(BaseCommand):
+    help = (
+        "The learning record store: `lrs client create NAME [--scope read,write] [--own-only] [--json]`, "
+        "`lrs client revoke NAME`, `lrs client list`."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        resources = parser.add_subparsers(dest="resource", required=True)
+        client = resources.add_parser("client", help="HTTP Basic credentials for xAPI content and tools")
+        actions = client.add_subparsers(dest="action", required=True)
+        create = actions.add_parser("create", help="Make a client and print its key and secret (shown once)")
+        create.add_argument("name")
+        create.add_argument("--scope", default="read,write", help="read, write, or read,write (default)")
+        create.add_argument("--own-only", action="store_true", help="Read only the statements this client wrote")
+        create.add_argument("--json", action="store_true", help='Print {"key": ..., "secret": ..., "endpoint": ...}')
+        revoke = actions.add_parser("revoke", help="Revoke a client; its credentials stop working at once")
+        revoke.add_argument("name")
+        actions.add_parser("list", help="List clients")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "list":
+            for client in Client.objects.all():
+                state = f"revoked {client.revoked_at:%Y-%m-%d}" if client.revoked_at else "active"
+                own = " own-statements-only" if client.own_statements_only else ""
+                self.stdout.write(f"{client.name}\t{client.key}\t{','.join(client.scopes)}{own}\t{state}")
+            return
+        if action == "revoke":
+            found = Client.objects.filter(name=options["name"]).first()
+            if found is None:
+                raise CommandError(f"no LRS client is called {options['name']!r}")
+            client_revoke(actor=None, client=found, source=AuditEvent.Source.CLI)
+            self.stdout.write(f"Revoked {found.name}")
+            return
+        scopes = {s.strip() for s in options["scope"].split(",") if s.strip()}
+        if not scopes or scopes - SCOPES:
+            raise CommandError(f"--scope takes read, write or read,write, not {options['scope']!r}")
+        try:
+            issued = client_create(
+                actor=None,
+                name=options["name"],
+                can_read="read" in scopes,
+                can_write="write" in scopes,
+                own_statements_only=options["own_only"],
+                source=AuditEvent.Source.CLI,
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        from django.conf import settings
+
+        endpoint = f"{settings.SITE_URL}/xapi/"
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "key": issued.client.key,
+                        "secret": issued.secret,
+                        "endpoint": endpoint,
+                        "scopes": issued.client.scopes,
+                    }
+                )
+            )
+        else:
+            self.stdout.write(f"endpoint: {endpoint}\nkey:      {issued.client.key}\nsecret:   {issued.secret}")

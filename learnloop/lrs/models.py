@@ -1,0 +1,156 @@
+from django.conf import settings
+from django.db import models
+
+
+class Client(models.Model):
+    """A system (course player, authoring tool, script) that talks to the LRS with HTTP Basic credentials."""
+
+    name = models.CharField(max_length=100, unique=True)
+    key = models.CharField(max_length=40, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    can_read = models.BooleanField(default=True)
+    can_write = models.BooleanField(default=True)
+    # Read only the statements this client wrote itself (a course package, not an analytics tool).
+    own_statements_only = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def scopes(self) -> list[str]:
+        return [name for name, on in (("read", self.can_read), ("write", self.can_write)) if on]
+
+
+class Statement(models.Model):
+    """One xAPI statement as stored: the full JSON plus the columns every query filters on.
+
+    `seq` orders statements by arrival; paging walks it, so a page boundary never moves when new
+    statements come in. Statements are immutable: only `voided` changes, when a voiding statement
+    arrives.
+    """
+
+    seq = models.BigAutoField(primary_key=True)
+    statement_id = models.UUIDField(unique=True)
+    stored = models.DateTimeField()
+    timestamp = models.DateTimeField()
+    actor_ifi = models.CharField(max_length=400)
+    verb_id = models.CharField(max_length=400)
+    object_type = models.CharField(max_length=20)
+    # Activity IRI, agent identifier, or the referenced statement's id, by object_type.
+    object_ref = models.CharField(max_length=400)
+    registration = models.UUIDField(null=True, blank=True)
+    voided = models.BooleanField(default=False)
+    # The statement a StatementRef object points at (for voiding, and for filters that follow references).
+    object_statement = models.UUIDField(null=True, blank=True)
+    client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.SET_NULL, related_name="statements")
+    # The learnloop person the actor is, when the actor is one of ours (by email or account).
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.CharField(max_length=10)
+    data = models.JSONField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["actor_ifi", "-seq"], name="stmt_actor_idx"),
+            models.Index(fields=["verb_id", "-seq"], name="stmt_verb_idx"),
+            models.Index(fields=["object_ref", "-seq"], name="stmt_object_idx"),
+            models.Index(fields=["registration", "-seq"], name="stmt_registration_idx"),
+            models.Index(fields=["stored", "seq"], name="stmt_stored_idx"),
+            models.Index(fields=["person", "-seq"], name="stmt_person_idx"),
+            models.Index(fields=["object_statement"], name="stmt_object_statement_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.statement_id)
+
+
+class StatementActivity(models.Model):
+    """Every activity a statement mentions (object, context activities, sub-statement), for `related_activities`."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="activities")
+    activity_id = models.CharField(max_length=400)
+    is_object = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["activity_id", "statement"], name="stmt_activity_idx")]
+
+    def __str__(self) -> str:
+        return self.activity_id
+
+
+class StatementAgent(models.Model):
+    """Every agent a statement mentions (actor, object, authority, instructor, team, members), for `related_agents`."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="agents")
+    agent_ifi = models.CharField(max_length=400)
+    is_actor = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["agent_ifi", "statement"], name="stmt_agent_idx")]
+
+    def __str__(self) -> str:
+        return self.agent_ifi
+
+
+class Attachment(models.Model):
+    """Attachment content, stored once per SHA-2 however many statements carry it."""
+
+    sha2 = models.CharField(max_length=128, primary_key=True)
+    content_type = models.CharField(max_length=255)
+    content = models.BinaryField()
+
+    def __str__(self) -> str:
+        return self.sha2
+
+
+class Activity(models.Model):
+    """The canonical definition of an activity, kept current from the statements that describe it."""
+
+    activity_id = models.CharField(max_length=400, unique=True)
+    definition = models.JSONField(default=dict)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return self.activity_id
+
+
+class Document(models.Model):
+    """A state, activity profile or agent profile document (opaque content with an ETag)."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", "State"
+        ACTIVITY_PROFILE = "activity_profile", "Activity profile"
+        AGENT_PROFILE = "agent_profile", "Agent profile"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    document_id = models.CharField(max_length=400)
+    activity_id = models.CharField(max_length=400, blank=True)
+    agent_ifi = models.CharField(max_length=400, blank=True)
+    registration = models.CharField(max_length=36, blank=True)
+    content_type = models.CharField(max_length=255)
+    content = models.BinaryField()
+    etag = models.CharField(max_length=64)
+    updated = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "activity_id", "agent_ifi", "registration", "document_id"], name="lrs_document_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "activity_id", "agent_ifi", "updated"], name="lrs_document_list_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.document_id}"

@@ -1,0 +1,243 @@
+"""Reading statements: filters, StatementRef expansion, stable paging and the three formats."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core import signing
+from django.db.models import Max, Q, QuerySet
+
+from learnloop.lrs.agents import agent_ifi, identifiers_only
+from learnloop.lrs.models import Client, Statement, StatementActivity, StatementAgent
+
+MAX_PAGE = 500
+_MORE_SALT = "learnloop.lrs.more"
+
+
+@dataclass
+class StatementFilter:
+    agent: dict[str, Any] | None = None
+    verb: str | None = None
+    activity: str | None = None
+    registration: str | None = None
+    related_activities: bool = False
+    related_agents: bool = False
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    limit: int = 0
+    ascending: bool = False
+    format: str = "exact"
+    attachments: bool = False
+    client_id: int | None = None  # set for clients that may read only their own statements
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _matching(query: StatementFilter) -> QuerySet[Statement]:
+    """Non-time filters only; statements whose reference targets one of these also match (xAPI 2.1.3)."""
+    statements = Statement.objects.all()
+    if query.agent is not None:
+        ifi = agent_ifi(query.agent)
+        agents = StatementAgent.objects.filter(agent_ifi=ifi)
+        if not query.related_agents:
+            agents = agents.filter(is_actor=True)
+        statements = statements.filter(seq__in=agents.values("statement_id"))
+    if query.verb:
+        statements = statements.filter(verb_id=query.verb)
+    if query.activity:
+        activities = StatementActivity.objects.filter(activity_id=query.activity)
+        if not query.related_activities:
+            activities = activities.filter(is_object=True)
+        statements = statements.filter(seq__in=activities.values("statement_id"))
+    if query.registration:
+        statements = statements.filter(registration=query.registration)
+    return statements
+
+
+def _has_reference_filters(query: StatementFilter) -> bool:
+    return bool(query.agent is not None or query.verb or query.activity or query.registration)
+
+
+def statement_page(
+    query: StatementFilter, *, after_seq: int | None = None, bound: int | None = None
+) -> tuple[list[Statement], str, int]:
+    """One page of statements and the `more` token for the next ('' at the end), plus the bound used."""
+    matching = _matching(query)
+    if _has_reference_filters(query):
+        # Follow StatementRefs: up to three hops covers every chain clients build in practice.
+        targets = matching.values("statement_id")
+        referring = Statement.objects.filter(object_statement__in=targets)
+        second = Statement.objects.filter(object_statement__in=referring.values("statement_id"))
+        third = Statement.objects.filter(object_statement__in=second.values("statement_id"))
+        statements = Statement.objects.filter(
+            Q(seq__in=matching.values("seq"))
+            | Q(seq__in=referring.values("seq"))
+            | Q(seq__in=second.values("seq"))
+            | Q(seq__in=third.values("seq"))
+        )
+    else:
+        statements = matching
+    statements = statements.filter(voided=False)
+    if query.client_id is not None:
+        statements = statements.filter(client_id=query.client_id)
+    if query.since is not None:
+        statements = statements.filter(stored__gt=query.since)
+    if query.until is not None:
+        statements = statements.filter(stored__lte=query.until)
+    if bound is None:
+        bound = Statement.objects.aggregate(top=Max("seq"))["top"] or 0
+    statements = statements.filter(seq__lte=bound)
+    if after_seq is not None:
+        statements = statements.filter(seq__gt=after_seq) if query.ascending else statements.filter(seq__lt=after_seq)
+    statements = statements.order_by("seq" if query.ascending else "-seq")
+    limit = min(query.limit or MAX_PAGE, MAX_PAGE)
+    page = list(statements[: limit + 1])
+    more = ""
+    if len(page) > limit:
+        page = page[:limit]
+        more = signing.dumps(
+            {"q": _filter_state(query), "after": page[-1].seq, "bound": bound}, salt=_MORE_SALT, compress=True
+        )
+    return page, more, bound
+
+
+def _filter_state(query: StatementFilter) -> dict[str, Any]:
+    return {
+        "agent": query.agent,
+        "verb": query.verb,
+        "activity": query.activity,
+        "registration": query.registration,
+        "related_activities": query.related_activities,
+        "related_agents": query.related_agents,
+        "since": query.since.isoformat() if query.since else None,
+        "until": query.until.isoformat() if query.until else None,
+        "limit": query.limit,
+        "ascending": query.ascending,
+        "format": query.format,
+        "attachments": query.attachments,
+        "client_id": query.client_id,
+    }
+
+
+def more_page(token: str) -> tuple[StatementFilter, int, int] | None:
+    """The query, position and bound a `more` token stands for, or None if it is not ours."""
+    try:
+        state = signing.loads(token, salt=_MORE_SALT)
+    except signing.BadSignature:
+        return None
+    q = state["q"]
+    query = StatementFilter(
+        agent=q["agent"],
+        verb=q["verb"],
+        activity=q["activity"],
+        registration=q["registration"],
+        related_activities=q["related_activities"],
+        related_agents=q["related_agents"],
+        since=dt.datetime.fromisoformat(q["since"]) if q["since"] else None,
+        until=dt.datetime.fromisoformat(q["until"]) if q["until"] else None,
+        limit=q["limit"],
+        ascending=q["ascending"],
+        format=q["format"],
+        attachments=q["attachments"],
+        client_id=q["client_id"],
+    )
+    return query, int(state["after"]), int(state["bound"])
+
+
+def statement_by_id(statement_id: str, *, voided: bool, client: Client | None = None) -> Statement | None:
+    statements = Statement.objects.filter(statement_id=statement_id, voided=voided)
+    if client is not None and client.own_statements_only:
+        statements = statements.filter(client=client)
+    return statements.first()
+
+
+# --- Formats --------------------------------------------------------------------------------------
+
+_AGENT_KEYS = ("actor", "authority")
+
+
+def _ids_activity(activity: dict[str, Any]) -> dict[str, Any]:
+    kept = {"id": activity["id"]}
+    if "objectType" in activity:
+        kept["objectType"] = activity["objectType"]
+    return kept
+
+
+def _ids_object(obj: dict[str, Any]) -> dict[str, Any]:
+    kind = obj.get("objectType", "Activity")
+    if kind in ("Agent", "Group"):
+        return identifiers_only(obj)
+    if kind == "Activity":
+        return _ids_activity(obj)
+    if kind == "SubStatement":
+        return _ids_statement(obj)
+    return obj
+
+
+def _ids_statement(statement: dict[str, Any]) -> dict[str, Any]:
+    result = copy.deepcopy(statement)
+    for key in _AGENT_KEYS:
+        if key in result:
+            result[key] = identifiers_only(result[key])
+    result["verb"] = {"id": result["verb"]["id"]}
+    result["object"] = _ids_object(result["object"])
+    context = result.get("context")
+    if context:
+        for key in ("instructor", "team"):
+            if key in context:
+                context[key] = identifiers_only(context[key])
+        for key, entry in context.get("contextActivities", {}).items():
+            context["contextActivities"][key] = [
+                _ids_activity(a) for a in (entry if isinstance(entry, list) else [entry])
+            ]
+    return result
+
+
+def _pick_language(language_map: dict[str, str], languages: list[str]) -> dict[str, str]:
+    for wanted in languages:
+        for tag, text in language_map.items():
+            if tag.lower() == wanted.lower() or tag.lower().split("-")[0] == wanted.lower():
+                return {tag: text}
+    if "und" in language_map:
+        return {"und": language_map["und"]}
+    first = next(iter(language_map.items()), None)
+    return {first[0]: first[1]} if first else {}
+
+
+def _canonical(value: Any, languages: list[str], key: str = "") -> Any:
+    if isinstance(value, dict):
+        if key in ("display", "name", "description") and all(isinstance(v, str) for v in value.values()):
+            return _pick_language(value, languages)
+        return {k: v if k == "extensions" else _canonical(v, languages, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canonical(item, languages, key) for item in value]
+    return value
+
+
+def render_statement(statement: Statement, *, format: str, languages: list[str]) -> dict[str, Any]:
+    data = statement.data
+    if format == "ids":
+        return _ids_statement(data)
+    if format == "canonical":
+        return dict(_canonical(data, languages))
+    return dict(data)
+
+
+def accept_languages(header: str) -> list[str]:
+    """Languages from an Accept-Language header, best first."""
+    ranked = []
+    for part in header.split(","):
+        piece = part.strip()
+        if not piece:
+            continue
+        tag, _, params = piece.partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        ranked.append((weight, tag.strip()))
+    return [tag for weight, tag in sorted(ranked, key=lambda item: -item[0]) if tag != "*"]

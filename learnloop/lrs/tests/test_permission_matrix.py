@@ -1,0 +1,33 @@
+"""The xAPI endpoints answer to LRS client credentials only: a person's session or token gets 401.
+
+What each client may do (read, write, own statements only) is tested with the LRS itself.
+"""
+
+import pytest
+from django.urls import reverse
+
+from learnloop.core.testing import Personas, Row, anyone, case_id, matrix_cases, run_case
+
+
+def _xapi(name: str, method: str = "GET", ok: int = 401) -> Row:
+    return Row(f"lrs:{name}", method, lambda _: reverse(f"lrs:{name}"), anyone, per_object=False, ok=ok, anonymous=ok)
+
+
+ROWS = [
+    _xapi("statements"),
+    _xapi("statements", "POST"),
+    _xapi("statements", "PUT"),
+    _xapi("state"),
+    _xapi("state", "DELETE"),
+    _xapi("activity_profile"),
+    _xapi("agent_profile"),
+    _xapi("activities"),
+    _xapi("agents"),
+    _xapi("about", ok=200),
+]
+
+
+@pytest.mark.parametrize("case", matrix_cases(ROWS), ids=case_id)
+def test_permission_matrix(personas: Personas, case: tuple[Row, str, str]) -> None:
+    expected, actual = run_case(personas, *case)
+    assert actual == expected
