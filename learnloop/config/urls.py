@@ -10,6 +10,7 @@ urlpatterns = [
     path("people/", include("learnloop.people.urls")),
     path("api/v1/", api.urls),
     path("xapi/", include("learnloop.lrs.urls")),
+    path("learning-record/", include("learnloop.lrs.record_urls")),
 ]
 
 handler404 = "learnloop.core.views.not_found"

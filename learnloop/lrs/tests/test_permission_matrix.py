@@ -14,6 +14,9 @@ def _xapi(name: str, method: str = "GET", ok: int = 401) -> Row:
 
 
 ROWS = [
+    Row("learning_record:mine", "GET", lambda _: reverse("learning_record:mine"), anyone, per_object=False),
+    Row("learning_record:export", "GET", lambda _: reverse("learning_record:export"), anyone, per_object=False),
+    Row("GET /api/v1/me/statements", "GET", lambda _: "/api/v1/me/statements", anyone, per_object=False, anonymous=401),
     _xapi("statements"),
     _xapi("statements", "POST"),
     _xapi("statements", "PUT"),

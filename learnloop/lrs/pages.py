@@ -1,0 +1,87 @@
+"""A person's own learning record: the statements about them, readable, and an export of all of them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from learnloop.core.http import AuthedRequest
+from learnloop.lrs.models import Statement
+from learnloop.people.models import Person
+
+EXPORT_CHUNK = 500
+
+
+def statements_about(person: Person) -> QuerySet[Statement]:
+    """Statements whose actor is this person (matched by email or learnloop account when stored)."""
+    return Statement.objects.filter(person=person, voided=False).order_by("-seq")
+
+
+def _text(language_map: Any) -> str:
+    if not isinstance(language_map, dict) or not language_map:
+        return ""
+    for tag in ("en", "en-US", "en-GB"):
+        if tag in language_map:
+            return str(language_map[tag])
+    return str(next(iter(language_map.values())))
+
+
+def describe(statement: Statement) -> dict[str, Any]:
+    """A statement as a person reads it: verb, object, result, when."""
+    data = statement.data
+    verb = _text(data["verb"].get("display")) or data["verb"]["id"].rsplit("/", 1)[-1]
+    obj = data["object"]
+    name = _text((obj.get("definition") or {}).get("name")) or obj.get("name") or obj.get("id", "")
+    result = data.get("result") or {}
+    score = (result.get("score") or {}).get("scaled")
+    return {
+        "verb": verb,
+        "object": name,
+        "object_id": obj.get("id", ""),
+        "success": result.get("success"),
+        "completion": result.get("completion"),
+        "score": round(score * 100) if isinstance(score, int | float) else None,
+        "when": statement.timestamp,
+        "source": statement.client.name if statement.client else "",
+    }
+
+
+@login_required
+def my_record(request: AuthedRequest) -> HttpResponse:
+    statements = statements_about(request.user).select_related("client")
+    page = Paginator(statements, 50).get_page(request.GET.get("page"))
+    rows = [describe(s) for s in page]
+    return render(request, "lrs/my_record.html", {"page": page, "rows": rows, "total": page.paginator.count})
+
+
+def _export(statements: QuerySet[Statement]) -> Iterator[bytes]:
+    yield b"["
+    first = True
+    last_seq = None
+    while True:
+        batch = statements if last_seq is None else statements.filter(seq__lt=last_seq)
+        chunk = list(batch.values_list("seq", "data")[:EXPORT_CHUNK])
+        for seq, data in chunk:
+            yield (b"" if first else b",\n") + json.dumps(data).encode()
+            first = False
+            last_seq = seq
+        if len(chunk) < EXPORT_CHUNK:
+            break
+    yield b"]\n"
+
+
+@login_required
+def my_record_export(request: AuthedRequest) -> StreamingHttpResponse:
+    """All my statements as one JSON array, streamed in chunks so a long history never fills memory."""
+    response = StreamingHttpResponse(_export(statements_about(request.user)), content_type="application/json")
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="learning-record-{request.user.pk}-{stamp}.json"'
+    return response

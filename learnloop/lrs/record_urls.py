@@ -1,0 +1,9 @@
+from django.urls import path
+
+from learnloop.lrs import pages
+
+app_name = "learning_record"
+urlpatterns = [
+    path("", pages.my_record, name="mine"),
+    path("export.json", pages.my_record_export, name="export"),
+]
