@@ -1,6 +1,7 @@
 """Pieces every API router shares: authentication, the one error body, actor helpers."""
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -110,6 +111,31 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("Unhandled API error on %s %s", request.method, request.path)
         return error_response(500, "server_error", "Something went wrong on our side; it has been logged.")
+
+
+class LazyPage:
+    """Hands ninja's paginator something to count and slice in SQL; only the slice is turned into
+    output, by `render` (one row at a time, from `rows(queryset)`)."""
+
+    def __init__(
+        self,
+        queryset: Any,
+        *,
+        rows: Callable[[Any], Any] = lambda queryset: queryset,
+        render: Callable[[Any], Any] = lambda row: row,
+    ) -> None:
+        self.queryset = queryset
+        self.rows = rows
+        self.render = render
+
+    def count(self) -> int:
+        return int(self.queryset.count())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[Any]:
+        return [self.render(row) for row in self.rows(self.queryset)[item]]
 
 
 def actor(request: HttpRequest) -> Any:

@@ -9,7 +9,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import BaseModel
 
 from learnloop.core import policy
-from learnloop.core.api import API_SOURCE, actor
+from learnloop.core.api import API_SOURCE, LazyPage, actor
 from learnloop.core.roles import Role
 from learnloop.people import selectors, services
 from learnloop.people.models import JobRole, Location, OrgUnit, Person, display_name
@@ -192,23 +192,11 @@ def people_list(request: HttpRequest, filters: Query[PersonFilters]) -> list[dic
         manager_id=filters.manager,
         include_inactive=filters.include_inactive,
     )
-    return _PersonPage(people)  # type: ignore[return-value]
+    return _person_page(people)  # type: ignore[return-value]
 
 
-class _PersonPage:
-    """Lets the paginator slice the queryset in SQL, then turns only that page into dicts."""
-
-    def __init__(self, queryset: Any) -> None:
-        self.queryset = queryset
-
-    def count(self) -> int:
-        return int(self.queryset.count())
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [person_row_data(row) for row in self.queryset.values(*PERSON_COLUMNS)[item]]
+def _person_page(queryset: Any) -> LazyPage:
+    return LazyPage(queryset, rows=lambda q: q.values(*PERSON_COLUMNS), render=person_row_data)
 
 
 class PersonCreateIn(Schema):
@@ -314,7 +302,7 @@ def people_reactivate(request: HttpRequest, person_id: int) -> dict[str, Any]:
 @paginate(LimitOffsetPagination)
 def people_reports(request: HttpRequest, person_id: int, transitive: bool = False) -> Any:
     person = selectors.person_get(actor=actor(request), person_id=person_id)
-    return _PersonPage(selectors.person_reports(actor=actor(request), person=person, transitive=transitive))
+    return _person_page(selectors.person_reports(actor=actor(request), person=person, transitive=transitive))
 
 
 @router.get("/people/{person_id}/manager-chain", response=list[PersonOut], summary="Managers up to the top")

@@ -4,6 +4,7 @@ from django import forms
 
 from learnloop.core.roles import GRANTABLE_ROLES, Role
 from learnloop.people.models import JobRole, Location, OrgUnit, Person
+from learnloop.people.services import ADMIN_EDITABLE_FIELDS
 
 
 class DirectorySearchForm(forms.Form):
@@ -41,20 +42,7 @@ class ProfileAdminForm(ProfileSelfForm):
     manager = forms.ModelChoiceField(Person.objects.filter(is_active=True), required=False)
     hire_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    field_order = [
-        "first_name",
-        "last_name",
-        "preferred_name",
-        "email",
-        "employee_id",
-        "title",
-        "job_role",
-        "org_unit",
-        "location",
-        "manager",
-        "time_zone",
-        "hire_date",
-    ]
+    field_order = list(ADMIN_EDITABLE_FIELDS)
 
     def clean_employee_id(self) -> str | None:
         return self.cleaned_data["employee_id"] or None
