@@ -35,6 +35,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, person_id=request.user.pk)
+    # The same person with their team, role and location loaded; the menu then reuses its cached
+    # reporting line and roles instead of querying them again.
+    request.user = person
     reports = list(people_selectors.person_reports(actor=request.user, person=person)) if person.report_ids else []
     teammates = (
         list(
