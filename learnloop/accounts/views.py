@@ -4,9 +4,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
@@ -16,6 +19,7 @@ from learnloop.core import policy
 from learnloop.core.audit import audit_record
 from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent
+from learnloop.core.tasks import email_send
 
 
 class SignInView(auth_views.LoginView):
@@ -40,8 +44,27 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Sends the reset email from the background worker, after the request's transaction commits."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
+        transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=body, to=[to_email], html_body=html))
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
+    form_class = QueuedPasswordResetForm
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")

@@ -51,3 +51,14 @@ def durable_task(
         return wrapped
 
     return decorate
+
+
+@durable_task(queue_name="email")
+def email_send(*, subject: str, body: str, to: list[str], html_body: str | None = None) -> None:
+    """Send one email. SMTP hiccups raise, so the email is retried rather than lost."""
+    from django.core.mail import EmailMultiAlternatives
+
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
+    if html_body:
+        message.attach_alternative(html_body, "text/html")
+    message.send(fail_silently=False)

@@ -1,6 +1,9 @@
+from typing import Any
+
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 
 from learnloop.core.models import AuditEvent
@@ -94,9 +97,11 @@ def test_a_short_new_password_is_refused_with_the_reason(personas: Personas) -> 
     assert response.status_code == 200 and "too short" in response.content.decode()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_password_reset_sends_a_link_that_sets_a_new_password(personas: Personas) -> None:
     Client().post("/accounts/password/reset/", {"email": personas.alice.email})
+    assert mail.outbox == []  # sent by the worker, not in the request
+    call_command("worker", "--batch", verbosity=0)
     (message,) = mail.outbox
     link = next(line for line in message.body.splitlines() if "/accounts/password/reset/" in line)
     path = link.split("testserver", 1)[1]
@@ -108,3 +113,32 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(personas: Personas
     signed_in = Client().post("/accounts/login/", {"username": personas.alice.username, "password": new})
     assert signed_in.status_code == 302
     assert AuditEvent.objects.filter(action="password.reset").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_email_is_retried_and_the_failure_stays_visible(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.mail.backends.locmem import EmailBackend
+    from django.utils import timezone
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    calls = {"n": 0}
+    real_send = EmailBackend.send_messages
+
+    def flaky(self: EmailBackend, messages: list[Any]) -> int:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ConnectionRefusedError("SMTP server down")
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", flaky)
+    Client().post("/accounts/password/reset/", {"email": personas.alice.email})
+    call_command("worker", "--batch", verbosity=0)
+    assert mail.outbox == []
+    failed = DBTaskResult.objects.get(status=TaskResultStatus.FAILED)
+    assert "SMTP server down" in failed.traceback
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+    call_command("worker", "--batch", verbosity=0)
+    assert len(mail.outbox) == 1
