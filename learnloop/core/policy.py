@@ -174,6 +174,7 @@ POLICY: dict[str, dict[str, Rule]] = {
         "revoke": Owns("person") | ADMIN,
     },
     "core.auditevent": {"view": PEOPLE_ADMIN},
+    "lrs.client": {"view": ADMIN, "create": ADMIN, "revoke": ADMIN},
     "django_tasks_database.dbtaskresult": {"view": ADMIN},
 }
 

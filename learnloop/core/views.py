@@ -16,6 +16,7 @@ from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent
 from learnloop.core.selectors import audit_actions, audit_event_list
+from learnloop.lrs.models import Client as LrsClient
 from learnloop.people import selectors as people_selectors
 from learnloop.people.models import Person
 
@@ -72,6 +73,7 @@ def admin_area(request: AuthedRequest) -> HttpResponse:
         {
             "can_audit": policy.can(request.user, "view", AuditEvent),
             "can_tasks": policy.can(request.user, "view", DBTaskResult),
+            "can_lrs": policy.can(request.user, "view", LrsClient),
             "can_import": policy.can(request.user, "import", Person),
         },
     )

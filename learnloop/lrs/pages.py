@@ -6,15 +6,24 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from learnloop.core import policy
 from learnloop.core.http import AuthedRequest
-from learnloop.lrs.models import Statement
+from learnloop.core.models import AuditEvent
+from learnloop.lrs.events import INTERNAL_CLIENT_KEY
+from learnloop.lrs.models import Client, Statement
+from learnloop.lrs.services import client_create, client_revoke
 from learnloop.people.models import Person
 
 EXPORT_CHUNK = 500
@@ -85,3 +94,46 @@ def my_record_export(request: AuthedRequest) -> StreamingHttpResponse:
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="learning-record-{request.user.pk}-{stamp}.json"'
     return response
+
+
+class ClientForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="The course, tool or system that will use it")
+    can_read = forms.BooleanField(required=False, initial=True, label="May read statements and documents")
+    can_write = forms.BooleanField(required=False, initial=True, label="May write statements and documents")
+    own_statements_only = forms.BooleanField(required=False, label="Reads only the statements it wrote itself")
+
+
+@login_required
+def clients(request: AuthedRequest) -> HttpResponse:
+    """Org admins connect content and tools to the LRS: one client per system, revocable."""
+    if not policy.can(request.user, "view", Client):
+        raise Http404
+    form = ClientForm(request.POST or None)
+    issued = None
+    if request.method == "POST":
+        policy.require(request.user, "create", Client)
+        if form.is_valid():
+            try:
+                issued = client_create(actor=request.user, source=AuditEvent.Source.WEB, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form = ClientForm()
+    status = 400 if request.method == "POST" and form.errors else 200
+    context = {
+        "form": form,
+        "issued": issued,
+        "clients": Client.objects.exclude(key=INTERNAL_CLIENT_KEY).annotate(statement_count=Count("statements")),
+        "endpoint": f"{settings.SITE_URL}/xapi/",
+    }
+    return render(request, "lrs/clients.html", context, status=status)
+
+
+@login_required
+@require_POST
+def client_revoke_view(request: AuthedRequest, client_id: int) -> HttpResponse:
+    client = policy.get_or_404(request.user, "revoke", Client.objects.exclude(key=INTERNAL_CLIENT_KEY), pk=client_id)
+    client_revoke(actor=request.user, client=client, source=AuditEvent.Source.WEB)
+    messages.success(request, f"{client.name} can no longer reach the LRS.")
+    return redirect("learning_record:clients")

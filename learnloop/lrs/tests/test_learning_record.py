@@ -114,3 +114,21 @@ def test_the_command_makes_and_revokes_clients(db: None) -> None:
     assert player.post(json.dumps(statement())).status_code == 401
     assert AuditEvent.objects.filter(action__startswith="lrs_client.").count() == 2
     assert Client.objects.get(name="Course player").secret_hash != made["secret"]
+
+
+def test_org_admins_connect_a_client_in_the_admin_area_and_revoke_it(personas: Personas) -> None:
+    admin = HttpClient()
+    admin.force_login(personas.otto)
+    page = admin.post("/learning-record/clients/", {"name": "Safety course", "can_write": "on"}).content.decode()
+    key = page.split('id="new-key">')[1].split("<")[0]
+    secret = page.split('id="new-secret">')[1].split("<")[0]
+    player = Lrs(key, secret)
+    assert player.post(json.dumps(statement())).status_code == 200
+    assert player.get().status_code == 403  # write only
+    assert secret not in admin.get("/learning-record/clients/").content.decode()
+    duplicate = admin.post("/learning-record/clients/", {"name": "Safety course", "can_read": "on"})
+    assert duplicate.status_code == 400 and "already exists" in duplicate.content.decode()
+    made = Client.objects.get(name="Safety course")
+    admin.post(f"/learning-record/clients/{made.pk}/revoke/")
+    assert player.post(json.dumps(statement())).status_code == 401
+    assert "learnloop" not in [c.name for c in admin.get("/learning-record/clients/").context["clients"]]

@@ -6,7 +6,13 @@ What each client may do (read, write, own statements only) is tested with the LR
 import pytest
 from django.urls import reverse
 
-from learnloop.core.testing import Personas, Row, anyone, case_id, matrix_cases, run_case
+from learnloop.core.testing import Personas, Row, anyone, case_id, matrix_cases, only_roles, run_case
+from learnloop.lrs.models import Client
+from learnloop.lrs.services import client_create
+
+
+def _a_client() -> Client:
+    return client_create(actor=None, name="Some course").client
 
 
 def _xapi(name: str, method: str = "GET", ok: int = 401) -> Row:
@@ -16,6 +22,30 @@ def _xapi(name: str, method: str = "GET", ok: int = 401) -> Row:
 ROWS = [
     Row("learning_record:mine", "GET", lambda _: reverse("learning_record:mine"), anyone, per_object=False),
     Row("learning_record:export", "GET", lambda _: reverse("learning_record:export"), anyone, per_object=False),
+    Row(
+        "learning_record:clients",
+        "GET",
+        lambda _: reverse("learning_record:clients"),
+        only_roles("org_admin"),
+        per_object=False,
+    ),
+    Row(
+        "learning_record:clients",
+        "POST",
+        lambda _: reverse("learning_record:clients"),
+        only_roles("org_admin"),
+        per_object=False,
+        data={"name": "Course player", "can_read": "on", "can_write": "on"},
+    ),
+    # Each case revokes a fresh client, made when its address is built.
+    Row(
+        "learning_record:client_revoke",
+        "POST",
+        lambda _: reverse("learning_record:client_revoke", kwargs={"client_id": _a_client().pk}),
+        only_roles("org_admin"),
+        per_object=False,
+        ok=302,
+    ),
     Row("GET /api/v1/me/statements", "GET", lambda _: "/api/v1/me/statements", anyone, per_object=False, anonymous=401),
     _xapi("statements"),
     _xapi("statements", "POST"),

@@ -42,7 +42,19 @@ def test_signed_in_pages_are_accessible(page: Any, personas: Personas) -> None:
         "/admin-area/audit/",
         "/accounts/tokens/",
         "/accounts/password/",
+        "/learning-record/",
     ]
     for url in urls:
+        page.goto(url)
+        assert _violations(page) == "", url
+
+
+def test_org_admin_pages_are_accessible(page: Any, personas: Personas) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(personas.otto.username)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("/")
+    for url in ("/learning-record/clients/", "/admin-area/tasks/"):
         page.goto(url)
         assert _violations(page) == "", url
