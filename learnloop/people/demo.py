@@ -8,15 +8,17 @@ import csv
 import datetime as dt
 import io
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.core.management import CommandError
 from django.db import transaction
 
 from learnloop.core.models import AuditEvent
 from learnloop.core.roles import Role
 from learnloop.core.seeding import DEMO_PASSWORD, DemoContext
-from learnloop.people.importer import KNOWN_COLUMNS, people_import
+from learnloop.people.importer import KNOWN_COLUMNS, ImportRejected, people_import
 from learnloop.people.models import OrgUnit, Person
 from learnloop.people.services import role_grant
 
@@ -326,13 +328,44 @@ LAST_NAMES = [
     "Sandoval",
 ]
 
-# (role label, slot) -> fixed persona, so the printed logins never change between runs.
+
+@dataclass(frozen=True)
+class Persona:
+    """A demo login at a fixed place, with a fixed employee id, so the printed logins never change."""
+
+    first: str
+    last: str
+    title: str
+    job_role: str
+    family: str
+    location: str
+    team: str
+    employee_id: str
+
+
 PERSONAS = {
-    "employee": ("Maya", "Okafor", "Software Engineer II"),
-    "manager": ("Jonas", "Weber", "Engineering Manager"),
-    "ld_admin": ("Priya", "Raman", "L&D Lead"),
-    "people_admin": ("Daniel", "Mensah", "Head of People Partnering"),
-    "org_admin": ("Ingrid", "Halvorsen", "IT Systems Administrator"),
+    "manager": Persona(
+        "Jonas", "Weber", "Engineering Manager", "Engineering Manager", "Management", "Berlin", "Atlas", "F0002"
+    ),
+    "employee": Persona(
+        "Maya", "Okafor", "Software Engineer II", "Software Engineer II", "Engineering", "Berlin", "Atlas", "F0001"
+    ),
+    "ld_admin": Persona(
+        "Priya", "Raman", "L&D Lead", "L&D Specialist", "People", "Lisbon", "Learning & Development", "F0003"
+    ),
+    "people_admin": Persona(
+        "Daniel",
+        "Mensah",
+        "Head of People Partnering",
+        "People Partner",
+        "People",
+        "London",
+        "People Partners",
+        "F0004",
+    ),
+    "org_admin": Persona(
+        "Ingrid", "Halvorsen", "IT Systems Administrator", "IT Specialist", "IT", "New York", "Workplace IT", "F0005"
+    ),
 }
 
 
@@ -343,6 +376,22 @@ def _email(first: str, last: str, taken: set[str]) -> str:
         email, n = f"{base}{n}@{DOMAIN}", n + 1
     taken.add(email)
     return email
+
+
+def _add_persona(add: Any, persona: Persona, unit: str, manager: str) -> str:
+    return str(
+        add(
+            persona.first,
+            persona.last,
+            persona.title,
+            persona.job_role,
+            persona.family,
+            unit,
+            manager,
+            persona.location,
+            employee_id=persona.employee_id,
+        )
+    )
 
 
 def build_rows(ctx: DemoContext) -> tuple[list[dict[str, str]], dict[str, str], dict[str, str]]:
@@ -365,8 +414,9 @@ def build_rows(ctx: DemoContext) -> tuple[list[dict[str, str]], dict[str, str], 
         manager: str,
         location: str | None = None,
         hire: dt.date | None = None,
+        employee_id: str | None = None,
     ) -> str:
-        employee_id = f"E{len(rows) + 1:05d}"
+        employee_id = employee_id or f"E{len(rows) + 1:05d}"
         location = location or rng.choice(location_names)
         hire = hire or HIRE_EPOCH + dt.timedelta(days=rng.randrange(HIRE_SPAN_DAYS))
         rows.append(
@@ -417,61 +467,14 @@ def build_rows(ctx: DemoContext) -> tuple[list[dict[str, str]], dict[str, str], 
             leads[dept_path] = director
             for team in [f"{base} {n}" if n > 1 else base for n in range(1, copies + 1) for base in team_names]:
                 team_path = f"{dept_path} / {team}"
-                if team == "Atlas":
-                    lead = add(
-                        *PERSONAS["manager"][:2],
-                        PERSONAS["manager"][2],
-                        "Engineering Manager",
-                        "Management",
-                        team_path,
-                        director,
-                        "Berlin",
-                    )
-                    personas["manager"] = lead
-                    personas["employee"] = add(
-                        *PERSONAS["employee"][:2],
-                        PERSONAS["employee"][2],
-                        "Software Engineer II",
-                        "Engineering",
-                        team_path,
-                        lead,
-                        "Berlin",
-                    )
-                elif team == "Learning & Development":
-                    lead = add(
-                        *PERSONAS["ld_admin"][:2],
-                        PERSONAS["ld_admin"][2],
-                        "L&D Specialist",
-                        "People",
-                        team_path,
-                        director,
-                        "Lisbon",
-                    )
-                    personas["ld_admin"] = lead
-                elif team == "People Partners":
-                    lead = add(
-                        *PERSONAS["people_admin"][:2],
-                        PERSONAS["people_admin"][2],
-                        "People Partner",
-                        "People",
-                        team_path,
-                        director,
-                        "London",
-                    )
-                    personas["people_admin"] = lead
-                elif team == "Workplace IT":
-                    lead = add(
-                        *PERSONAS["org_admin"][:2],
-                        PERSONAS["org_admin"][2],
-                        "IT Specialist",
-                        "IT",
-                        team_path,
-                        director,
-                        "New York",
-                    )
-                    personas["org_admin"] = lead
+                lead_key = next((k for k, p in PERSONAS.items() if p.team == team and k != "employee"), None)
+                if lead_key is not None:
+                    lead = _add_persona(add, PERSONAS[lead_key], team_path, director)
+                    personas[lead_key] = lead
                 else:
                     lead = add(*name(), f"Team Lead, {team}", "Team Lead", "Management", team_path, director)
+                if team == PERSONAS["employee"].team:
+                    personas["employee"] = _add_persona(add, PERSONAS["employee"], team_path, lead)
                 leads[team_path] = lead
                 teams.append((team_path, lead, job_roles, division))
     # Everyone else joins a team; teams get uneven sizes, as real ones have.
@@ -489,7 +492,17 @@ def seed(ctx: DemoContext) -> None:
     writer = csv.DictWriter(buffer, fieldnames=list(KNOWN_COLUMNS), extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
-    result = people_import(actor=None, text=buffer.getvalue(), progress=ctx.progress, source=AuditEvent.Source.SYSTEM)
+    try:
+        result = people_import(
+            actor=None, text=buffer.getvalue(), progress=ctx.progress, source=AuditEvent.Source.SYSTEM
+        )
+    except ImportRejected as rejected:
+        shown = "\n".join(f"  {error}" for error in rejected.errors[:5])
+        raise CommandError(
+            "This database holds people the demo cannot reconcile with the demo company (real data, or a demo "
+            f"made by an older learnloop):\n{shown}\nSeed a fresh database instead: `make clean demo`, or point "
+            "SQLITE_PATH / DATABASE_URL at an empty one."
+        ) from None
     ctx.log(f"  {result.rows} people: {result.created} added, {result.updated} updated, {result.unchanged} unchanged")
 
     with transaction.atomic():

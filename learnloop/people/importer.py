@@ -225,11 +225,15 @@ def people_import(
         )
     }
     email_owner = dict(Person.objects.exclude(email="").values_list("email", "employee_id"))
+    # User names start out as the email and follow it, so an email must not be someone else's user name.
+    username_owner = dict(Person.objects.values_list("username", "employee_id"))
     for row in rows:
         emp, email = row.values["employee_id"], row.values["email"]
         owner = email_owner.get(email, emp)
         if email and owner != emp and owner not in seen_ids:
             errors.append(RowError(row.line, "email", f"{email!r} belongs to another person (employee {owner})"))
+        elif email and username_owner.get(email, emp) != emp:
+            errors.append(RowError(row.line, "email", f"{email!r} is the user name of another person"))
         manager = row.values["manager_employee_id"]
         if manager and manager not in seen_ids and manager not in existing_people:
             errors.append(RowError(row.line, "manager_employee_id", f"no person has employee id {manager!r}"))
@@ -328,8 +332,12 @@ def _apply(
             field_diff = {
                 k: [_plain(getattr(person, k)), _plain(val)] for k, val in wanted.items() if getattr(person, k) != val
             }
+            username_follows_email = person.username.lower() == (person.email or "").lower()
             for key, value in wanted.items():
                 setattr(person, key, value)
+            if username_follows_email and person.username != person.email:
+                field_diff["username"] = [person.username, person.email]
+                person.username = person.email
             to_update.append((person, field_diff))
         if index % 500 == 0:
             progress("writing", index, len(rows))
@@ -387,6 +395,7 @@ def _apply(
         changed,
         [
             "email",
+            "username",
             "first_name",
             "last_name",
             "preferred_name",

@@ -100,6 +100,11 @@ def person_update(
         error = manager_cycle_error(person=person, manager=changes["manager"])
         if error:
             raise ValidationError({"manager": [error]})
+    if changes.get("email") and person.username.lower() == (person.email or "").lower():
+        # A user name that is the email address follows it, so people keep signing in with their email.
+        changes["username"] = changes["email"]
+        if Person.objects.filter(username__iexact=changes["email"]).exclude(pk=person.pk).exists():
+            raise ValidationError({"email": ["This address is another person's user name."]})
     before = snapshot(person, changes)
     for name, value in changes.items():
         setattr(person, name, value)

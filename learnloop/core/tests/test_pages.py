@@ -158,3 +158,13 @@ def test_people_admins_add_a_person_and_bad_input_is_shown_on_the_field(personas
     assert good.status_code == 302
     nia = Person.objects.get(email="nia@example.com")
     assert nia.manager == personas.bob and AuditEvent.objects.filter(action="person.create").exists()
+
+
+@pytest.mark.django_db
+def test_demo_refuses_a_database_it_cannot_reconcile_with_a_clear_message() -> None:
+    from django.core.management import CommandError
+
+    PersonFactory.create(email="maya.okafor@fernhill.example", employee_id="HR-1")
+    with pytest.raises(CommandError, match="Seed a fresh database"):
+        call_command("demo", "--people", "80", stdout=io.StringIO(), stderr=io.StringIO())
+    assert Person.objects.count() == 1

@@ -154,3 +154,24 @@ def test_the_command_imports_and_shows_progress(tmp_path: object) -> None:
 def test_the_command_names_a_missing_file() -> None:
     with pytest.raises(CommandError, match="no such file"):
         call_command("import", "people", "/nonexistent/people.csv")
+
+
+@pytest.mark.django_db
+def test_a_user_name_that_is_the_email_follows_an_email_change() -> None:
+    _import(ORG)
+    _import(ORG.replace("dev@acme.example", "dev.dahl@acme.example"))
+    dev = Person.objects.get(employee_id="E4")
+    assert (dev.email, dev.username) == ("dev.dahl@acme.example", "dev.dahl@acme.example")
+    assert AuditEvent.objects.filter(action="person.update").get().changes["username"] == [
+        "dev@acme.example",
+        "dev.dahl@acme.example",
+    ]
+
+
+@pytest.mark.django_db
+def test_an_email_that_is_someone_elses_user_name_is_refused() -> None:
+    _import(ORG)
+    Person.objects.filter(employee_id="E3").update(username="old.login@acme.example")
+    with pytest.raises(ImportRejected) as caught:
+        _import(ORG.replace("dev@acme.example", "old.login@acme.example"))
+    assert [(e.line, e.column) for e in caught.value.errors] == [(5, "email")]

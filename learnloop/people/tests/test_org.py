@@ -157,3 +157,14 @@ def test_the_role_command_grants_revokes_and_lists(personas: Personas) -> None:
     assert AuditEvent.objects.filter(action="role.grant", source="cli").exists()
     with pytest.raises(CommandError, match="no user"):
         call_command("role", "grant", "nobody", "org_admin")
+
+
+def test_changing_an_email_moves_a_matching_user_name_along(personas: Personas) -> None:
+    services.person_update(actor=personas.pat, person=personas.alice, email="alice@new.example")
+    personas.alice.refresh_from_db()
+    assert personas.alice.username == "alice@new.example"
+    personas.bob.username = "bob"
+    personas.bob.save(update_fields=["username"])
+    services.person_update(actor=personas.pat, person=personas.bob, email="bob@new.example")
+    personas.bob.refresh_from_db()
+    assert personas.bob.username == "bob"
