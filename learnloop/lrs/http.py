@@ -82,6 +82,10 @@ def _unwrap_alternate(request: HttpRequest, headers: dict[str, str]) -> tuple[st
         "if-match",
         "if-none-match",
     )
+    # The outer Content-Type describes the form, not the content: the content's type comes from a
+    # Content-Type form field (Communication 1.3 treats it as a header), or is JSON by default.
+    headers.pop("content-type", None)
+    headers.pop("content-length", None)
     for name in list(form):
         if name.lower() in header_names:
             headers[name.lower()] = form.pop(name)
@@ -107,6 +111,10 @@ def _version(headers: dict[str, str]) -> str:
     if len(parts) < 2 or ".".join(parts[:2]) not in SUPPORTED or not all(p.isdigit() for p in parts):
         raise LrsError(400, f"X-Experience-API-Version {version!r} is not supported (use 1.0.3 or 2.0.0)")
     return version
+
+
+# What a response names when neither the request nor its client says which version it speaks.
+FALLBACK_VERSION = "2.0.0"
 
 
 def cors(response: HttpResponse, request: HttpRequest) -> HttpResponse:
@@ -142,37 +150,54 @@ Handler = Callable[[LrsRequest], HttpResponse]
 
 
 def resource(
-    handlers: dict[str, Handler], *, needs_version: bool = True, public: bool = False
+    handlers: dict[str, Handler], *, needs_version: bool = True, public: bool = False, consistent_through: bool = False
 ) -> Callable[[HttpRequest], HttpResponse]:
-    """A Django view for one xAPI resource: unwraps, authenticates, checks the version, dispatches."""
+    """A Django view for one xAPI resource: unwraps, authenticates, checks the version, dispatches.
+
+    `consistent_through` (the Statement resource): Communication 2.1.3 says the LRS returns the
+    X-Experience-API-Consistent-Through header on GET "regardless of the code returned", errors included.
+    """
 
     def view(request: HttpRequest) -> HttpResponse:
         if request.method == "OPTIONS":
             return cors(HttpResponse(status=200), request)
-        version = "2.0.0"
+        version = FALLBACK_VERSION
+        method = request.method or "GET"
         try:
             headers = _headers(request)
             method, params, body, content_type = _unwrap_alternate(request, headers)
             head = method == "HEAD"
             if head:
                 method = "GET"
-            client = _client(headers)
-            if client is None and not public:
-                response: HttpResponse = error(
-                    401, "send the key and secret of an LRS client with HTTP Basic authentication"
-                )
-                response["WWW-Authenticate"] = 'Basic realm="learnloop xAPI"'
-                return cors(response, request)
+            # Read the version before authenticating so that every response, a 401 included, names the
+            # version the client speaks ("The LRS MUST include the X-Experience-API-Version header in
+            # every response"); a bad header is reported after authentication.
+            version_error: LrsError | None = None
             if needs_version or headers.get("x-experience-api-version"):
-                version = _version(headers)
+                try:
+                    version = _version(headers)
+                except LrsError as exc:
+                    version_error = exc
+            client = _client(headers)
+            if version_error is not None and client is not None and not headers.get("x-experience-api-version"):
+                # Every response names a version, and xAPI 1.0.3 and 2.0 each expect their own on the 400
+                # for a missing header; the client's configured version (its content's) decides.
+                version = client.xapi_version
+            if client is None and not public:
+                raise LrsError(401, "send the key and secret of an LRS client with HTTP Basic authentication")
+            if version_error is not None:
+                raise version_error
+            if version.startswith("2.") and request.method == "POST" and "method" in request.GET:
+                # IEEE 9274.1.1 dropped xAPI 1.0.3's alternate request syntax (Communication 1.3).
+                raise LrsError(400, "xAPI 2.0 has no alternate request syntax: send the method itself", "method")
             if method not in handlers:
-                return cors(error(405, f"{method} is not supported on this resource"), request)
+                raise LrsError(405, f"{method} is not supported on this resource")
             if client is not None and method == "GET" and not client.can_read:
-                return cors(error(403, "this client may not read"), request)
+                raise LrsError(403, "this client may not read")
             if client is not None and method in ("PUT", "POST", "DELETE") and not client.can_write:
-                return cors(error(403, "this client may not write"), request)
+                raise LrsError(403, "this client may not write")
             if len(body) > MAX_BODY:
-                return cors(error(413, f"the request body is larger than {MAX_BODY // (1024 * 1024)} MB"), request)
+                raise LrsError(413, f"the request body is larger than {MAX_BODY // (1024 * 1024)} MB")
             lrs_request = LrsRequest(
                 method=method,
                 params=params,
@@ -187,10 +212,14 @@ def resource(
                 response.content = b""
         except LrsError as exc:
             response = error(exc.status, exc.message, exc.path)
+            if exc.status == 401:
+                response["WWW-Authenticate"] = 'Basic realm="learnloop xAPI"'
         except StatementInvalid as exc:
             response = error(400, exc.message, exc.path)
         major = "2.0" if version.startswith("2.") else "1.0"
         response["X-Experience-API-Version"] = RESPONSE_VERSION[major]
+        if consistent_through and method in ("GET", "HEAD") and "X-Experience-API-Consistent-Through" not in response:
+            response["X-Experience-API-Consistent-Through"] = consistent_through_now()
         return cors(response, request)
 
     return view
@@ -222,7 +251,7 @@ def bool_param(request: LrsRequest, name: str) -> bool:
     return raw == "true"
 
 
-def consistent_through() -> str:
+def consistent_through_now() -> str:
     return timezone.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -279,4 +308,4 @@ def multipart_response(result: Any, attachments: list[tuple[str, str, bytes]]) -
         )
         chunks.append(content)
     chunks.append(f"\r\n--{boundary}--\r\n".encode())
-    return HttpResponse(b"".join(chunks), content_type=f'multipart/mixed; boundary="{boundary}"')
+    return HttpResponse(b"".join(chunks), content_type=f"multipart/mixed; boundary={boundary}")

@@ -12,6 +12,8 @@ class Client(models.Model):
     can_write = models.BooleanField(default=True)
     # Read only the statements this client wrote itself (a course package, not an analytics tool).
     own_statements_only = models.BooleanField(default=False)
+    # The xAPI version its content speaks; answers requests that name none (their 400 must say one).
+    xapi_version = models.CharField(max_length=5, choices=[("1.0.3", "1.0.3"), ("2.0.0", "2.0.0")], default="2.0.0")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -101,6 +101,13 @@ class ClientForm(forms.Form):
     can_read = forms.BooleanField(required=False, initial=True, label="May read statements and documents")
     can_write = forms.BooleanField(required=False, initial=True, label="May write statements and documents")
     own_statements_only = forms.BooleanField(required=False, label="Reads only the statements it wrote itself")
+    xapi_version = forms.TypedChoiceField(
+        choices=[("2.0.0", "2.0.0"), ("1.0.3", "1.0.3")],
+        label="xAPI version of its content",
+        initial="2.0.0",
+        required=False,
+        empty_value="2.0.0",
+    )
 
 
 @login_required

@@ -159,10 +159,8 @@ _AGENT_KEYS = ("actor", "authority")
 
 
 def _ids_activity(activity: dict[str, Any]) -> dict[str, Any]:
-    kept = {"id": activity["id"]}
-    if "objectType" in activity:
-        kept["objectType"] = activity["objectType"]
-    return kept
+    # format=ids: "only include identifiers" -- an Activity's identifier is its id alone.
+    return {"id": activity["id"]}
 
 
 def _ids_object(obj: dict[str, Any]) -> dict[str, Any]:

@@ -26,7 +26,13 @@ from learnloop.core.audit import audit_record
 from learnloop.core.models import AuditEvent
 from learnloop.lrs.agents import agent_ifi, agent_ifis
 from learnloop.lrs.models import Activity, Attachment, Client, Statement, StatementActivity, StatementAgent
-from learnloop.lrs.validation import VOIDED_VERB, StatementInvalid, validate_statement
+from learnloop.lrs.validation import (
+    VOIDED_VERB,
+    StatementInvalid,
+    comparable_statement,
+    normalize_context_activities,
+    validate_statement,
+)
 from learnloop.people.models import Person
 
 
@@ -52,6 +58,7 @@ def client_create(
     can_read: bool = True,
     can_write: bool = True,
     own_statements_only: bool = False,
+    xapi_version: str = "2.0.0",
     source: str = AuditEvent.Source.WEB,
 ) -> IssuedClient:
     name = name.strip()
@@ -59,6 +66,8 @@ def client_create(
         raise ValidationError({"name": ["Give the client a name, such as the course or tool that will use it."]})
     if not (can_read or can_write):
         raise ValidationError({"scope": ["A client needs read, write, or both."]})
+    if xapi_version not in ("1.0.3", "2.0.0"):
+        raise ValidationError({"xapi_version": ["Choose 1.0.3 or 2.0.0."]})
     if Client.objects.filter(name=name).exists():
         raise ValidationError({"name": [f"A client called {name!r} already exists."]})
     secret = secrets.token_urlsafe(32)
@@ -69,6 +78,7 @@ def client_create(
         can_read=can_read,
         can_write=can_write,
         own_statements_only=own_statements_only,
+        xapi_version=xapi_version,
         created_by=actor,
     )
     audit_record(
@@ -121,7 +131,7 @@ _IGNORED_FOR_EQUALITY = ("id", "stored", "authority", "version", "timestamp")
 
 
 def _comparable(statement: dict[str, Any]) -> str:
-    body = {key: value for key, value in statement.items() if key not in _IGNORED_FOR_EQUALITY}
+    body = comparable_statement(statement, _IGNORED_FOR_EQUALITY)
     return json.dumps(body, sort_keys=True, separators=(",", ":"))
 
 
@@ -198,6 +208,7 @@ def prepare_statement(
 ) -> dict[str, Any]:
     """Validate and complete one statement: id, stored, timestamp, authority and version as the LRS sets them."""
     statement = validate_statement(raw, version=version)
+    normalize_context_activities(statement)
     if statement_id is not None:
         if "id" in statement and statement["id"].lower() != statement_id.lower():
             raise StatementInvalid("id", "differs from the statementId parameter")
@@ -292,13 +303,17 @@ def statements_store(
 
 
 def _check_attachments(statements: list[dict[str, Any]], attachments: dict[str, tuple[str, bytes]]) -> None:
-    """Every declared attachment without a fileUrl must have arrived as a part, and every part be declared."""
+    """Every declared attachment without a fileUrl must have arrived as a part, and every part be declared.
+
+    Communication 1.5: a request sent as application/json "MUST NOT have any raw data attachments", so
+    every attachment needs a fileUrl; with multipart/mixed each one without a fileUrl needs its part in
+    this very request (content stored by an earlier request does not count: the request must be whole).
+    """
     declared: set[str] = set()
     for statement in statements:
         for index, attachment in enumerate(statement.get("attachments", [])):
             declared.add(attachment["sha2"])
-            missing = "fileUrl" not in attachment and attachment["sha2"] not in attachments
-            if missing and not Attachment.objects.filter(sha2=attachment["sha2"]).exists():
+            if "fileUrl" not in attachment and attachment["sha2"] not in attachments:
                 raise StatementInvalid(f"attachments[{index}]", "has no fileUrl and its content was not sent")
     extra = set(attachments) - declared
     if extra:

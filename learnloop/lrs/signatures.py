@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from learnloop.lrs.http import SIGNATURE_USAGE, LrsError
+from learnloop.lrs.validation import comparable_statement
 
 ALLOWED_ALGORITHMS = ("RS256", "RS384", "RS512")
 
@@ -16,11 +17,7 @@ def _b64decode(segment: str) -> bytes:
 
 
 def _comparable(statement: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: v
-        for k, v in statement.items()
-        if k not in ("id", "authority", "stored", "timestamp", "version", "attachments")
-    }
+    return comparable_statement(statement, ("id", "authority", "stored", "timestamp", "version", "attachments"))
 
 
 def verify_signed_statements(statements: list[Any], attachments: dict[str, tuple[str, bytes]]) -> None:
@@ -28,7 +25,10 @@ def verify_signed_statements(statements: list[Any], attachments: dict[str, tuple
     for statement in statements:
         if not isinstance(statement, dict):
             continue
-        for attachment in statement.get("attachments", []) or []:
+        declared = statement.get("attachments")
+        if not isinstance(declared, list):
+            continue  # not yet validated: the validator rejects it with the property's path
+        for attachment in declared:
             if not isinstance(attachment, dict) or attachment.get("usageType") != SIGNATURE_USAGE:
                 continue
             if attachment.get("contentType") != "application/octet-stream":

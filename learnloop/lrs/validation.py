@@ -7,6 +7,7 @@ until this module has walked all of it.
 
 from __future__ import annotations
 
+import copy
 import re
 import uuid
 from collections.abc import Callable
@@ -26,10 +27,13 @@ _IRI_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:\S*$")
 _SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
 _SHA2 = re.compile(r"^[0-9a-fA-F]{56}$|^[0-9a-fA-F]{64}$|^[0-9a-fA-F]{96}$|^[0-9a-fA-F]{128}$")
 _MIME = re.compile(r"^[\w.+\-]+/[\w.+\-]+(?:\s*;.*)?$")
+# ISO 8601:2004 4.4.3.2: weeks ("P4W") are a format of their own and never combine with other units.
 _DURATION = re.compile(
-    r"^P(?!$)(?:\d+(?:\.\d+)?Y)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?W)?(?:\d+(?:\.\d+)?D)?"
+    r"^P\d+(?:\.\d+)?W$|"
+    r"^P(?!$)(?:\d+(?:\.\d+)?Y)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?D)?"
     r"(?:T(?=\d)(?:\d+(?:\.\d+)?H)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?S)?)?$"
 )
+_DURATION_SECONDS = re.compile(r"(\d+)\.(\d+)S$")
 _ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$")
 INTERACTION_TYPES = {
     "true-false": (),
@@ -280,7 +284,7 @@ def validate_activity_definition(value: Any, path: str) -> None:
     if "extensions" in definition:
         _extensions(definition["extensions"], f"{path}.extensions")
     interaction = definition.get("interactionType")
-    if interaction is not None and interaction not in INTERACTION_TYPES:
+    if interaction is not None and (not isinstance(interaction, str) or interaction not in INTERACTION_TYPES):
         _fail(f"{path}.interactionType", f"must be one of {', '.join(INTERACTION_TYPES)}")
     if "correctResponsesPattern" in definition:
         if interaction is None:
@@ -321,7 +325,7 @@ def validate_statement_ref(value: Any, path: str) -> None:
     _uuid(ref["id"], f"{path}.id")
 
 
-def validate_object(value: Any, path: str, *, in_substatement: bool = False) -> None:
+def validate_object(value: Any, path: str, *, in_substatement: bool = False, version: str = "1.0.3") -> None:
     obj = _object(value, path)
     kind = obj.get("objectType", "Activity")
     if kind == "Activity":
@@ -335,7 +339,7 @@ def validate_object(value: Any, path: str, *, in_substatement: bool = False) -> 
     elif kind == "SubStatement":
         if in_substatement:
             _fail(f"{path}.objectType", "a SubStatement cannot contain another SubStatement")
-        _validate_statement_body(obj, path, substatement=True)
+        _validate_statement_body(obj, path, substatement=True, version=version)
     else:
         _fail(f"{path}.objectType", "must be Activity, Agent, Group, StatementRef or SubStatement")
 
@@ -503,7 +507,7 @@ def _validate_statement_body(
             _fail(f"{prefix}{key}", "is required")
     validate_actor(statement["actor"], f"{prefix}actor")
     validate_verb(statement["verb"], f"{prefix}verb")
-    validate_object(statement["object"], f"{prefix}object", in_substatement=substatement)
+    validate_object(statement["object"], f"{prefix}object", in_substatement=substatement, version=version)
     if "result" in statement:
         validate_result(statement["result"], f"{prefix}result")
     if "context" in statement:
@@ -531,7 +535,11 @@ def validate_statement(value: Any, *, version: str = "1.0.3") -> dict[str, Any]:
     if "authority" in statement:
         authority = _object(statement["authority"], "authority")
         validate_actor(authority, "authority")
+        # Data 2.4.9: a Group is only an authority for 3-legged OAuth, as an anonymous Group of exactly two
+        # Agents (the application and the user).
         if authority.get("objectType") == "Group":
+            if _ifis(authority, "authority"):
+                _fail("authority", "a Group authority must be anonymous (the OAuth application and user as members)")
             members = authority.get("member") or []
             if len(members) != 2:
                 _fail("authority.member", "a Group authority must have exactly two members (OAuth consumer and user)")
@@ -548,3 +556,49 @@ VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 
 def validator_for(version: str) -> Callable[[Any], dict[str, Any]]:
     return lambda value: validate_statement(value, version=version)
+
+
+# --- Normal forms ---------------------------------------------------------------------------------
+
+
+def normalize_context_activities(statement: dict[str, Any]) -> None:
+    """Store every contextActivities entry as an array, in the statement and any sub-statement.
+
+    Data 2.4.6.2: "An LRS returns a ContextActivity in an array, even if only a single ContextActivity is
+    returned". Doing it once on the way in keeps every reader (formats, filters, comparison) simple.
+    """
+    for holder in (statement, statement.get("object")):
+        if not isinstance(holder, dict):
+            continue
+        activities = (holder.get("context") or {}).get("contextActivities")
+        if isinstance(activities, dict):
+            for key, entry in activities.items():
+                if not isinstance(entry, list):
+                    activities[key] = [entry]
+
+
+def truncate_duration(duration: str) -> str:
+    """The duration with seconds cut to hundredths.
+
+    xAPI 2.0 (4.2.7): "When comparing Durations (or Statements containing them), any precision beyond
+    0.01 second precision shall not be included in the comparison."
+    """
+    match = _DURATION_SECONDS.search(duration)
+    if match is None:
+        return duration
+    whole, fraction = match.groups()
+    fraction = fraction[:2].rstrip("0")
+    return duration[: match.start()] + (f"{whole}.{fraction}S" if fraction else f"{whole}S")
+
+
+def comparable_statement(statement: dict[str, Any], ignored: tuple[str, ...]) -> dict[str, Any]:
+    """The statement as two statements are compared (same id, or a signature's payload): `ignored` left
+    out, contextActivities as arrays, durations cut to hundredths of a second."""
+    body = copy.deepcopy({key: value for key, value in statement.items() if key not in ignored})
+    normalize_context_activities(body)
+    for holder in (body, body.get("object")):
+        if isinstance(holder, dict):
+            result = holder.get("result")
+            if isinstance(result, dict) and isinstance(result.get("duration"), str):
+                result["duration"] = truncate_duration(result["duration"])
+    return body

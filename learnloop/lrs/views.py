@@ -20,7 +20,7 @@ from learnloop.lrs.http import (
     LrsError,
     LrsRequest,
     bool_param,
-    consistent_through,
+    consistent_through_now,
     json_body,
     json_param,
     multipart_response,
@@ -162,15 +162,25 @@ def _languages(request: LrsRequest) -> list[str]:
 
 def _respond(result: Any, statements: list[Statement], *, with_attachments: bool) -> HttpResponse:
     if with_attachments:
-        hashes = {a["sha2"] for s in statements for a in s.data.get("attachments", []) if "fileUrl" not in a}
+        # Every attachment whose content we hold, fileUrl or not: the client sent it, so it gets it back.
+        hashes = {a["sha2"] for s in statements for a in _attachment_declarations(s.data)}
         parts = [(a.sha2, a.content_type, bytes(a.content)) for a in Attachment.objects.filter(sha2__in=hashes)]
         response = multipart_response(result, parts)
     else:
         response = JsonResponse(result, safe=False)
-    response["X-Experience-API-Consistent-Through"] = consistent_through()
+    response["X-Experience-API-Consistent-Through"] = consistent_through_now()
     if statements:
         response["Last-Modified"] = http_date(max(s.stored for s in statements).timestamp())
     return response
+
+
+def _attachment_declarations(statement: dict[str, Any]) -> list[dict[str, Any]]:
+    """The attachments of a statement and of its sub-statement."""
+    found = list(statement.get("attachments", []))
+    obj = statement.get("object") or {}
+    if obj.get("objectType") == "SubStatement":
+        found.extend(obj.get("attachments", []))
+    return found
 
 
 def statements_get(request: LrsRequest) -> HttpResponse:
@@ -229,7 +239,9 @@ def _more(request: LrsRequest) -> HttpResponse:
     return _result(request, query, page, more)
 
 
-statements = csrf_exempt(resource({"GET": statements_get, "PUT": statements_put, "POST": statements_post}))
+statements = csrf_exempt(
+    resource({"GET": statements_get, "PUT": statements_put, "POST": statements_post}, consistent_through=True)
+)
 
 
 # --- Documents: state, activity profile, agent profile ---------------------------------------------
@@ -285,8 +297,17 @@ def _check_params(request: LrsRequest, kind: str) -> None:
         raise LrsError(400, f"unknown parameter(s): {', '.join(sorted(unknown))}")
 
 
-def _precondition(request: LrsRequest, document: Document | None, *, strict: bool) -> None:
-    """If-Match / If-None-Match; profiles (strict) need one of them when the document exists."""
+def _concurrency_controlled(request: LrsRequest, kind: str) -> bool:
+    """Whether a PUT must carry If-Match or If-None-Match.
+
+    xAPI 1.0.3 (Communication 3.1) applies ETag concurrency control to the Agent and Activity Profile
+    resources; xAPI 2.0 (4.1.4) extends it to the State resource.
+    """
+    return kind != Document.Kind.STATE or request.major == "2.0"
+
+
+def _precondition(request: LrsRequest, document: Document | None, *, kind: str) -> None:
+    """If-Match / If-None-Match; under concurrency control a PUT needs one of them."""
     if_match, if_none = request.header("if-match"), request.header("if-none-match")
     if if_match:
         current = quote_etag(document.etag) if document else None
@@ -295,8 +316,17 @@ def _precondition(request: LrsRequest, document: Document | None, *, strict: boo
             raise LrsError(412, "the document changed since you read it (If-Match does not match)")
     if if_none and document is not None and (if_none.strip() == "*" or quote_etag(document.etag) in if_none):
         raise LrsError(412, "the document exists (If-None-Match)")
-    if strict and document is not None and not if_match and not if_none and request.method == "PUT":
-        raise LrsError(409, "the document exists: send If-Match with its ETag (or If-None-Match: *) to overwrite it")
+    if request.method == "PUT" and _concurrency_controlled(request, kind) and not if_match and not if_none:
+        if document is not None:
+            # "If a PUT request is received without either header for a resource that already exists,
+            # the LRS MUST return HTTP status 409 Conflict".
+            raise LrsError(
+                409, "the document exists: send If-Match with its ETag (or If-None-Match: *) to overwrite it"
+            )
+        if kind != Document.Kind.STATE:
+            # "A Client making a PUT request to either the Activity Profile or Agent Profile Resource MUST
+            # include the If-Match header or the If-None-Match header" (Communication 3.1).
+            raise LrsError(400, "send If-None-Match: * to create a profile document (or If-Match to replace one)")
 
 
 def _document_write(request: LrsRequest, kind: str, *, merge: bool) -> HttpResponse:
@@ -309,7 +339,7 @@ def _document_write(request: LrsRequest, kind: str, *, merge: bool) -> HttpRespo
     content = request.body
     with transaction.atomic():
         document = Document.objects.select_for_update().filter(document_id=document_id, **scope).first()
-        _precondition(request, document, strict=kind != Document.Kind.STATE)
+        _precondition(request, document, kind=kind)
         if merge:
             if not _is_json(content_type):
                 raise LrsError(400, "POST merges JSON documents; send Content-Type: application/json")
@@ -363,7 +393,7 @@ def _document_delete(request: LrsRequest, kind: str) -> HttpResponse:
     documents = Document.objects.filter(**scope)
     if document_id is not None:
         documents = documents.filter(document_id=document_id)
-        _precondition(request, documents.first(), strict=False)
+        _precondition(request, documents.first(), kind=kind)
     elif kind != Document.Kind.STATE:
         raise LrsError(400, "is required", ID_PARAM[kind])
     documents.delete()

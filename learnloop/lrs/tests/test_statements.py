@@ -187,3 +187,12 @@ def test_profiles_refuse_a_blind_overwrite(lrs: Lrs) -> None:
     url = "/xapi/activities/profile?activityId=http://example.com/a&profileId=p"
     lrs.put(url, json.dumps({"a": 1}), HTTP_IF_NONE_MATCH="*")
     assert lrs.put(url, json.dumps({"a": 2})).status_code == 409
+
+
+def test_a_request_naming_no_version_is_answered_in_the_clients_version(db: None) -> None:
+    legacy = client_create(actor=None, name="legacy package", xapi_version="1.0.3")
+    modern = client_create(actor=None, name="modern tool")
+    for issued, expected in ((legacy, "1.0.3"), (modern, "2.0.0")):
+        response = Lrs(issued.client.key, issued.secret).get(HTTP_X_EXPERIENCE_API_VERSION="")
+        assert response.status_code == 400
+        assert response["X-Experience-API-Version"] == expected

@@ -26,6 +26,12 @@ class Command(BaseCommand):
         create.add_argument("name")
         create.add_argument("--scope", default="read,write", help="read, write, or read,write (default)")
         create.add_argument("--own-only", action="store_true", help="Read only the statements this client wrote")
+        create.add_argument(
+            "--xapi-version",
+            choices=["1.0.3", "2.0.0"],
+            default="2.0.0",
+            help="The version its content speaks (answers requests that name none)",
+        )
         create.add_argument("--json", action="store_true", help='Print {"key": ..., "secret": ..., "endpoint": ...}')
         revoke = actions.add_parser("revoke", help="Revoke a client; its credentials stop working at once")
         revoke.add_argument("name")
@@ -56,6 +62,7 @@ class Command(BaseCommand):
                 can_read="read" in scopes,
                 can_write="write" in scopes,
                 own_statements_only=options["own_only"],
+                xapi_version=options["xapi_version"],
                 source=AuditEvent.Source.CLI,
             )
         except ValidationError as exc:
