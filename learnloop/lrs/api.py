@@ -7,7 +7,7 @@ from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from learnloop.core.api import LazyPage, actor
-from learnloop.lrs.pages import statements_about
+from learnloop.lrs.views import statements_about
 
 router = Router(tags=["learning record"])
 

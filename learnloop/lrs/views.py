@@ -1,462 +1,146 @@
-"""The xAPI resources at /xapi/: statements, documents, activities, agents, about."""
+"""A person's own learning record: the statements about them, readable, and an export of all of them."""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
-from django.db import transaction
-from django.http import HttpResponse, JsonResponse
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from django.utils.http import http_date, quote_etag
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
-from learnloop.lrs import selectors, services
-from learnloop.lrs.agents import agent_ifi
-from learnloop.lrs.http import (
-    LrsError,
-    LrsRequest,
-    bool_param,
-    consistent_through_now,
-    json_body,
-    json_param,
-    multipart_response,
-    parse_multipart,
-    resource,
-)
-from learnloop.lrs.models import Activity, Attachment, Document, Statement
-from learnloop.lrs.signatures import verify_signed_statements
-from learnloop.lrs.validation import StatementInvalid, is_uuid, validate_actor
+from learnloop.core import policy
+from learnloop.core.http import AuthedRequest
+from learnloop.core.models import AuditEvent
+from learnloop.lrs.events import INTERNAL_CLIENT_KEY
+from learnloop.lrs.models import Client, Statement
+from learnloop.lrs.services import client_create, client_revoke
+from learnloop.people.models import Person
 
-STATEMENT_GET_PARAMS = {
-    "statementId",
-    "voidedStatementId",
-    "agent",
-    "verb",
-    "activity",
-    "registration",
-    "related_activities",
-    "related_agents",
-    "since",
-    "until",
-    "limit",
-    "format",
-    "attachments",
-    "ascending",
-}
-FORMATS = ("exact", "ids", "canonical")
+EXPORT_CHUNK = 500
 
 
-# --- Statements -----------------------------------------------------------------------------------
+def statements_about(person: Person) -> QuerySet[Statement]:
+    """Statements whose actor is this person (matched by email or learnloop account when stored)."""
+    return Statement.objects.filter(person=person, voided=False).order_by("-seq")
 
 
-def _read_statements(request: LrsRequest) -> tuple[Any, dict[str, tuple[str, bytes]]]:
-    if request.content_type.startswith("multipart/mixed"):
-        return parse_multipart(request)
-    if request.content_type and not request.content_type.startswith("application/json"):
-        raise LrsError(
-            400, f"statements must be sent as application/json or multipart/mixed, not {request.content_type}"
-        )
-    return json_body(request), {}
+def _text(language_map: Any) -> str:
+    if not isinstance(language_map, dict) or not language_map:
+        return ""
+    for tag in ("en", "en-US", "en-GB"):
+        if tag in language_map:
+            return str(language_map[tag])
+    return str(next(iter(language_map.values())))
 
 
-def _store(
-    request: LrsRequest,
-    statements: list[Any],
-    attachments: dict[str, tuple[str, bytes]],
-    statement_id: str | None = None,
-) -> list[str]:
-    verify_signed_statements(statements, attachments)
-    try:
-        return services.statements_store(
-            statements=statements,
-            version=request.version,
-            client=request.client,
-            attachments=attachments,
-            statement_id=statement_id,
-        )
-    except services.Conflict as exc:
-        raise LrsError(409, str(exc)) from exc
+def describe(statement: Statement) -> dict[str, Any]:
+    """A statement as a person reads it: verb, object, result, when."""
+    data = statement.data
+    verb = _text(data["verb"].get("display")) or data["verb"]["id"].rsplit("/", 1)[-1]
+    obj = data["object"]
+    name = _text((obj.get("definition") or {}).get("name")) or obj.get("name") or obj.get("id", "")
+    result = data.get("result") or {}
+    score = (result.get("score") or {}).get("scaled")
+    return {
+        "verb": verb,
+        "object": name,
+        "object_id": obj.get("id", ""),
+        "success": result.get("success"),
+        "completion": result.get("completion"),
+        "score": round(score * 100) if isinstance(score, int | float) else None,
+        "when": statement.timestamp,
+        "source": statement.client.name if statement.client else "",
+    }
 
 
-def statements_put(request: LrsRequest) -> HttpResponse:
-    extra = set(request.params) - {"statementId"}
-    if extra:
-        raise LrsError(400, f"unknown parameter(s): {', '.join(sorted(extra))}")
-    statement_id = request.params.get("statementId")
-    if not statement_id:
-        raise LrsError(400, "PUT needs the statementId parameter", "statementId")
-    if not is_uuid(statement_id):
-        raise LrsError(400, "must be a UUID", "statementId")
-    body, attachments = _read_statements(request)
-    if not isinstance(body, dict):
-        raise LrsError(400, "PUT takes one statement (a JSON object)")
-    _store(request, [body], attachments, statement_id=statement_id)
-    return HttpResponse(status=204)
+@login_required
+def my_record(request: AuthedRequest) -> HttpResponse:
+    statements = statements_about(request.user).select_related("client")
+    page = Paginator(statements, 50).get_page(request.GET.get("page"))
+    rows = [describe(s) for s in page]
+    return render(request, "lrs/my_record.html", {"page": page, "rows": rows, "total": page.paginator.count})
 
 
-def statements_post(request: LrsRequest) -> HttpResponse:
-    if request.params:
-        raise LrsError(400, f"unknown parameter(s): {', '.join(sorted(request.params))}")
-    body, attachments = _read_statements(request)
-    statements = body if isinstance(body, list) else [body]
-    if not statements:
-        raise LrsError(400, "the request has no statements")
-    ids = _store(request, statements, attachments)
-    return JsonResponse(ids, safe=False)
+def _export(statements: QuerySet[Statement]) -> Iterator[bytes]:
+    yield b"["
+    first = True
+    last_seq = None
+    while True:
+        batch = statements if last_seq is None else statements.filter(seq__lt=last_seq)
+        chunk = list(batch.values_list("seq", "data")[:EXPORT_CHUNK])
+        for seq, data in chunk:
+            yield (b"" if first else b",\n") + json.dumps(data).encode()
+            first = False
+            last_seq = seq
+        if len(chunk) < EXPORT_CHUNK:
+            break
+    yield b"]\n"
 
 
-def _parse_time(request: LrsRequest, name: str) -> dt.datetime | None:
-    raw = request.params.get(name)
-    if raw is None:
-        return None
-    try:
-        parsed = parse_datetime(raw)
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise LrsError(400, "must be an ISO 8601 timestamp", name)
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, dt.UTC)
-
-
-def _statement_filter(request: LrsRequest) -> selectors.StatementFilter:
-    agent = json_param(request, "agent")
-    if agent is not None:
-        try:
-            validate_actor(agent, "agent")
-        except StatementInvalid as exc:
-            raise LrsError(400, exc.message, exc.path) from exc
-    limit_raw = request.params.get("limit", "0")
-    if not limit_raw.isdigit():
-        raise LrsError(400, "must be a whole number (0 for the server's maximum)", "limit")
-    fmt = request.params.get("format", "exact")
-    if fmt not in FORMATS:
-        raise LrsError(400, f"must be one of {', '.join(FORMATS)}", "format")
-    registration = request.params.get("registration")
-    if registration is not None and not is_uuid(registration):
-        raise LrsError(400, "must be a UUID", "registration")
-    client = request.client
-    return selectors.StatementFilter(
-        agent=agent,
-        verb=request.params.get("verb"),
-        activity=request.params.get("activity"),
-        registration=registration,
-        related_activities=bool_param(request, "related_activities"),
-        related_agents=bool_param(request, "related_agents"),
-        since=_parse_time(request, "since"),
-        until=_parse_time(request, "until"),
-        limit=int(limit_raw),
-        ascending=bool_param(request, "ascending"),
-        format=fmt,
-        attachments=bool_param(request, "attachments"),
-        client_id=client.pk if client is not None and client.own_statements_only else None,
-    )
-
-
-def _languages(request: LrsRequest) -> list[str]:
-    return selectors.accept_languages(request.header("accept-language"))
-
-
-def _respond(result: Any, statements: list[Statement], *, with_attachments: bool) -> HttpResponse:
-    if with_attachments:
-        # Every attachment whose content we hold, fileUrl or not: the client sent it, so it gets it back.
-        hashes = {a["sha2"] for s in statements for a in _attachment_declarations(s.data)}
-        parts = [(a.sha2, a.content_type, bytes(a.content)) for a in Attachment.objects.filter(sha2__in=hashes)]
-        response = multipart_response(result, parts)
-    else:
-        response = JsonResponse(result, safe=False)
-    response["X-Experience-API-Consistent-Through"] = consistent_through_now()
-    if statements:
-        response["Last-Modified"] = http_date(max(s.stored for s in statements).timestamp())
+@login_required
+def my_record_export(request: AuthedRequest) -> StreamingHttpResponse:
+    """All my statements as one JSON array, streamed in chunks so a long history never fills memory."""
+    response = StreamingHttpResponse(_export(statements_about(request.user)), content_type="application/json")
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="learning-record-{request.user.pk}-{stamp}.json"'
     return response
 
 
-def _attachment_declarations(statement: dict[str, Any]) -> list[dict[str, Any]]:
-    """The attachments of a statement and of its sub-statement."""
-    found = list(statement.get("attachments", []))
-    obj = statement.get("object") or {}
-    if obj.get("objectType") == "SubStatement":
-        found.extend(obj.get("attachments", []))
-    return found
-
-
-def statements_get(request: LrsRequest) -> HttpResponse:
-    if "more" in request.params:
-        return _more(request)
-    unknown = set(request.params) - STATEMENT_GET_PARAMS
-    if unknown:
-        raise LrsError(400, f"unknown parameter(s): {', '.join(sorted(unknown))}")
-    single = request.params.get("statementId") or request.params.get("voidedStatementId")
-    if single is not None:
-        return _single(request, single)
-    query = _statement_filter(request)
-    page, more, _ = selectors.statement_page(query)
-    return _result(request, query, page, more)
-
-
-def _single(request: LrsRequest, statement_id: str) -> HttpResponse:
-    if "statementId" in request.params and "voidedStatementId" in request.params:
-        raise LrsError(400, "use statementId or voidedStatementId, not both")
-    extra = set(request.params) - {"statementId", "voidedStatementId", "format", "attachments"}
-    if extra:
-        raise LrsError(
-            400, f"with a statement id only format and attachments may be given, not {', '.join(sorted(extra))}"
-        )
-    if not is_uuid(statement_id):
-        raise LrsError(400, "must be a UUID", "statementId")
-    fmt = request.params.get("format", "exact")
-    if fmt not in FORMATS:
-        raise LrsError(400, f"must be one of {', '.join(FORMATS)}", "format")
-    voided = "voidedStatementId" in request.params
-    client = request.client if request.client and request.client.own_statements_only else None
-    statement = selectors.statement_by_id(statement_id, voided=voided, client=client)
-    if statement is None:
-        raise LrsError(404, "no such statement" + (" among voided statements" if voided else ""))
-    data = selectors.render_statement(statement, format=fmt, languages=_languages(request))
-    return _respond(data, [statement], with_attachments=bool_param(request, "attachments"))
-
-
-def _result(request: LrsRequest, query: selectors.StatementFilter, page: list[Statement], more: str) -> HttpResponse:
-    languages = _languages(request)
-    result = {
-        "statements": [selectors.render_statement(s, format=query.format, languages=languages) for s in page],
-        "more": f"/xapi/statements?more={more}" if more else "",
-    }
-    return _respond(result, page, with_attachments=query.attachments)
-
-
-def _more(request: LrsRequest) -> HttpResponse:
-    if set(request.params) != {"more"}:
-        raise LrsError(400, "a more link carries its own parameters; send it alone")
-    found = selectors.more_page(request.params["more"])
-    if found is None:
-        raise LrsError(400, "this more link is not valid", "more")
-    query, after, bound = found
-    page, more, _ = selectors.statement_page(query, after_seq=after, bound=bound)
-    return _result(request, query, page, more)
-
-
-statements = csrf_exempt(
-    resource({"GET": statements_get, "PUT": statements_put, "POST": statements_post}, consistent_through=True)
-)
-
-
-# --- Documents: state, activity profile, agent profile ---------------------------------------------
-
-
-def _etag(content: bytes) -> str:
-    return hashlib.sha1(content).hexdigest()  # noqa: S324 (an ETag, not security)
-
-
-def _is_json(content_type: str) -> bool:
-    return content_type.split(";")[0].strip() == "application/json"
-
-
-def _document_scope(request: LrsRequest, kind: str) -> dict[str, str]:
-    scope: dict[str, str] = {"kind": kind, "activity_id": "", "agent_ifi": "", "registration": ""}
-    if kind in (Document.Kind.STATE, Document.Kind.ACTIVITY_PROFILE):
-        activity = request.params.get("activityId")
-        if not activity:
-            raise LrsError(400, "is required", "activityId")
-        scope["activity_id"] = activity
-    if kind in (Document.Kind.STATE, Document.Kind.AGENT_PROFILE):
-        agent = json_param(request, "agent")
-        if agent is None:
-            raise LrsError(400, "is required", "agent")
-        try:
-            validate_actor(agent, "agent")
-        except StatementInvalid as exc:
-            raise LrsError(400, exc.message, exc.path) from exc
-        scope["agent_ifi"] = agent_ifi(agent)
-    if kind == Document.Kind.STATE:
-        registration = request.params.get("registration", "")
-        if registration and not is_uuid(registration):
-            raise LrsError(400, "must be a UUID", "registration")
-        scope["registration"] = registration.lower()
-    return scope
-
-
-ID_PARAM: dict[str, str] = {
-    Document.Kind.STATE: "stateId",
-    Document.Kind.ACTIVITY_PROFILE: "profileId",
-    Document.Kind.AGENT_PROFILE: "profileId",
-}
-ALLOWED_PARAMS: dict[str, set[str]] = {
-    Document.Kind.STATE: {"activityId", "agent", "registration", "stateId", "since"},
-    Document.Kind.ACTIVITY_PROFILE: {"activityId", "profileId", "since"},
-    Document.Kind.AGENT_PROFILE: {"agent", "profileId", "since"},
-}
-
-
-def _check_params(request: LrsRequest, kind: str) -> None:
-    unknown = set(request.params) - ALLOWED_PARAMS[kind]
-    if unknown:
-        raise LrsError(400, f"unknown parameter(s): {', '.join(sorted(unknown))}")
-
-
-def _concurrency_controlled(request: LrsRequest, kind: str) -> bool:
-    """Whether a PUT must carry If-Match or If-None-Match.
-
-    xAPI 1.0.3 (Communication 3.1) applies ETag concurrency control to the Agent and Activity Profile
-    resources; xAPI 2.0 (4.1.4) extends it to the State resource.
-    """
-    return kind != Document.Kind.STATE or request.major == "2.0"
-
-
-def _precondition(request: LrsRequest, document: Document | None, *, kind: str) -> None:
-    """If-Match / If-None-Match; under concurrency control a PUT needs one of them."""
-    if_match, if_none = request.header("if-match"), request.header("if-none-match")
-    if if_match:
-        current = quote_etag(document.etag) if document else None
-        wanted = [tag.strip() for tag in if_match.split(",")]
-        if document is None or ("*" not in wanted and current not in wanted):
-            raise LrsError(412, "the document changed since you read it (If-Match does not match)")
-    if if_none and document is not None and (if_none.strip() == "*" or quote_etag(document.etag) in if_none):
-        raise LrsError(412, "the document exists (If-None-Match)")
-    if request.method == "PUT" and _concurrency_controlled(request, kind) and not if_match and not if_none:
-        if document is not None:
-            # "If a PUT request is received without either header for a resource that already exists,
-            # the LRS MUST return HTTP status 409 Conflict".
-            raise LrsError(
-                409, "the document exists: send If-Match with its ETag (or If-None-Match: *) to overwrite it"
-            )
-        if kind != Document.Kind.STATE:
-            # "A Client making a PUT request to either the Activity Profile or Agent Profile Resource MUST
-            # include the If-Match header or the If-None-Match header" (Communication 3.1).
-            raise LrsError(400, "send If-None-Match: * to create a profile document (or If-Match to replace one)")
-
-
-def _document_write(request: LrsRequest, kind: str, *, merge: bool) -> HttpResponse:
-    _check_params(request, kind)
-    scope = _document_scope(request, kind)
-    document_id = request.params.get(ID_PARAM[kind])
-    if not document_id:
-        raise LrsError(400, "is required", ID_PARAM[kind])
-    content_type = request.content_type or "application/octet-stream"
-    content = request.body
-    with transaction.atomic():
-        document = Document.objects.select_for_update().filter(document_id=document_id, **scope).first()
-        _precondition(request, document, kind=kind)
-        if merge:
-            if not _is_json(content_type):
-                raise LrsError(400, "POST merges JSON documents; send Content-Type: application/json")
-            incoming = _json_object(content)
-            if document is not None:
-                if not _is_json(document.content_type):
-                    raise LrsError(400, "the stored document is not JSON, so it cannot be merged")
-                merged = {**_json_object(bytes(document.content)), **incoming}
-                content = json.dumps(merged).encode()
-                content_type = "application/json"
-        now = timezone.now()
-        lookup: dict[str, Any] = {"document_id": document_id, **scope}
-        values = {"content": content, "content_type": content_type, "etag": _etag(content), "updated": now}
-        Document.objects.update_or_create(defaults=values, **lookup)
-    return HttpResponse(status=204)
-
-
-def _json_object(content: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(content)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise LrsError(400, "the document is not valid JSON") from exc
-    if not isinstance(value, dict):
-        raise LrsError(400, "only JSON objects can be merged")
-    return value
-
-
-def _document_get(request: LrsRequest, kind: str) -> HttpResponse:
-    _check_params(request, kind)
-    scope = _document_scope(request, kind)
-    document_id = request.params.get(ID_PARAM[kind])
-    if document_id is not None:
-        document = Document.objects.filter(document_id=document_id, **scope).first()
-        if document is None:
-            raise LrsError(404, "no such document")
-        response = HttpResponse(bytes(document.content), content_type=document.content_type)
-        response["ETag"] = quote_etag(document.etag)
-        response["Last-Modified"] = http_date(document.updated.timestamp())
-        return response
-    documents = Document.objects.filter(**scope)
-    since = _parse_time(request, "since")
-    if since is not None:
-        documents = documents.filter(updated__gt=since)
-    return JsonResponse(list(documents.order_by("document_id").values_list("document_id", flat=True)), safe=False)
-
-
-def _document_delete(request: LrsRequest, kind: str) -> HttpResponse:
-    _check_params(request, kind)
-    scope = _document_scope(request, kind)
-    document_id = request.params.get(ID_PARAM[kind])
-    documents = Document.objects.filter(**scope)
-    if document_id is not None:
-        documents = documents.filter(document_id=document_id)
-        _precondition(request, documents.first(), kind=kind)
-    elif kind != Document.Kind.STATE:
-        raise LrsError(400, "is required", ID_PARAM[kind])
-    documents.delete()
-    return HttpResponse(status=204)
-
-
-def _document_resource(kind: str) -> Any:
-    return csrf_exempt(
-        resource(
-            {
-                "GET": lambda r: _document_get(r, kind),
-                "PUT": lambda r: _document_write(r, kind, merge=False),
-                "POST": lambda r: _document_write(r, kind, merge=True),
-                "DELETE": lambda r: _document_delete(r, kind),
-            }
-        )
+class ClientForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="The course, tool or system that will use it")
+    can_read = forms.BooleanField(required=False, initial=True, label="May read statements and documents")
+    can_write = forms.BooleanField(required=False, initial=True, label="May write statements and documents")
+    own_statements_only = forms.BooleanField(required=False, label="Reads only the statements it wrote itself")
+    xapi_version = forms.TypedChoiceField(
+        choices=[("2.0.0", "2.0.0"), ("1.0.3", "1.0.3")],
+        label="xAPI version of its content",
+        initial="2.0.0",
+        required=False,
+        empty_value="2.0.0",
     )
 
 
-state = _document_resource(Document.Kind.STATE)
-activity_profile = _document_resource(Document.Kind.ACTIVITY_PROFILE)
-agent_profile = _document_resource(Document.Kind.AGENT_PROFILE)
+@login_required
+def clients(request: AuthedRequest) -> HttpResponse:
+    """Org admins connect content and tools to the LRS: one client per system, revocable."""
+    if not policy.can(request.user, "view", Client):
+        raise Http404
+    form = ClientForm(request.POST or None)
+    issued = None
+    if request.method == "POST":
+        policy.require(request.user, "create", Client)
+        if form.is_valid():
+            try:
+                issued = client_create(actor=request.user, source=AuditEvent.Source.WEB, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form = ClientForm()
+    status = 400 if request.method == "POST" and form.errors else 200
+    context = {
+        "form": form,
+        "issued": issued,
+        "clients": Client.objects.exclude(key=INTERNAL_CLIENT_KEY).annotate(statement_count=Count("statements")),
+        "endpoint": f"{settings.SITE_URL}/xapi/",
+    }
+    return render(request, "lrs/clients.html", context, status=status)
 
 
-# --- Activities, agents, about --------------------------------------------------------------------
-
-
-def activities_get(request: LrsRequest) -> HttpResponse:
-    activity_id = request.params.get("activityId")
-    if not activity_id:
-        raise LrsError(400, "is required", "activityId")
-    if set(request.params) != {"activityId"}:
-        raise LrsError(400, "only activityId is allowed")
-    activity = Activity.objects.filter(activity_id=activity_id).first()
-    body: dict[str, Any] = {"objectType": "Activity", "id": activity_id}
-    if activity is not None and activity.definition:
-        body["definition"] = activity.definition
-    return JsonResponse(body)
-
-
-def agents_get(request: LrsRequest) -> HttpResponse:
-    agent = json_param(request, "agent")
-    if agent is None:
-        raise LrsError(400, "is required", "agent")
-    if set(request.params) != {"agent"}:
-        raise LrsError(400, "only agent is allowed")
-    try:
-        validate_actor(agent, "agent")
-    except StatementInvalid as exc:
-        raise LrsError(400, exc.message, exc.path) from exc
-    person: dict[str, Any] = {"objectType": "Person"}
-    if "name" in agent:
-        person["name"] = [agent["name"]]
-    for key in ("mbox", "mbox_sha1sum", "openid", "account"):
-        if key in agent:
-            person[key] = [agent[key]]
-    return JsonResponse(person)
-
-
-def about_get(request: LrsRequest) -> HttpResponse:
-    return JsonResponse({"version": ["1.0.3", "2.0.0"], "extensions": {}})
-
-
-activities = csrf_exempt(resource({"GET": activities_get}))
-agents = csrf_exempt(resource({"GET": agents_get}))
-about = csrf_exempt(resource({"GET": about_get}, needs_version=False, public=True))
+@login_required
+@require_POST
+def client_revoke_view(request: AuthedRequest, client_id: int) -> HttpResponse:
+    client = policy.get_or_404(request.user, "revoke", Client.objects.exclude(key=INTERNAL_CLIENT_KEY), pk=client_id)
+    client_revoke(actor=request.user, client=client, source=AuditEvent.Source.WEB)
+    messages.success(request, f"{client.name} can no longer reach the LRS.")
+    return redirect("learning_record:clients")

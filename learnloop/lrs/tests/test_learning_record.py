@@ -80,9 +80,9 @@ def test_people_see_and_export_their_own_record_only(personas: Personas, lrs: Lr
 
 
 def test_the_export_streams_beyond_one_chunk(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> None:
-    from learnloop.lrs import pages
+    from learnloop.lrs import views
 
-    monkeypatch.setattr(pages, "EXPORT_CHUNK", 2)
+    monkeypatch.setattr(views, "EXPORT_CHUNK", 2)
     for n in range(5):
         record_event(
             person=personas.alice,
