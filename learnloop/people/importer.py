@@ -7,11 +7,8 @@ column; only a file without problems is written, in one transaction. Rows are ma
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import zoneinfo
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from learnloop.core.audit import audit_event_build
+from learnloop.core.csv_import import ImportRejected, Progress, RowError, no_progress, read_rows
 from learnloop.core.models import AuditEvent
 from learnloop.people.models import JobRole, Location, OrgUnit, Person
 from learnloop.people.services import PATH_SEPARATOR, org_unit_ensure_path, split_unit_path
@@ -56,26 +54,6 @@ STATUSES = ("active", "left")
 # Fields compared to decide whether an existing person changed.
 COMPARED_FIELDS = ("email", "first_name", "last_name", "preferred_name", "title", "time_zone", "hire_date")
 
-Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, {self.column}: {self.message}"
-
-
-class ImportRejected(Exception):
-    """The file has problems; nothing was written."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        self.errors = errors
-        super().__init__(f"{len(errors)} problem(s) found; nothing was imported")
-
 
 @dataclass
 class ImportResult:
@@ -91,10 +69,6 @@ class ImportResult:
 class _Row:
     line: int
     values: dict[str, Any] = field(default_factory=dict)
-
-
-def _noop(stage: str, done: int, total: int) -> None:
-    return None
 
 
 def _parse_date(raw: str, column: str, line: int, errors: list[RowError]) -> dt.date | None:
@@ -164,35 +138,17 @@ def _cycle_errors(rows: list[_Row], existing: dict[str, tuple[int, str | None, b
     ]
 
 
-def read_rows(text: str, errors: list[RowError]) -> list[dict[str, str]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip() for name in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    if not header:
-        errors.append(RowError(1, "header", "the file is empty; the first line must name the columns"))
-        return []
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        errors.append(RowError(1, "header", f"missing required column(s): {', '.join(missing)}"))
-    unknown = [c for c in header if c not in KNOWN_COLUMNS]
-    if unknown:
-        errors.append(
-            RowError(1, "header", f"unknown column(s): {', '.join(unknown)}; known: {', '.join(KNOWN_COLUMNS)}")
-        )
-    return list(reader)
-
-
 def people_import(
     *,
     actor: Person | None,
     text: str,
     deactivate_missing: bool = False,
-    progress: Progress = _noop,
+    progress: Progress = no_progress,
     source: str = AuditEvent.Source.CLI,
 ) -> ImportResult:
     """Validate every row of `text` (CSV), then create, update and deactivate people in one transaction."""
     errors: list[RowError] = []
-    raw_rows = read_rows(text, errors)
+    _, raw_rows = read_rows(text, errors, required=REQUIRED_COLUMNS, known=KNOWN_COLUMNS)
     if errors:
         raise ImportRejected(errors)
 
@@ -439,7 +395,3 @@ def _prefixes(path: str) -> list[str]:
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def errors_as_text(errors: Iterable[RowError]) -> str:
-    return "\n".join(str(e) for e in errors)
