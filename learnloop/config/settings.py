@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "learnloop.people",
     "learnloop.accounts",
     "learnloop.lrs",
+    "learnloop.skills",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("learnloop.core.urls")),
     path("accounts/", include("learnloop.accounts.urls")),
     path("people/", include("learnloop.people.urls")),
+    path("skills/", include("learnloop.skills.urls")),
     path("api/v1/", api.urls),
     path("xapi/", include("learnloop.lrs.urls")),
     path("learning-record/", include("learnloop.lrs.record_urls")),

@@ -151,6 +151,7 @@ class Manages(Rule):
 
 ADMIN = HasRole(Role.ORG_ADMIN)
 PEOPLE_ADMIN = HasRole(Role.PEOPLE_ADMIN, Role.ORG_ADMIN)
+LD_ADMIN = HasRole(Role.LD_ADMIN, Role.ORG_ADMIN)
 
 # model label -> action -> rule. Every model a view or endpoint exposes has its row here.
 POLICY: dict[str, dict[str, Rule]] = {
@@ -175,6 +176,11 @@ POLICY: dict[str, dict[str, Rule]] = {
     },
     "core.auditevent": {"view": PEOPLE_ADMIN},
     "lrs.client": {"view": ADMIN, "create": ADMIN, "revoke": ADMIN},
+    "skills.skill": {"view": Anyone(), "create": LD_ADMIN, "change": LD_ADMIN, "import": LD_ADMIN},
+    "skills.skillcategory": {"view": Anyone()},
+    "skills.proficiencylevel": {"view": Anyone(), "change": LD_ADMIN},
+    "skills.rolerequirement": {"view": Anyone(), "change": LD_ADMIN},
+    "skills.careerpath": {"view": Anyone(), "change": LD_ADMIN},
     "django_tasks_database.dbtaskresult": {"view": ADMIN},
 }
 

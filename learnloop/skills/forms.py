@@ -1,0 +1,35 @@
+from django import forms
+
+from learnloop.people.models import JobRole
+from learnloop.skills.models import Skill, SkillCategory
+
+
+class SkillSearchForm(forms.Form):
+    q = forms.CharField(required=False, label="Search skills", max_length=200)
+    category = forms.ModelChoiceField(SkillCategory.objects.all(), required=False, empty_label="Any category")
+
+
+class SkillImportForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="ESCO's skills file, or learnloop's simple format (see below)")
+
+
+class RequirementForm(forms.Form):
+    skill = forms.ModelChoiceField(Skill.objects.filter(is_active=True))
+    level = forms.IntegerField(min_value=1, help_text="The level this role needs, on the proficiency scale")
+
+
+class CareerPathForm(forms.Form):
+    to_role = forms.ModelChoiceField(JobRole.objects.all(), label="Next role")
+    what_changes = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Scope, responsibilities and expectations that grow",
+    )
+    typical_months = forms.IntegerField(
+        required=False, min_value=1, max_value=240, help_text="How long people usually take, in months"
+    )
+
+
+class LevelForm(forms.Form):
+    name = forms.CharField(max_length=60)
+    descriptor = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,180 @@
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from learnloop.core.testing import JobRoleFactory, Personas, Row, anyone, case_id, matrix_cases, only_roles, run_case
+from learnloop.skills.models import CareerPath, RoleRequirement, Skill
+
+API = "/api/v1"
+LD = ("ld_admin", "org_admin")
+
+
+def _skill() -> Skill:
+    return Skill.objects.get_or_create(name="Coaching", defaults={"search_text": "coaching"})[0]
+
+
+def _role() -> Any:
+    return JobRoleFactory.create(name="Engineer")
+
+
+def _requirement() -> RoleRequirement:
+    return RoleRequirement.objects.create(job_role=_role(), skill=_skill(), level=3)
+
+
+def _path() -> CareerPath:
+    return CareerPath.objects.create(from_role=_role(), to_role=JobRoleFactory.create(name="Senior Engineer"))
+
+
+def _csv(_: Any) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("skills.csv", b"name,category\nFacilitation,Leadership\n")}
+
+
+def _page(name: str, **kwargs: Any) -> Any:
+    return lambda _: reverse(name, kwargs=kwargs or None)
+
+
+ROWS = [
+    Row("skills:list", "GET", _page("skills:list"), anyone, per_object=False),
+    Row(
+        "skills:detail",
+        "GET",
+        lambda _: reverse("skills:detail", kwargs={"skill_id": _skill().pk}),
+        anyone,
+        per_object=False,
+    ),
+    Row("skills:import", "GET", _page("skills:import"), only_roles(*LD), per_object=False),
+    Row("skills:import", "POST", _page("skills:import"), only_roles(*LD), per_object=False, data=_csv),
+    Row("skills:scale", "GET", _page("skills:scale"), anyone, per_object=False),
+    Row(
+        "skills:scale_edit",
+        "POST",
+        _page("skills:scale_edit", level=3),
+        only_roles(*LD),
+        per_object=False,
+        ok=302,
+        data={"name": "Proficient", "descriptor": "Works independently."},
+    ),
+    Row("skills:roles", "GET", _page("skills:roles"), anyone, per_object=False),
+    Row(
+        "skills:role", "GET", lambda _: reverse("skills:role", kwargs={"role_id": _role().pk}), anyone, per_object=False
+    ),
+    Row(
+        "skills:requirement_set",
+        "POST",
+        lambda _: reverse("skills:requirement_set", kwargs={"role_id": _role().pk}),
+        only_roles(*LD),
+        per_object=False,
+        ok=302,
+        data=lambda _: {"skill": _skill().pk, "level": 2},
+    ),
+    Row(
+        "skills:requirement_remove",
+        "POST",
+        lambda _: (
+            lambda r: reverse("skills:requirement_remove", kwargs={"role_id": r.job_role_id, "requirement_id": r.pk})
+        )(_requirement()),
+        only_roles(*LD),
+        per_object=False,
+        ok=302,
+    ),
+    Row(
+        "skills:career_path_add",
+        "POST",
+        lambda _: reverse("skills:career_path_add", kwargs={"role_id": _role().pk}),
+        only_roles(*LD),
+        per_object=False,
+        ok=302,
+        data=lambda _: {"to_role": JobRoleFactory.create(name="Lead").pk},
+    ),
+    Row(
+        "skills:career_path_remove",
+        "POST",
+        lambda _: (lambda p: reverse("skills:career_path_remove", kwargs={"role_id": p.from_role_id, "path_id": p.pk}))(
+            _path()
+        ),
+        only_roles(*LD),
+        per_object=False,
+        ok=302,
+    ),
+    Row(f"GET {API}/skills", "GET", lambda _: f"{API}/skills", anyone, per_object=False, anonymous=401),
+    Row(
+        f"POST {API}/skills",
+        "POST",
+        lambda _: f"{API}/skills",
+        only_roles(*LD),
+        per_object=False,
+        ok=201,
+        anonymous=401,
+        json=True,
+        data={"name": "Negotiation", "category": "Communication"},
+    ),
+    Row(
+        f"GET {API}/skills/{{skill_id}}",
+        "GET",
+        lambda _: f"{API}/skills/{_skill().pk}",
+        anyone,
+        per_object=False,
+        anonymous=401,
+    ),
+    Row(
+        f"GET {API}/skill-categories",
+        "GET",
+        lambda _: f"{API}/skill-categories",
+        anyone,
+        per_object=False,
+        anonymous=401,
+    ),
+    Row(
+        f"GET {API}/proficiency-levels",
+        "GET",
+        lambda _: f"{API}/proficiency-levels",
+        anyone,
+        per_object=False,
+        anonymous=401,
+    ),
+    Row(
+        f"GET {API}/job-roles/{{role_id}}/profile",
+        "GET",
+        lambda _: f"{API}/job-roles/{_role().pk}/profile",
+        anyone,
+        per_object=False,
+        anonymous=401,
+    ),
+    Row(
+        f"PUT {API}/job-roles/{{role_id}}/requirements/{{skill_id}}",
+        "PUT",
+        lambda _: f"{API}/job-roles/{_role().pk}/requirements/{_skill().pk}",
+        only_roles(*LD),
+        per_object=False,
+        anonymous=401,
+        json=True,
+        data={"level": 4},
+    ),
+    Row(
+        f"DELETE {API}/job-roles/{{role_id}}/requirements/{{skill_id}}",
+        "DELETE",
+        lambda _: (lambda r: f"{API}/job-roles/{r.job_role_id}/requirements/{r.skill_id}")(_requirement()),
+        only_roles(*LD),
+        per_object=False,
+        anonymous=401,
+    ),
+    Row(
+        f"POST {API}/job-roles/{{role_id}}/career-paths",
+        "POST",
+        lambda _: f"{API}/job-roles/{_role().pk}/career-paths",
+        only_roles(*LD),
+        per_object=False,
+        ok=201,
+        anonymous=401,
+        json=True,
+        data=lambda _: {"to_role": JobRoleFactory.create(name="Principal").pk},
+    ),
+]
+
+
+@pytest.mark.parametrize("case", matrix_cases(ROWS), ids=case_id)
+def test_permission_matrix(personas: Personas, case: tuple[Row, str, str]) -> None:
+    expected, actual = run_case(personas, *case)
+    assert actual == expected

@@ -1,0 +1,189 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from learnloop.core import policy
+from learnloop.core.csv_import import ImportRejected
+from learnloop.core.htmx import render_page_or_partial
+from learnloop.core.http import AuthedRequest
+from learnloop.core.models import AuditEvent
+from learnloop.people.models import JobRole
+from learnloop.skills import selectors, services
+from learnloop.skills.forms import CareerPathForm, LevelForm, RequirementForm, SkillImportForm, SkillSearchForm
+from learnloop.skills.importer import SIMPLE_COLUMNS, skills_import
+from learnloop.skills.models import CareerPath, ProficiencyLevel, RoleRequirement, Skill
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+@login_required
+def skill_list(request: AuthedRequest) -> HttpResponse:
+    form = SkillSearchForm(request.GET or None)
+    search, category_id = "", None
+    if form.is_valid():
+        search = form.cleaned_data["q"]
+        category_id = form.cleaned_data["category"].pk if form.cleaned_data["category"] else None
+    skills = selectors.skill_list(actor=request.user, search=search, category_id=category_id)
+    page = Paginator(skills, 60).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_import": policy.can(request.user, "import", Skill),
+    }
+    return render_page_or_partial(request, page="skills/list.html", partial="skills/htmx/results.html", context=context)
+
+
+@login_required
+def skill_detail(request: AuthedRequest, skill_id: int) -> HttpResponse:
+    skill = selectors.skill_get(actor=request.user, skill_id=skill_id)
+    return render(
+        request,
+        "skills/detail.html",
+        {"skill": skill, "requirements": selectors.roles_requiring(skill=skill), "scale": selectors.scale()},
+    )
+
+
+@login_required
+def skill_import(request: AuthedRequest) -> HttpResponse:
+    if not policy.can(request.user, "import", Skill):
+        raise Http404
+    form = SkillImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form, "simple_columns": SIMPLE_COLUMNS}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            form.add_error("file", "The file is larger than 50 MB; use `learnloop import skills` for it.")
+        else:
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.add_error("file", "The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.")
+            else:
+                try:
+                    context["result"] = skills_import(actor=request.user, text=text, source=AuditEvent.Source.WEB)
+                except ImportRejected as rejected:
+                    context["errors"] = rejected.errors
+    failed = request.method == "POST" and (form.errors or context.get("errors"))
+    return render(request, "skills/import.html", context, status=400 if failed else 200)
+
+
+@login_required
+def scale(request: AuthedRequest) -> HttpResponse:
+    levels = selectors.scale()
+    can_edit = policy.can(request.user, "change", ProficiencyLevel)
+    forms = [(level, LevelForm(initial={"name": level.name, "descriptor": level.descriptor})) for level in levels]
+    return render(request, "skills/scale.html", {"levels": forms, "can_edit": can_edit})
+
+
+@login_required
+@require_POST
+def scale_edit(request: AuthedRequest, level: int) -> HttpResponse:
+    found = policy.get_or_404(request.user, "change", ProficiencyLevel.objects.all(), level=level)
+    form = LevelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.proficiency_level_update(actor=request.user, level=found, **form.cleaned_data)
+            messages.success(request, f"Level {level} saved.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, "Each level needs a name and a descriptor.")
+    return redirect("skills:scale")
+
+
+@login_required
+def role_list(request: AuthedRequest) -> HttpResponse:
+    return render(request, "skills/roles.html", {"roles": selectors.role_list()})
+
+
+def _role(request: AuthedRequest, role_id: int) -> JobRole:
+    return policy.get_or_404(request.user, "view", JobRole.objects.all(), pk=role_id)
+
+
+@login_required
+def role_profile(request: AuthedRequest, role_id: int) -> HttpResponse:
+    job_role = _role(request, role_id)
+    context = selectors.role_profile(job_role=job_role)
+    compare_to = request.GET.get("to", "")
+    if compare_to.isdigit():
+        target = JobRole.objects.filter(pk=int(compare_to)).first()
+        if target is not None:
+            context["compare_to"] = target
+            context["changes"] = selectors.role_change(from_role=job_role, to_role=target)
+    can_edit = policy.can(request.user, "change", RoleRequirement)
+    context.update(can_edit=can_edit, scale=selectors.scale())
+    if can_edit:
+        context["requirement_form"] = RequirementForm()
+        context["path_form"] = CareerPathForm()
+    return render(request, "skills/role.html", context)
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@login_required
+@require_POST
+def requirement_set(request: AuthedRequest, role_id: int) -> HttpResponse:
+    job_role = _role(request, role_id)
+    policy.require(request.user, "change", RoleRequirement)
+    form = RequirementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a skill and a level.")
+    else:
+        try:
+            services.requirement_set(actor=request.user, job_role=job_role, **form.cleaned_data)
+            messages.success(
+                request, f"{job_role} now needs {form.cleaned_data['skill']} at level {form.cleaned_data['level']}."
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+    return redirect("skills:role", role_id=job_role.pk)
+
+
+@login_required
+@require_POST
+def requirement_remove(request: AuthedRequest, role_id: int, requirement_id: int) -> HttpResponse:
+    job_role = _role(request, role_id)
+    requirement = policy.get_or_404(
+        request.user, "change", RoleRequirement.objects.select_related("skill"), pk=requirement_id, job_role=job_role
+    )
+    services.requirement_remove(actor=request.user, requirement=requirement)
+    messages.success(request, f"{requirement.skill} is no longer part of the {job_role} profile.")
+    return redirect("skills:role", role_id=job_role.pk)
+
+
+@login_required
+@require_POST
+def career_path_add(request: AuthedRequest, role_id: int) -> HttpResponse:
+    job_role = _role(request, role_id)
+    policy.require(request.user, "change", CareerPath)
+    form = CareerPathForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the next role; months must be between 1 and 240.")
+    else:
+        try:
+            services.career_path_set(actor=request.user, from_role=job_role, **form.cleaned_data)
+            messages.success(request, f"Added the path {job_role} → {form.cleaned_data['to_role']}.")
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+    return redirect("skills:role", role_id=job_role.pk)
+
+
+@login_required
+@require_POST
+def career_path_remove(request: AuthedRequest, role_id: int, path_id: int) -> HttpResponse:
+    job_role = _role(request, role_id)
+    path = policy.get_or_404(request.user, "change", CareerPath.objects.all(), pk=path_id, from_role=job_role)
+    services.career_path_remove(actor=request.user, path=path)
+    messages.success(request, "Career path removed.")
+    return redirect("skills:role", role_id=job_role.pk)
