@@ -58,3 +58,27 @@ def test_org_admin_pages_are_accessible(page: Any, personas: Personas) -> None:
     for url in ("/learning-record/clients/", "/admin-area/tasks/"):
         page.goto(url)
         assert _violations(page) == "", url
+
+
+def test_skills_pages_are_accessible(page: Any, personas: Personas) -> None:
+    from learnloop.core.testing import JobRoleFactory
+    from learnloop.skills import services
+
+    role = JobRoleFactory.create(name="Engineer")
+    skill = services.skill_create(actor=None, name="Code review", synonyms=["PR review"])
+    services.requirement_set(actor=None, job_role=role, skill=skill, level=3)
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(personas.lena.username)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("/")
+    for url in (
+        "/skills/",
+        f"/skills/{skill.pk}/",
+        "/skills/roles/",
+        f"/skills/roles/{role.pk}/",
+        "/skills/scale/",
+        "/skills/import/",
+    ):
+        page.goto(url)
+        assert _violations(page) == "", url
