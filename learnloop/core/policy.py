@@ -120,6 +120,17 @@ class IsSelf(Rule):
 
 
 @dataclass(frozen=True)
+class IsOther(Rule):
+    """Anyone but the object itself (a colleague giving peer feedback, never to themselves)."""
+
+    def allows(self, actor: Person, obj: Any) -> bool:
+        return bool(obj is not None and obj.pk != actor.pk)
+
+    def q(self, actor: Person) -> Q:
+        return ~Q(pk=actor.pk)
+
+
+@dataclass(frozen=True)
 class Owns(Rule):
     field: str
 
@@ -165,6 +176,12 @@ POLICY: dict[str, dict[str, Rule]] = {
         "deactivate": PEOPLE_ADMIN,
         "import": PEOPLE_ADMIN,
         "grant_role": ADMIN,
+        # Skill ratings: a person rates themselves, managers rate their people, colleagues give peer ratings.
+        "view_skills": IsSelf() | Manages() | PEOPLE_ADMIN,
+        "rate_self": IsSelf(),
+        "rate_as_manager": Manages(),
+        "rate_as_peer": IsOther(),
+        "add_evidence": LD_ADMIN,
     },
     "people.orgunit": {"view": Anyone(), "change": PEOPLE_ADMIN, "create": PEOPLE_ADMIN},
     "people.location": {"view": Anyone(), "change": PEOPLE_ADMIN, "create": PEOPLE_ADMIN},
@@ -181,6 +198,7 @@ POLICY: dict[str, dict[str, Rule]] = {
     "skills.proficiencylevel": {"view": Anyone(), "change": LD_ADMIN},
     "skills.rolerequirement": {"view": Anyone(), "change": LD_ADMIN},
     "skills.careerpath": {"view": Anyone(), "change": LD_ADMIN},
+    "skills.skillassessment": {"view": Owns("person") | Manages("person") | PEOPLE_ADMIN},
     "django_tasks_database.dbtaskresult": {"view": ADMIN},
 }
 

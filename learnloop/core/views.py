@@ -49,7 +49,11 @@ def home(request: AuthedRequest) -> HttpResponse:
         if person.org_unit_id
         else []
     )
+    from learnloop.skills.selectors import person_skill_profile
+
+    gaps = [row for row in person_skill_profile(actor=person, person=person) if row["gap"]][:5]
     context = {
+        "skill_gaps": gaps,
         "person": person,
         "chain": people_selectors.manager_chain(person=person),
         "reports": reports,

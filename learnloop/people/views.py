@@ -61,6 +61,7 @@ def profile(request: AuthedRequest, person_id: int) -> HttpResponse:
         "reports": list(person.reports.filter(is_active=True).select_related("job_role", "org_unit")),
         "can_view_private": policy.can(viewer, "view_private", person),
         "can_view_team": policy.can(viewer, "view_reports", person),
+        "can_view_skills": policy.can(viewer, "view_skills", person),
         "can_edit": policy.can(viewer, "change_profile", person),
         "can_deactivate": policy.can(viewer, "deactivate", person) and person.pk != viewer.pk,
         "can_grant": policy.can(viewer, "grant_role", person),

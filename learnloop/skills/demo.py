@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 from learnloop.core.models import AuditEvent
@@ -13,6 +14,7 @@ from learnloop.skills.models import Skill
 from learnloop.skills.services import career_path_set, requirement_set
 
 DEMO_AFTER = ["people"]
+DEMO_NOW = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
 
 # category -> [(skill, description, synonyms)]
 TAXONOMY: dict[str, list[tuple[str, str, str]]] = {
@@ -345,3 +347,98 @@ def seed(ctx: DemoContext) -> None:
             source=AuditEvent.Source.SYSTEM,
         )
     ctx.log(f"  {len(PROFILES)} role profiles, {len(PATHS)} career paths")
+    ctx.log(f"  {_seed_assessments(ctx)} new skill ratings (self, manager, peer, evidence)")
+
+
+def _seed_assessments(ctx: DemoContext) -> int:
+    """Ratings over the past year for everyone whose role has a profile: self, manager, a peer, evidence."""
+    from learnloop.core.audit import audit_event_build
+    from learnloop.people.models import Person
+    from learnloop.skills.models import RoleRequirement, SkillAssessment
+
+    rng = ctx.random
+    already = set(SkillAssessment.objects.values_list("person_id", flat=True).distinct())
+    requirements: dict[int, list[RoleRequirement]] = {}
+    for requirement in RoleRequirement.objects.select_related("skill"):
+        requirements.setdefault(requirement.job_role_id, []).append(requirement)
+    people = list(Person.objects.filter(is_active=True, job_role_id__in=requirements).order_by("employee_id"))
+    colleagues: dict[int | None, list[Person]] = {}
+    for person in people:
+        colleagues.setdefault(person.org_unit_id, []).append(person)
+    rows: list[SkillAssessment] = []
+    for person in people:
+        if person.pk in already:
+            continue
+        for requirement in requirements.get(person.job_role_id or 0, []):
+            # Most people are near their role's level; some are still growing into it.
+            true_level = max(1, min(5, requirement.level + rng.choice([-2, -1, -1, 0, 0, 0, 1])))
+            first = DEMO_NOW - dt.timedelta(days=rng.randint(200, 360))
+            rows.append(
+                SkillAssessment(
+                    person=person,
+                    skill=requirement.skill,
+                    source="self",
+                    assessor=person,
+                    level=max(1, min(5, true_level - 1 + rng.choice([0, 1, 1]))),
+                    assessed_at=first,
+                )
+            )
+            if person.manager_id:
+                rows.append(
+                    SkillAssessment(
+                        person=person,
+                        skill=requirement.skill,
+                        source="manager",
+                        assessor_id=person.manager_id,
+                        level=max(1, true_level - 1),
+                        assessed_at=first + dt.timedelta(days=14),
+                    )
+                )
+                rows.append(
+                    SkillAssessment(
+                        person=person,
+                        skill=requirement.skill,
+                        source="manager",
+                        assessor_id=person.manager_id,
+                        level=true_level,
+                        assessed_at=DEMO_NOW - dt.timedelta(days=rng.randint(10, 60)),
+                    )
+                )
+            peers = [p for p in colleagues.get(person.org_unit_id, []) if p.pk != person.pk]
+            if peers and rng.random() < 0.5:
+                rows.append(
+                    SkillAssessment(
+                        person=person,
+                        skill=requirement.skill,
+                        source="peer",
+                        assessor=rng.choice(peers),
+                        level=true_level,
+                        assessed_at=DEMO_NOW - dt.timedelta(days=rng.randint(20, 120)),
+                    )
+                )
+            if rng.random() < 0.3:
+                rows.append(
+                    SkillAssessment(
+                        person=person,
+                        skill=requirement.skill,
+                        source="evidence",
+                        level=true_level,
+                        evidence=f"Completed a course on {requirement.skill}",
+                        assessed_at=DEMO_NOW - dt.timedelta(days=rng.randint(5, 90)),
+                    )
+                )
+    SkillAssessment.objects.bulk_create(rows, batch_size=2000)
+    AuditEvent.objects.bulk_create(
+        (
+            audit_event_build(
+                actor=None,
+                action="skill_assessment.create",
+                target=row,
+                changes={"source": [None, row.source], "level": [None, row.level]},
+                source=AuditEvent.Source.SYSTEM,
+            )
+            for row in SkillAssessment.objects.filter(person__in=[p for p in people if p.pk not in already])
+        ),
+        batch_size=2000,
+    )
+    return len(rows)

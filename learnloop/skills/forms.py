@@ -33,3 +33,16 @@ class CareerPathForm(forms.Form):
 class LevelForm(forms.Form):
     name = forms.CharField(max_length=60)
     descriptor = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RatingForm(forms.Form):
+    skill = forms.ModelChoiceField(Skill.objects.filter(is_active=True))
+    level = forms.IntegerField(min_value=1, help_text="On the proficiency scale: what you have seen them do")
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="An example helps the person more than a number",
+    )
+    evidence = forms.CharField(
+        required=False, max_length=300, help_text="Evidence only (L&D admins): what shows this level"
+    )

@@ -87,3 +87,33 @@ class CareerPath(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_role} → {self.to_role}"
+
+
+class SkillAssessment(models.Model):
+    """One rating of one person's level in one skill, from one source. Kept forever: the history is
+    what lets growth be charted; the calibrated level is computed from it (see calibration.py)."""
+
+    class Source(models.TextChoices):
+        SELF = "self", "Self"
+        MANAGER = "manager", "Manager"
+        PEER = "peer", "Peer"
+        EVIDENCE = "evidence", "Evidence"
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="skill_assessments")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="assessments")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    level = models.PositiveSmallIntegerField()
+    # Who rated (self, manager, peer); empty for evidence, which names what it is instead.
+    assessor = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="skill_ratings_given"
+    )
+    evidence = models.CharField(max_length=300, blank=True, help_text="What shows it: a completed item, a project")
+    note = models.TextField(blank=True)
+    assessed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-assessed_at", "-id"]
+        indexes = [models.Index(fields=["person", "skill", "-assessed_at"], name="assessment_person_skill_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.skill} {self.level} ({self.source})"

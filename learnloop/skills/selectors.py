@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from learnloop.core import policy
 from learnloop.people.models import JobRole, Person
-from learnloop.skills.models import CareerPath, ProficiencyLevel, RoleRequirement, Skill
+from learnloop.skills.calibration import Rating, calibrate
+from learnloop.skills.models import CareerPath, ProficiencyLevel, RoleRequirement, Skill, SkillAssessment
 
 
 def skill_list(*, actor: Person, search: str = "", category_id: int | None = None) -> QuerySet[Skill]:
@@ -63,3 +68,97 @@ def role_change(*, from_role: JobRole, to_role: JobRole) -> list[dict[str, Any]]
 
 def career_paths() -> QuerySet[CareerPath]:
     return CareerPath.objects.select_related("from_role", "to_role")
+
+
+def _ratings(assessments: Iterable[SkillAssessment]) -> dict[tuple[int, int], list[Rating]]:
+    """Ratings grouped by (person, skill)."""
+    grouped: dict[tuple[int, int], list[Rating]] = defaultdict(list)
+    for a in assessments:
+        grouped[(a.person_id, a.skill_id)].append(
+            Rating(
+                source=a.source,
+                level=a.level,
+                assessed_at=a.assessed_at,
+                rater_id=a.assessor_id,
+                evidence=a.evidence,
+                assessment_id=a.pk,
+            )
+        )
+    return grouped
+
+
+def person_skill_profile(
+    *, actor: Person, person: Person, compare_role: JobRole | None = None, at: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    """Each skill the person's role (or `compare_role`) needs, or they were rated in: required level,
+    calibrated level with its explanation, and the gap. Three queries."""
+    policy.require(actor, "view_skills", person)
+    moment = at or timezone.now()
+    role = compare_role or person.job_role
+    required = {}
+    if role is not None:
+        required = {r.skill_id: r for r in RoleRequirement.objects.filter(job_role=role).select_related("skill")}
+    assessments = list(SkillAssessment.objects.filter(person=person).select_related("skill"))
+    ratings = _ratings(assessments)
+    skills = {r.skill_id: r.skill for r in required.values()} | {a.skill_id: a.skill for a in assessments}
+    rows = []
+    for skill_id, skill in skills.items():
+        own = ratings.get((person.pk, skill_id), [])
+        calibrated = calibrate(own, at=moment)
+        need = required[skill_id].level if skill_id in required else None
+        gap = None if need is None else round(need - (calibrated.level or 0), 1)
+        rows.append(
+            {
+                "skill": skill,
+                "required": need,
+                "calibrated": calibrated,
+                "gap": gap if gap is None or gap > 0 else 0.0,
+                "history": history_points(own),
+            }
+        )
+    return sorted(rows, key=lambda r: (r["required"] is None, -(r["gap"] or 0), r["skill"].name))
+
+
+def history_points(ratings: list[Rating]) -> list[tuple[dt.datetime, float]]:
+    """The calibrated level just after each rating, oldest first: the points of a growth chart."""
+    points = []
+    for moment in sorted({r.assessed_at for r in ratings}):
+        level = calibrate(ratings, at=moment).level
+        if level is not None:
+            points.append((moment, level))
+    return points
+
+
+def skill_history(*, actor: Person, person: Person, skill: Skill) -> list[tuple[dt.datetime, float]]:
+    """The calibrated level after each rating, oldest first: the points of a growth chart."""
+    policy.require(actor, "view_skills", person)
+    assessments = SkillAssessment.objects.filter(person=person, skill=skill)
+    return history_points(_ratings(assessments).get((person.pk, skill.pk), []))
+
+
+def team_matrix(*, actor: Person, manager: Person) -> dict[str, Any]:
+    """Direct reports x the skills their role profiles need, with calibrated levels (three queries)."""
+    policy.require(actor, "view_reports", manager)
+    members = list(
+        Person.objects.filter(manager=manager, is_active=True)
+        .select_related("job_role")
+        .order_by("last_name", "first_name")
+    )
+    requirements = list(
+        RoleRequirement.objects.filter(job_role_id__in={m.job_role_id for m in members}).select_related("skill")
+    )
+    needed: dict[tuple[int, int], int] = {(r.job_role_id, r.skill_id): r.level for r in requirements}
+    skills = sorted({r.skill_id: r.skill for r in requirements}.values(), key=lambda s: s.name)
+    ratings = _ratings(SkillAssessment.objects.filter(person__in=members, skill__in=skills))
+    now = timezone.now()
+    rows = []
+    for member in members:
+        cells = []
+        for skill in skills:
+            level = calibrate(ratings.get((member.pk, skill.pk), []), at=now).level
+            need = needed.get((member.job_role_id or 0, skill.pk))
+            cells.append(
+                {"skill": skill, "level": level, "required": need, "short": need is not None and (level or 0) < need}
+            )
+        rows.append({"person": member, "cells": cells})
+    return {"skills": skills, "rows": rows}

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
+from learnloop.core import policy
 from learnloop.core.audit import audit_record
 from learnloop.core.models import AuditEvent
 from learnloop.people.models import JobRole, Person
-from learnloop.skills.models import CareerPath, ProficiencyLevel, RoleRequirement, Skill, SkillCategory
+from learnloop.skills.models import (
+    CareerPath,
+    ProficiencyLevel,
+    RoleRequirement,
+    Skill,
+    SkillAssessment,
+    SkillCategory,
+)
 
 Source = AuditEvent.Source
 
@@ -211,3 +221,56 @@ def proficiency_level_update(
     if diff:
         audit_record(actor=actor, action="proficiency_level.update", target=level, changes=diff, source=source)
     return level
+
+
+RATING_ACTION: dict[str, str] = {
+    SkillAssessment.Source.SELF: "rate_self",
+    SkillAssessment.Source.MANAGER: "rate_as_manager",
+    SkillAssessment.Source.PEER: "rate_as_peer",
+    SkillAssessment.Source.EVIDENCE: "add_evidence",
+}
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    actor: Person | None,
+    person: Person,
+    skill: Skill,
+    source: str,
+    level: int,
+    evidence: str = "",
+    note: str = "",
+    assessed_at: dt.datetime | None = None,
+    audit_source: str = Source.WEB,
+) -> SkillAssessment:
+    """One rating. Who may give which kind is the policy's call; `actor=None` is the system (evidence
+    from completed learning), which may only add evidence."""
+    if source not in RATING_ACTION:
+        raise ValidationError({"source": [f"Choose one of {', '.join(RATING_ACTION)}."]})
+    if actor is None:
+        if source != SkillAssessment.Source.EVIDENCE:
+            raise ValidationError({"source": ["Only evidence is recorded without a rater."]})
+    elif not policy.can(actor, RATING_ACTION[source], person):
+        raise ValidationError({"source": [f"You cannot give {person} a {source} rating."]})
+    _check_level(level)
+    if source == SkillAssessment.Source.EVIDENCE and not evidence.strip():
+        raise ValidationError({"evidence": ["Say what shows this level: a completed item, a project, an answer."]})
+    assessment = SkillAssessment.objects.create(
+        person=person,
+        skill=skill,
+        source=source,
+        level=level,
+        assessor=actor if source != SkillAssessment.Source.EVIDENCE else None,
+        evidence=evidence.strip()[:300],
+        note=note.strip(),
+        assessed_at=assessed_at or timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action="skill_assessment.create",
+        target=assessment,
+        changes={"skill": [None, skill.name], "source": [None, source], "level": [None, level]},
+        source=audit_source,
+    )
+    return assessment

@@ -5,6 +5,10 @@ from learnloop.skills import views
 app_name = "skills"
 urlpatterns = [
     path("", views.skill_list, name="list"),
+    path("mine/", views.my_skills, name="mine"),
+    path("team/", views.team, name="team"),
+    path("people/<int:person_id>/", views.person_skills, name="person"),
+    path("people/<int:person_id>/rate/", views.rate, name="rate"),
     path("<int:skill_id>/", views.skill_detail, name="detail"),
     path("import/", views.skill_import, name="import"),
     path("scale/", views.scale, name="scale"),

@@ -13,11 +13,20 @@ from learnloop.core.csv_import import ImportRejected
 from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent
+from learnloop.people import selectors as people_selectors
 from learnloop.people.models import JobRole
 from learnloop.skills import selectors, services
-from learnloop.skills.forms import CareerPathForm, LevelForm, RequirementForm, SkillImportForm, SkillSearchForm
+from learnloop.skills.charts import sparkline
+from learnloop.skills.forms import (
+    CareerPathForm,
+    LevelForm,
+    RatingForm,
+    RequirementForm,
+    SkillImportForm,
+    SkillSearchForm,
+)
 from learnloop.skills.importer import SIMPLE_COLUMNS, skills_import
-from learnloop.skills.models import CareerPath, ProficiencyLevel, RoleRequirement, Skill
+from learnloop.skills.models import CareerPath, ProficiencyLevel, RoleRequirement, Skill, SkillAssessment
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
@@ -187,3 +196,91 @@ def career_path_remove(request: AuthedRequest, role_id: int, path_id: int) -> Ht
     services.career_path_remove(actor=request.user, path=path)
     messages.success(request, "Career path removed.")
     return redirect("skills:role", role_id=job_role.pk)
+
+
+def _rating_source(viewer: Any, person: Any) -> str | None:
+    """Which kind of rating the viewer gives this person, by their relation (None if none)."""
+    if policy.can(viewer, "rate_self", person):
+        return SkillAssessment.Source.SELF
+    if policy.can(viewer, "rate_as_manager", person):
+        return SkillAssessment.Source.MANAGER
+    if policy.can(viewer, "rate_as_peer", person):
+        return SkillAssessment.Source.PEER
+    return None
+
+
+@login_required
+def my_skills(request: AuthedRequest) -> HttpResponse:
+    return redirect("skills:person", person_id=request.user.pk)
+
+
+@login_required
+def person_skills(request: AuthedRequest, person_id: int) -> HttpResponse:
+    person = people_selectors.person_get(actor=request.user, person_id=person_id, action="view_skills")
+    compare_role = None
+    if request.GET.get("to", "").isdigit():
+        compare_role = JobRole.objects.filter(pk=int(request.GET["to"])).first()
+    rows = selectors.person_skill_profile(actor=request.user, person=person, compare_role=compare_role)
+    for row in rows:
+        row["chart"] = sparkline(row["history"], top=len(selectors.scale()) or 5)
+    next_roles = list(CareerPath.objects.filter(from_role_id=person.job_role_id).select_related("to_role"))
+    context = {
+        "person": person,
+        "rows": rows,
+        "compare_role": compare_role,
+        "next_roles": next_roles,
+        "scale": selectors.scale(),
+        "rating_source": _rating_source(request.user, person),
+        "form": RatingForm(),
+        "is_self": person.pk == request.user.pk,
+    }
+    return render(request, "skills/person.html", context)
+
+
+@login_required
+def rate(request: AuthedRequest, person_id: int) -> HttpResponse:
+    """Give a rating: self, as their manager, or as a peer (peers do not see others' ratings)."""
+    person = people_selectors.person_get(actor=request.user, person_id=person_id)
+    source = _rating_source(request.user, person)
+    as_evidence = request.POST.get("as_evidence") == "on" and policy.can(request.user, "add_evidence", person)
+    if source is None:
+        raise Http404
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_record(
+                actor=request.user,
+                person=person,
+                skill=form.cleaned_data["skill"],
+                source=SkillAssessment.Source.EVIDENCE if as_evidence else source,
+                level=form.cleaned_data["level"],
+                note=form.cleaned_data["note"],
+                evidence=form.cleaned_data["evidence"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Thank you: your {source} rating of {person} is recorded.")
+            if policy.can(request.user, "view_skills", person):
+                return redirect("skills:person", person_id=person.pk)
+            return redirect("people:profile", person_id=person.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "skills/rate.html",
+        {
+            "person": person,
+            "form": form,
+            "source": source,
+            "can_add_evidence": policy.can(request.user, "add_evidence", person),
+            "scale": selectors.scale(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def team(request: AuthedRequest) -> HttpResponse:
+    matrix = selectors.team_matrix(actor=request.user, manager=request.user)
+    return render(request, "skills/team.html", {"matrix": matrix, "scale_top": len(selectors.scale()) or 5})

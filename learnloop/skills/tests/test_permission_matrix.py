@@ -4,7 +4,17 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from learnloop.core.testing import JobRoleFactory, Personas, Row, anyone, case_id, matrix_cases, only_roles, run_case
+from learnloop.core.testing import (
+    JobRoleFactory,
+    Personas,
+    Row,
+    anyone,
+    case_id,
+    matrix_cases,
+    only_roles,
+    own_or,
+    run_case,
+)
 from learnloop.skills.models import CareerPath, RoleRequirement, Skill
 
 API = "/api/v1"
@@ -97,6 +107,24 @@ ROWS = [
         only_roles(*LD),
         per_object=False,
         ok=302,
+    ),
+    Row("skills:mine", "GET", _page("skills:mine"), anyone, per_object=False, ok=302),
+    Row("skills:team", "GET", _page("skills:team"), anyone, per_object=False),
+    Row(
+        "skills:person",
+        "GET",
+        lambda p: reverse("skills:person", kwargs={"person_id": p.pk}),
+        own_or("people_admin", "org_admin", reports=True),
+    ),
+    # Everyone may rate: themselves, the people they manage, or a colleague as a peer.
+    Row("skills:rate", "GET", lambda p: reverse("skills:rate", kwargs={"person_id": p.pk}), anyone),
+    Row(
+        "skills:rate",
+        "POST",
+        lambda p: reverse("skills:rate", kwargs={"person_id": p.pk}),
+        anyone,
+        ok=302,
+        data=lambda _: {"skill": _skill().pk, "level": 3, "note": "Ran our last retro well."},
     ),
     Row(f"GET {API}/skills", "GET", lambda _: f"{API}/skills", anyone, per_object=False, anonymous=401),
     Row(

@@ -1,0 +1,170 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from learnloop.core.testing import JobRoleFactory, Personas, PersonFactory
+from learnloop.people.models import Person
+from learnloop.skills import selectors, services
+from learnloop.skills.calibration import HALF_LIFE_DAYS, Rating, calibrate
+from learnloop.skills.models import Skill, SkillAssessment
+
+NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+
+
+def test_evidence_and_managers_weigh_more_than_a_self_rating() -> None:
+    result = calibrate([Rating("self", 5, NOW, rater_id=1), Rating("manager", 2, NOW, rater_id=2)], at=NOW)
+    assert result.level == pytest.approx((5 * 1 + 2 * 2) / 3, abs=0.05)
+    with_evidence = calibrate([Rating("self", 5, NOW, rater_id=1), Rating("evidence", 2, NOW)], at=NOW)
+    assert with_evidence.level == pytest.approx((5 + 2 * 3) / 4, abs=0.05)
+    assert "evidence 2" in with_evidence.explanation()
+
+
+def test_only_each_raters_latest_rating_counts_but_every_piece_of_evidence_does() -> None:
+    earlier = NOW - dt.timedelta(days=1)
+    ratings = [
+        Rating("self", 1, earlier, rater_id=1),
+        Rating("self", 4, NOW, rater_id=1),
+        Rating("evidence", 3, earlier),
+        Rating("evidence", 3, NOW),
+    ]
+    result = calibrate(ratings, at=NOW)
+    assert [c.rating.level for c in result.contributions if c.rating.source == "self"] == [4]
+    assert len([c for c in result.contributions if c.rating.source == "evidence"]) == 2
+
+
+def test_older_ratings_count_less() -> None:
+    old = Rating("manager", 1, NOW - dt.timedelta(days=HALF_LIFE_DAYS), rater_id=2)
+    new = Rating("peer", 5, NOW, rater_id=3)
+    result = calibrate([old, new], at=NOW)
+    assert result.level == pytest.approx((1 * 1.0 + 5 * 1.5) / 2.5, abs=0.05)
+    assert calibrate([old, new], at=NOW - dt.timedelta(days=HALF_LIFE_DAYS)).level == 1.0  # history: before the peer
+    assert calibrate([], at=NOW).level is None
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["self", "manager", "peer", "evidence"]),
+            st.integers(1, 5),
+            st.integers(0, 1000),
+            st.integers(1, 4),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_the_calibrated_level_always_stays_within_the_ratings(raw: list[tuple[str, int, int, int]]) -> None:
+    ratings = [Rating(s, level, NOW - dt.timedelta(days=days), rater_id=rater) for s, level, days, rater in raw]
+    result = calibrate(ratings, at=NOW)
+    levels = [c.rating.level for c in result.contributions]
+    assert result.level is not None and min(levels) - 0.05 <= result.level <= max(levels) + 0.05
+
+
+@pytest.fixture
+def profile(personas: Personas) -> dict[str, object]:
+    role = JobRoleFactory.create(name="Engineer")
+    for person in (personas.alice, personas.bob):
+        person.job_role = role
+        person.save(update_fields=["job_role"])
+    review = services.skill_create(actor=None, name="Code review")
+    design = services.skill_create(actor=None, name="System design")
+    services.requirement_set(actor=None, job_role=role, skill=review, level=3)
+    services.requirement_set(actor=None, job_role=role, skill=design, level=4)
+    return {"role": role, "review": review, "design": design}
+
+
+def test_who_may_give_which_rating(personas: Personas, profile: dict[str, Skill]) -> None:
+    skill = profile["review"]
+    services.assessment_record(actor=personas.alice, person=personas.alice, skill=skill, source="self", level=2)
+    services.assessment_record(actor=personas.bob, person=personas.alice, skill=skill, source="manager", level=3)
+    services.assessment_record(actor=personas.oscar, person=personas.alice, skill=skill, source="peer", level=4)
+    for actor, source in (
+        (personas.alice, "manager"),
+        (personas.oscar, "manager"),
+        (personas.alice, "peer"),
+        (personas.bob, "self"),
+        (personas.alice, "evidence"),
+    ):
+        with pytest.raises(ValidationError):
+            services.assessment_record(
+                actor=actor, person=personas.alice, skill=skill, source=source, level=3, evidence="x"
+            )
+    with pytest.raises(ValidationError):
+        services.assessment_record(actor=personas.alice, person=personas.alice, skill=skill, source="self", level=9)
+    services.assessment_record(
+        actor=None,
+        person=personas.alice,
+        skill=skill,
+        source="evidence",
+        level=3,
+        evidence="Completed 'Reviewing code kindly'",
+    )
+    assert SkillAssessment.objects.filter(person=personas.alice).count() == 4
+
+
+def test_my_profile_shows_calibrated_levels_gaps_and_history(personas: Personas, profile: dict[str, Skill]) -> None:
+    review = profile["review"]
+    services.assessment_record(
+        actor=personas.alice,
+        person=personas.alice,
+        skill=review,
+        source="self",
+        level=2,
+        assessed_at=timezone.now() - dt.timedelta(days=30),
+    )
+    services.assessment_record(actor=personas.bob, person=personas.alice, skill=review, source="manager", level=3)
+    rows = {r["skill"].name: r for r in selectors.person_skill_profile(actor=personas.alice, person=personas.alice)}
+    assert rows["System design"]["gap"] == 4.0 and rows["System design"]["calibrated"].level is None
+    assert 2 < rows["Code review"]["calibrated"].level < 3
+    assert len(rows["Code review"]["history"]) == 2
+    client = Client()
+    client.force_login(personas.alice)
+    page = client.get("/skills/mine/", follow=True).content.decode()
+    assert "System design" in page and "Weighted average" in page and "<svg" in page
+
+
+def test_peers_rate_without_seeing_the_ratings(personas: Personas, profile: dict[str, Skill]) -> None:
+    client = Client()
+    client.force_login(personas.oscar)
+    assert client.get(f"/skills/people/{personas.alice.pk}/").status_code == 404
+    response = client.post(
+        f"/skills/people/{personas.alice.pk}/rate/",
+        {"skill": profile["review"].pk, "level": 4, "note": "Great reviews on my PRs"},
+    )
+    assert response.status_code == 302 and response["Location"] == f"/people/{personas.alice.pk}/"
+    assert SkillAssessment.objects.get().source == "peer"
+    bad = client.post(f"/skills/people/{personas.alice.pk}/rate/", {"skill": profile["review"].pk, "level": 0})
+    assert bad.status_code == 400
+
+
+def test_managers_see_a_team_matrix_marking_gaps(personas: Personas, profile: dict[str, Skill]) -> None:
+    services.assessment_record(
+        actor=personas.bob, person=personas.alice, skill=profile["review"], source="manager", level=2
+    )
+    matrix = selectors.team_matrix(actor=personas.bob, manager=personas.bob)
+    assert [s.name for s in matrix["skills"]] == ["Code review", "System design"]
+    (row,) = matrix["rows"]
+    assert [(c["level"], c["required"], c["short"]) for c in row["cells"]] == [(2.0, 3, True), (None, 4, True)]
+    client = Client()
+    client.force_login(personas.bob)
+    assert 'class="heat heat-2 short"' in client.get("/skills/team/").content.decode()
+
+
+@pytest.mark.parametrize("team_size", [2, 12])
+def test_the_team_matrix_costs_the_same_queries_for_any_team(
+    personas: Personas, profile: dict[str, Skill], team_size: int
+) -> None:
+    members = [PersonFactory.create(manager=personas.mona, job_role=profile["role"]) for _ in range(team_size)]
+    mona = Person.objects.get(pk=personas.mona.pk)  # a fresh request sees her new reports
+    for member in members:
+        services.assessment_record(actor=mona, person=member, skill=profile["review"], source="manager", level=3)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.team_matrix(actor=mona, manager=mona)
+    assert len(queries) == 3  # members, requirements, ratings
