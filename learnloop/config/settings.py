@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "learnloop.accounts",
     "learnloop.lrs",
     "learnloop.skills",
+    "learnloop.learning",
 ]
 
 MIDDLEWARE = [

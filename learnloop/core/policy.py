@@ -131,6 +131,17 @@ class IsOther(Rule):
 
 
 @dataclass(frozen=True)
+class Published(Rule):
+    """The object is published (has `is_published` set)."""
+
+    def allows(self, actor: Person, obj: Any) -> bool:
+        return bool(obj is not None and obj.is_published)
+
+    def q(self, actor: Person) -> Q:
+        return Q(is_published=True)
+
+
+@dataclass(frozen=True)
 class Owns(Rule):
     field: str
 
@@ -198,6 +209,12 @@ POLICY: dict[str, dict[str, Rule]] = {
     "skills.proficiencylevel": {"view": Anyone(), "change": LD_ADMIN},
     "skills.rolerequirement": {"view": Anyone(), "change": LD_ADMIN},
     "skills.careerpath": {"view": Anyone(), "change": LD_ADMIN},
+    # Published items are for everyone; drafts for their owner and the L&D team.
+    "learning.catalogitem": {
+        "view": Published() | Owns("owner") | LD_ADMIN,
+        "create": LD_ADMIN,
+        "change": Owns("owner") | LD_ADMIN,
+    },
     "skills.skillassessment": {"view": Owns("person") | Manages("person") | PEOPLE_ADMIN},
     "django_tasks_database.dbtaskresult": {"view": ADMIN},
 }

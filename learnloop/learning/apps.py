@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class LearningConfig(AppConfig):
+    name = "learnloop.learning"
+    label = "learning"
+    verbose_name = "Learning catalog"
+
+    def ready(self) -> None:
+        from learnloop.core.navigation import NavItem, register
+
+        register(NavItem(key="catalog", label="Catalog", url_name="learning:catalog", order=12))

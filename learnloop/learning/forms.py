@@ -1,0 +1,55 @@
+from django import forms
+
+from learnloop.learning.models import CatalogItem
+from learnloop.skills.models import Skill
+
+
+class CatalogSearchForm(forms.Form):
+    q = forms.CharField(required=False, label="Search the catalog", max_length=200)
+    kind = forms.ChoiceField(required=False, choices=[("", "Any format"), *CatalogItem.Kind.choices], label="Format")
+    skill = forms.ModelChoiceField(Skill.objects.filter(is_active=True), required=False, empty_label="Any skill")
+
+
+class CatalogItemForm(forms.ModelForm):
+    url = forms.URLField(required=False, assume_scheme="https", max_length=500, label="Address (for links)")
+    skills = forms.CharField(
+        required=False,
+        help_text="Skills it teaches with the level it brings people to, one per line: Coaching = 3",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    class Meta:
+        model = CatalogItem
+        fields = [
+            "kind",
+            "title",
+            "summary",
+            "delivery",
+            "url",
+            "file",
+            "lesson",
+            "duration_minutes",
+            "language",
+            "audience",
+            "author",
+            "isbn",
+            "scope",
+            "is_published",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "lesson": forms.Textarea(attrs={"rows": 10}),
+            "scope": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_skills(self) -> list[tuple[Skill, int]]:
+        parsed: list[tuple[Skill, int]] = []
+        for number, line in enumerate(self.cleaned_data["skills"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, _, level = line.rpartition("=")
+            skill = Skill.objects.filter(name__iexact=name.strip()).first()
+            if skill is None or not level.strip().isdigit():
+                raise forms.ValidationError(f"Line {number}: write a known skill and a level, like 'Coaching = 3'.")
+            parsed.append((skill, int(level)))
+        return parsed

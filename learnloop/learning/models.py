@@ -1,0 +1,71 @@
+from django.conf import settings
+from django.db import models
+
+from learnloop.skills.models import Skill
+
+
+class CatalogItem(models.Model):
+    """Something people learn from: a course, a session, a book, a stretch assignment, a mentoring offer."""
+
+    class Kind(models.TextChoices):
+        SELF_PACED = "self_paced", "Self-paced"
+        LIVE_SESSION = "live_session", "Live session"
+        COHORT = "cohort", "Cohort programme"
+        LUNCH_AND_LEARN = "lunch_and_learn", "Lunch and learn"
+        BOOK = "book", "Book"
+        STRETCH = "stretch", "Stretch assignment"
+        MENTORING = "mentoring", "Mentoring"
+
+    class Delivery(models.TextChoices):
+        LINK = "link", "Link to content"
+        FILE = "file", "Uploaded file"
+        LESSON = "lesson", "Written lesson"
+        NONE = "none", "Not applicable"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(help_text="What people will be able to do afterwards")
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.NONE)
+    url = models.URLField(max_length=500, blank=True)
+    file = models.FileField(upload_to="catalog/", blank=True)
+    # Markdown written in learnloop; rendered and sanitized for display.
+    lesson = models.TextField(blank=True)
+    duration_minutes = models.PositiveIntegerField(null=True, blank=True)
+    language = models.CharField(max_length=10, default="en")
+    audience = models.CharField(max_length=200, blank=True, help_text="Who it is for, e.g. new managers")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_items"
+    )
+    # Books
+    author = models.CharField(max_length=200, blank=True)
+    isbn = models.CharField(max_length=17, blank=True)
+    # Stretch assignments
+    sponsor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="sponsored_items"
+    )
+    scope = models.TextField(blank=True, help_text="Stretch assignments: what the work is and what is out of bounds")
+    is_published = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["kind", "is_published", "title"], name="catalog_browse_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ItemSkill(models.Model):
+    """A skill an item teaches, and the level it brings people to."""
+
+    item = models.ForeignKey(CatalogItem, on_delete=models.CASCADE, related_name="skills_taught")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="taught_by")
+    target_level = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "skill"], name="item_skill_unique")]
+        indexes = [models.Index(fields=["skill", "item"], name="item_skill_by_skill_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.skill} to {self.target_level}"

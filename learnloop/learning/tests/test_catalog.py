@@ -1,0 +1,152 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from learnloop.accounts.services import token_create
+from learnloop.core.models import AuditEvent
+from learnloop.core.testing import Personas
+from learnloop.learning import selectors, services
+from learnloop.learning.models import CatalogItem
+from learnloop.learning.rendering import lesson_html
+from learnloop.skills.services import skill_create
+
+Kind, Delivery = CatalogItem.Kind, CatalogItem.Delivery
+
+
+def _item(**fields: object) -> CatalogItem:
+    defaults: dict[str, object] = {"kind": Kind.SELF_PACED, "title": "Untitled", "summary": "Something."}
+    return services.item_create(actor=None, **{**defaults, **fields})
+
+
+def test_search_finds_words_by_stem_and_prefix_and_ranks_titles(personas: Personas) -> None:
+    _item(title="Facilitation workshop", summary="Run sessions where every voice is heard.")
+    _item(title="Negotiation basics", summary="Agreements both sides accept, even when facilitating is hard.")
+    _item(title="Python testing", summary="Write tests that fail for the right reason.")
+    found = [i.title for i in selectors.catalog_list(actor=personas.alice, text="facilitat")]
+    assert set(found) == {"Facilitation workshop", "Negotiation basics"}
+    assert [i.title for i in selectors.catalog_list(actor=personas.alice, text="testing python")] == ["Python testing"]
+    assert list(selectors.catalog_list(actor=personas.alice, text="zebra")) == []
+
+
+def test_search_text_is_never_query_syntax(personas: Personas) -> None:
+    _item(title="C++ and Rust", summary="Systems programming.")
+    for text in ['"', "NEAR(", "title:*", "a OR", "-", "' OR 1=1 --", "*"]:
+        list(selectors.catalog_list(actor=personas.alice, text=text))  # must not raise
+
+
+def test_updates_reach_the_search_index(personas: Personas) -> None:
+    item = _item(title="Old name", summary="Nothing special.")
+    services.item_update(actor=personas.lena, item=item, title="Kubernetes operations")
+    assert [i.pk for i in selectors.catalog_list(actor=personas.alice, text="kubernetes")] == [item.pk]
+    assert list(selectors.catalog_list(actor=personas.alice, text="old name")) == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"delivery": Delivery.LINK}, "url"),
+        ({"delivery": Delivery.LESSON}, "lesson"),
+        ({"kind": Kind.BOOK}, "author"),
+        ({"kind": Kind.STRETCH}, "scope"),
+        ({"duration_minutes": 0}, "duration_minutes"),
+        ({"url": "not a url", "delivery": Delivery.LINK}, "url"),
+    ],
+)
+def test_each_format_asks_for_what_it_needs(db: None, fields: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        _item(**fields)
+    assert field in caught.value.message_dict
+    assert CatalogItem.objects.count() == 0
+
+
+def test_lessons_keep_formatting_and_lose_script() -> None:
+    html = str(lesson_html("## Hi\n\n<script>alert(1)</script>\n\n[ok](https://a.example) [bad](javascript:x)"))
+    assert "<h2>Hi</h2>" in html and "<script" not in html and "javascript:" not in html
+    assert 'href="https://a.example"' in html
+
+
+def test_drafts_are_seen_by_their_owner_and_the_l_and_d_team_only(personas: Personas) -> None:
+    draft = _item(title="Draft course", is_published=False, owner=personas.bob)
+    assert draft not in selectors.catalog_list(actor=personas.alice)
+    assert draft in selectors.catalog_list(actor=personas.bob)
+    assert draft in selectors.catalog_list(actor=personas.lena)
+    client = Client()
+    client.force_login(personas.alice)
+    assert client.get(f"/catalog/{draft.pk}/").status_code == 404
+
+
+def test_l_and_d_admins_add_items_with_skills_through_the_form_and_api(personas: Personas) -> None:
+    skill = skill_create(actor=None, name="Coaching")
+    client = Client()
+    client.force_login(personas.lena)
+    response = client.post(
+        "/catalog/new/",
+        {
+            "kind": "book",
+            "title": "The Coaching Habit",
+            "summary": "Seven questions.",
+            "delivery": "none",
+            "language": "en",
+            "author": "M. B. Stanier",
+            "skills": "Coaching = 3",
+            "is_published": "on",
+        },
+    )
+    assert response.status_code == 302
+    item = CatalogItem.objects.get(title="The Coaching Habit")
+    assert [(s.skill.name, s.target_level) for s in item.skills_taught.all()] == [("Coaching", 3)]
+    assert AuditEvent.objects.filter(action="catalog_item.create").exists()
+    bad = client.post(
+        "/catalog/new/",
+        {
+            "kind": "book",
+            "title": "No author",
+            "summary": "x",
+            "delivery": "none",
+            "language": "en",
+            "skills": "Unknown skill = 2",
+        },
+    )
+    assert bad.status_code == 400 and "Line 1" in bad.content.decode()
+    token = token_create(actor=personas.lena, person=personas.lena, name="t").secret
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    created = api.post(
+        "/api/v1/catalog",
+        {
+            "kind": "self_paced",
+            "title": "Coaching basics",
+            "summary": "Ask more.",
+            "skills": [{"skill_id": skill.pk, "target_level": 2}],
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201 and created.json()["skills"][0]["skill"] == "Coaching"
+    found = api.get("/api/v1/catalog", {"q": "coaching", "kind": "self_paced"}).json()
+    assert [i["title"] for i in found["items"]] == ["Coaching basics"]
+    missing = api.post(
+        "/api/v1/catalog", {"kind": "book", "title": "x", "summary": "y"}, content_type="application/json"
+    )
+    assert missing.status_code == 400 and "author" in missing.json()["error"]["fields"]
+
+
+def test_the_catalog_page_filters_and_answers_htmx(personas: Personas) -> None:
+    _item(title="Giving feedback well", kind=Kind.LIVE_SESSION)
+    _item(title="Feedback reading list", kind=Kind.BOOK, author="Someone")
+    client = Client()
+    client.force_login(personas.alice)
+    partial = client.get("/catalog/", {"q": "feedback", "kind": "book"}, headers={"HX-Request": "true"})
+    page = partial.content.decode()
+    assert "<html" not in page and "Feedback reading list" in page and "Giving feedback well" not in page
+
+
+@pytest.mark.skipif("not __import__('os').environ.get('DATABASE_URL')", reason="PostgreSQL's planner only")
+def test_postgresql_search_can_use_the_gin_index(personas: Personas) -> None:
+    from django.db import connection
+
+    items = selectors.catalog_list(actor=personas.alice, text="coaching")
+    sql, params = items.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "catalog_search_idx" in plan

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from learnloop.learning import views
+
+app_name = "learning"
+urlpatterns = [
+    path("", views.catalog, name="catalog"),
+    path("new/", views.item_create, name="item_create"),
+    path("<int:item_id>/", views.item_detail, name="item"),
+    path("<int:item_id>/edit/", views.item_edit, name="item_edit"),
+]
