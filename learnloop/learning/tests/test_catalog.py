@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -13,8 +15,8 @@ from learnloop.skills.services import skill_create
 Kind, Delivery = CatalogItem.Kind, CatalogItem.Delivery
 
 
-def _item(**fields: object) -> CatalogItem:
-    defaults: dict[str, object] = {"kind": Kind.SELF_PACED, "title": "Untitled", "summary": "Something."}
+def _item(**fields: Any) -> CatalogItem:
+    defaults: dict[str, Any] = {"kind": Kind.SELF_PACED, "title": "Untitled", "summary": "Something."}
     return services.item_create(actor=None, **{**defaults, **fields})
 
 
