@@ -10,3 +10,8 @@ class LearningConfig(AppConfig):
         from learnloop.core.navigation import NavItem, register
 
         register(NavItem(key="catalog", label="Catalog", url_name="learning:catalog", order=12))
+
+        from learnloop.learning.tasks import enqueue_external_statements
+        from learnloop.lrs import consumers
+
+        consumers.register(enqueue_external_statements)

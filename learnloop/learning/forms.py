@@ -53,3 +53,13 @@ class CatalogItemForm(forms.ModelForm):
                 raise forms.ValidationError(f"Line {number}: write a known skill and a level, like 'Coaching = 3'.")
             parsed.append((skill, int(level)))
         return parsed
+
+
+class ReflectionForm(forms.Form):
+    learned = forms.CharField(required=False, label="What did you learn?", widget=forms.Textarea(attrs={"rows": 3}))
+    apply_plan = forms.CharField(
+        required=False,
+        label="How will you apply it?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional, but learning sticks when it is used within a week",
+    )

@@ -69,3 +69,34 @@ class ItemSkill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.skill} to {self.target_level}"
+
+
+class Enrollment(models.Model):
+    """A person's journey through one catalog item: enrolled, started, completed (with a reflection) or dropped."""
+
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", "Enrolled"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        DROPPED = "dropped", "Dropped"
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
+    item = models.ForeignKey(CatalogItem, on_delete=models.CASCADE, related_name="enrollments")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ENROLLED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent, 0 to 100")
+    # The xAPI registration every statement about this enrolment carries.
+    registration = models.UUIDField(unique=True)
+    enrolled_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    dropped_at = models.DateTimeField(null=True, blank=True)
+    learned = models.TextField(blank=True, help_text="Reflection: what did I learn?")
+    apply_plan = models.TextField(blank=True, help_text="Reflection: how will I apply it?")
+
+    class Meta:
+        ordering = ["-enrolled_at"]
+        constraints = [models.UniqueConstraint(fields=["person", "item"], name="enrollment_unique")]
+        indexes = [models.Index(fields=["person", "status"], name="enrollment_person_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.item} ({self.status})"

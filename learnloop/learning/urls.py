@@ -8,4 +8,9 @@ urlpatterns = [
     path("new/", views.item_create, name="item_create"),
     path("<int:item_id>/", views.item_detail, name="item"),
     path("<int:item_id>/edit/", views.item_edit, name="item_edit"),
+    path("mine/", views.my_learning, name="mine"),
+    path("<int:item_id>/enrol/", views.enrol, name="enrol"),
+    path("<int:item_id>/progress/", views.progress, name="progress"),
+    path("<int:item_id>/complete/", views.complete, name="complete"),
+    path("<int:item_id>/drop/", views.drop, name="drop"),
 ]

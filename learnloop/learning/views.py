@@ -6,13 +6,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from learnloop.core import policy
 from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
 from learnloop.learning import selectors, services
-from learnloop.learning.forms import CatalogItemForm, CatalogSearchForm
-from learnloop.learning.models import CatalogItem
+from learnloop.learning.enrollment import enrollment_complete, enrollment_drop, enrollment_enrol, enrollment_progress
+from learnloop.learning.forms import CatalogItemForm, CatalogSearchForm, ReflectionForm
+from learnloop.learning.models import CatalogItem, Enrollment
 from learnloop.learning.rendering import lesson_html
 
 
@@ -105,3 +107,76 @@ def item_edit(request: AuthedRequest, item_id: int) -> HttpResponse:
         {"form": form, "item": item},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+def my_learning(request: AuthedRequest) -> HttpResponse:
+    enrollments = (
+        Enrollment.objects.filter(person=request.user).select_related("item").order_by("status", "-enrolled_at")
+    )
+    return render(request, "learning/mine.html", {"enrollments": enrollments})
+
+
+def _my_enrollment(request: AuthedRequest, item_id: int) -> tuple[CatalogItem, Enrollment | None]:
+    item = selectors.item_get(actor=request.user, item_id=item_id)
+    return item, Enrollment.objects.filter(person=request.user, item=item).first()
+
+
+@login_required
+@require_POST
+def enrol(request: AuthedRequest, item_id: int) -> HttpResponse:
+    item, _ = _my_enrollment(request, item_id)
+    try:
+        enrollment_enrol(actor=request.user, person=request.user, item=item)
+        messages.success(request, f"You are enrolled in “{item}”.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("learning:item", item_id=item.pk)
+
+
+@login_required
+@require_POST
+def progress(request: AuthedRequest, item_id: int) -> HttpResponse:
+    item, enrollment = _my_enrollment(request, item_id)
+    if enrollment is None:
+        raise Http404
+    raw = request.POST.get("progress", "")
+    try:
+        enrollment_progress(actor=request.user, enrollment=enrollment, percent=int(raw) if raw.isdigit() else -1)
+        messages.success(request, "Progress saved.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("learning:item", item_id=item.pk)
+
+
+@login_required
+def complete(request: AuthedRequest, item_id: int) -> HttpResponse:
+    item, enrollment = _my_enrollment(request, item_id)
+    if enrollment is None:
+        raise Http404
+    form = ReflectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrollment_complete(actor=request.user, enrollment=enrollment, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"Well done: “{item}” is complete, and it counts as evidence for its skills.")
+            return redirect("learning:item", item_id=item.pk)
+    return render(
+        request, "learning/complete.html", {"item": item, "form": form}, status=400 if request.method == "POST" else 200
+    )
+
+
+@login_required
+@require_POST
+def drop(request: AuthedRequest, item_id: int) -> HttpResponse:
+    item, enrollment = _my_enrollment(request, item_id)
+    if enrollment is None:
+        raise Http404
+    try:
+        enrollment_drop(actor=request.user, enrollment=enrollment)
+        messages.success(request, f"You dropped “{item}”. You can enrol again at any time.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("learning:item", item_id=item.pk)

@@ -299,6 +299,11 @@ def statements_store(
     _remember_activities(new)
     for sha2, (content_type, content) in (attachments or {}).items():
         Attachment.objects.get_or_create(sha2=sha2, defaults={"content_type": content_type, "content": content})
+    if new and (client is None or client.key != "learnloop-internal"):
+        from learnloop.lrs.consumers import notify
+
+        new_ids = [s["id"] for s in new]
+        transaction.on_commit(lambda: notify(new_ids))
     return ids
 
 

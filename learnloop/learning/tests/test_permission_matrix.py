@@ -14,6 +14,27 @@ def _published() -> CatalogItem:
     return CatalogItem.objects.get_or_create(title="Published", defaults={"kind": "self_paced", "summary": "x"})[0]
 
 
+def _everyone_enrolled() -> CatalogItem:
+    """The published item, with an enrolment for every person, so each role acts on its own."""
+    import uuid
+
+    from django.utils import timezone
+
+    from learnloop.learning.models import Enrollment
+    from learnloop.people.models import Person
+
+    item = _published()
+    for person in Person.objects.all():
+        Enrollment.objects.get_or_create(
+            person=person, item=item, defaults={"registration": uuid.uuid4(), "enrolled_at": timezone.now()}
+        )
+    return item
+
+
+def _on_item(name: str) -> Any:
+    return lambda _: reverse(name, kwargs={"item_id": _everyone_enrolled().pk})
+
+
 def _form(_: Any) -> dict[str, Any]:
     return {"kind": "self_paced", "title": "New item", "summary": "Learn it.", "delivery": "none", "language": "en"}
 
@@ -54,6 +75,35 @@ ROWS = [
         ok=302,
         data=_form,
     ),
+    Row("learning:mine", "GET", lambda _: reverse("learning:mine"), anyone, per_object=False),
+    Row(
+        "learning:enrol",
+        "POST",
+        lambda _: reverse("learning:enrol", kwargs={"item_id": _published().pk}),
+        anyone,
+        per_object=False,
+        ok=302,
+    ),
+    Row(
+        "learning:progress",
+        "POST",
+        _on_item("learning:progress"),
+        anyone,
+        per_object=False,
+        ok=302,
+        data={"progress": "40"},
+    ),
+    Row("learning:complete", "GET", _on_item("learning:complete"), anyone, per_object=False),
+    Row(
+        "learning:complete",
+        "POST",
+        _on_item("learning:complete"),
+        anyone,
+        per_object=False,
+        ok=302,
+        data={"learned": "Ask before advising.", "apply_plan": "In my next 1:1."},
+    ),
+    Row("learning:drop", "POST", _on_item("learning:drop"), anyone, per_object=False, ok=302),
     Row(f"GET {API}/catalog", "GET", lambda _: f"{API}/catalog", anyone, per_object=False, anonymous=401),
     Row(
         f"GET {API}/catalog/{{item_id}}",

@@ -1,0 +1,160 @@
+"""Enrolment and progress: every step is a service, an audit event and an xAPI statement.
+
+Completing an item adds skill evidence at the level the item teaches. Statements that external content
+sends about a catalog item move the same enrolment (see `apply_external_statements`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from learnloop.core import policy
+from learnloop.core.audit import audit_record
+from learnloop.core.models import AuditEvent
+from learnloop.learning.models import CatalogItem, Enrollment
+from learnloop.lrs.events import activity_iri, record_event
+from learnloop.people.models import Person
+
+Status = Enrollment.Status
+Source = AuditEvent.Source
+
+
+def item_activity_id(item: CatalogItem) -> str:
+    return activity_iri("catalog-item", item.pk)
+
+
+def _record(enrollment: Enrollment, verb: str, result: dict[str, Any] | None = None) -> None:
+    record_event(
+        person=enrollment.person,
+        verb=verb,
+        activity_id=item_activity_id(enrollment.item),
+        activity_name=enrollment.item.title,
+        activity_type="catalog-item",
+        result=result,
+        registration=str(enrollment.registration),
+    )
+
+
+def _locked(enrollment: Enrollment) -> Enrollment:
+    return Enrollment.objects.select_for_update().select_related("item", "person").get(pk=enrollment.pk)
+
+
+@transaction.atomic
+def enrollment_enrol(*, actor: Person, person: Person, item: CatalogItem, source: str = Source.WEB) -> Enrollment:
+    """Enrol (or re-enrol after dropping). Only people themselves enrol here; assignment comes with pathways."""
+    if actor.pk != person.pk:
+        raise ValidationError({"person": ["People enrol themselves; managers assign through pathways."]})
+    if not policy.can(actor, "view", item) or not item.is_published:
+        raise ValidationError({"item": ["This item is not open for enrolment."]})
+    existing = Enrollment.objects.select_for_update().filter(person=person, item=item).first()
+    now = timezone.now()
+    if existing is not None and existing.status != Status.DROPPED:
+        return existing
+    if existing is None:
+        enrollment = Enrollment.objects.create(person=person, item=item, registration=uuid.uuid4(), enrolled_at=now)
+    else:
+        enrollment = existing
+        enrollment.status, enrollment.enrolled_at, enrollment.dropped_at = Status.ENROLLED, now, None
+        enrollment.progress = 0
+        enrollment.save(update_fields=["status", "enrolled_at", "dropped_at", "progress"])
+    audit_record(
+        actor=actor, action="enrollment.enrol", target=enrollment, changes={"item": [None, item.title]}, source=source
+    )
+    _record(enrollment, "registered")
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_progress(
+    *, actor: Person | None, enrollment: Enrollment, percent: int, source: str = Source.WEB
+) -> Enrollment:
+    enrollment = _locked(enrollment)
+    if enrollment.status in (Status.COMPLETED, Status.DROPPED):
+        raise ValidationError({"status": [f"This enrolment is {enrollment.get_status_display().lower()}."]})
+    if not 0 <= percent <= 100:
+        raise ValidationError({"progress": ["Give progress as a percentage from 0 to 100."]})
+    first_start = enrollment.started_at is None
+    enrollment.status = Status.IN_PROGRESS
+    enrollment.started_at = enrollment.started_at or timezone.now()
+    before = enrollment.progress
+    enrollment.progress = max(enrollment.progress, percent)
+    enrollment.save(update_fields=["status", "started_at", "progress"])
+    audit_record(
+        actor=actor,
+        action="enrollment.progress",
+        target=enrollment,
+        changes={"progress": [before, enrollment.progress]},
+        source=source,
+    )
+    if actor is not None:  # progress reported by external content is already a statement
+        _record(
+            enrollment,
+            "launched" if first_start else "progressed",
+            {"extensions": {"https://w3id.org/xapi/cmi5/result/extensions/progress": enrollment.progress}},
+        )
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_complete(
+    *,
+    actor: Person | None,
+    enrollment: Enrollment,
+    learned: str = "",
+    apply_plan: str = "",
+    source: str = Source.WEB,
+) -> Enrollment:
+    """Complete, with an optional reflection; adds skill evidence for what the item teaches."""
+    from learnloop.skills.services import assessment_record
+
+    enrollment = _locked(enrollment)
+    if enrollment.status == Status.COMPLETED:
+        return enrollment
+    if enrollment.status == Status.DROPPED:
+        raise ValidationError({"status": ["Enrol again before completing a dropped item."]})
+    now = timezone.now()
+    enrollment.status, enrollment.progress, enrollment.completed_at = Status.COMPLETED, 100, now
+    enrollment.started_at = enrollment.started_at or now
+    enrollment.learned, enrollment.apply_plan = learned.strip(), apply_plan.strip()
+    enrollment.save(update_fields=["status", "progress", "completed_at", "started_at", "learned", "apply_plan"])
+    audit_record(
+        actor=actor,
+        action="enrollment.complete",
+        target=enrollment,
+        changes={"status": [None, "completed"]},
+        source=source,
+    )
+    if actor is not None:
+        reflection = " / ".join(part for part in (enrollment.learned, enrollment.apply_plan) if part)
+        _record(enrollment, "completed", {"completion": True, **({"response": reflection} if reflection else {})})
+    for taught in enrollment.item.skills_taught.select_related("skill"):
+        assessment_record(
+            actor=None,
+            person=enrollment.person,
+            skill=taught.skill,
+            source="evidence",
+            level=taught.target_level,
+            evidence=f"Completed “{enrollment.item.title}”",
+            assessed_at=now,
+            audit_source=source,
+        )
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_drop(*, actor: Person, enrollment: Enrollment, source: str = Source.WEB) -> Enrollment:
+    enrollment = _locked(enrollment)
+    if enrollment.status in (Status.COMPLETED, Status.DROPPED):
+        raise ValidationError({"status": [f"This enrolment is already {enrollment.get_status_display().lower()}."]})
+    enrollment.status, enrollment.dropped_at = Status.DROPPED, timezone.now()
+    enrollment.save(update_fields=["status", "dropped_at"])
+    audit_record(
+        actor=actor, action="enrollment.drop", target=enrollment, changes={"status": [None, "dropped"]}, source=source
+    )
+    _record(enrollment, "dropped")
+    return enrollment

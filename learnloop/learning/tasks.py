@@ -1,0 +1,99 @@
+"""Statements from external content move catalog progress (the mapping is in docs/catalog.md)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from learnloop.core.audit import audit_record
+from learnloop.core.models import AuditEvent
+from learnloop.core.tasks import durable_task
+from learnloop.learning.enrollment import enrollment_complete, enrollment_progress
+from learnloop.learning.models import CatalogItem, Enrollment
+from learnloop.lrs.models import Statement
+
+ADL = "http://adlnet.gov/expapi/verbs/"
+COMPLETING = {f"{ADL}completed", f"{ADL}passed", f"{ADL}mastered"}
+STARTING = {
+    f"{ADL}launched",
+    f"{ADL}initialized",
+    f"{ADL}attempted",
+    f"{ADL}progressed",
+    f"{ADL}experienced",
+    f"{ADL}failed",
+    f"{ADL}resumed",
+}
+PROGRESS_EXTENSION = "https://w3id.org/xapi/cmi5/result/extensions/progress"
+
+
+def _item_id_pattern() -> re.Pattern[str]:
+    return re.compile(re.escape(f"{settings.SITE_URL}/xapi/activities/catalog-item/") + r"(\d+)$")
+
+
+def _items_for(activity_ids: set[str]) -> dict[str, CatalogItem]:
+    """Catalog items by activity id: learnloop's own item IRI, or the item's content URL."""
+    pattern = _item_id_pattern()
+    by_pk = {int(m.group(1)): a for a in activity_ids if (m := pattern.match(a))}
+    found = {by_pk[item.pk]: item for item in CatalogItem.objects.filter(pk__in=by_pk)}
+    for item in CatalogItem.objects.filter(url__in=activity_ids - set(found)).exclude(url=""):
+        found[item.url] = item
+    return found
+
+
+def _progress_of(result: dict[str, Any]) -> int | None:
+    value = (result.get("extensions") or {}).get(PROGRESS_EXTENSION)
+    return int(value) if isinstance(value, int | float) and 0 <= value <= 100 else None
+
+
+@durable_task()
+def apply_external_statements(*, statement_ids: list[str]) -> int:
+    """Move enrolments for statements about catalog items by people learnloop knows; returns how many moved."""
+    statements = list(
+        Statement.objects.filter(
+            statement_id__in=statement_ids, voided=False, person__isnull=False, object_type="Activity"
+        )
+        .select_related("person")
+        .order_by("seq")
+    )
+    items = _items_for({s.object_ref for s in statements})
+    moved = 0
+    for statement in statements:
+        item = items.get(statement.object_ref)
+        verb = statement.verb_id
+        result = statement.data.get("result") or {}
+        completes = verb in COMPLETING or result.get("completion") is True
+        if item is None or not (completes or verb in STARTING):
+            continue
+        with transaction.atomic():
+            enrollment, created = Enrollment.objects.get_or_create(
+                person=statement.person,
+                item=item,
+                defaults={"registration": uuid.uuid4(), "enrolled_at": timezone.now()},
+            )
+            if created:
+                audit_record(
+                    actor=None,
+                    action="enrollment.enrol",
+                    target=enrollment,
+                    changes={"item": [None, item.title], "via": [None, "xAPI statement"]},
+                    source=AuditEvent.Source.TASK,
+                )
+            if enrollment.status in (Enrollment.Status.COMPLETED, Enrollment.Status.DROPPED):
+                continue
+            if completes:
+                enrollment_complete(actor=None, enrollment=enrollment, source=AuditEvent.Source.TASK)
+            else:
+                enrollment_progress(
+                    actor=None, enrollment=enrollment, percent=_progress_of(result) or 0, source=AuditEvent.Source.TASK
+                )
+            moved += 1
+    return moved
+
+
+def enqueue_external_statements(statement_ids: list[str]) -> None:
+    apply_external_statements.enqueue(statement_ids=statement_ids)

@@ -1,0 +1,120 @@
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.test import Client as HttpClient
+
+from learnloop.core.testing import Personas
+from learnloop.learning.enrollment import (
+    enrollment_complete,
+    enrollment_drop,
+    enrollment_enrol,
+    enrollment_progress,
+    item_activity_id,
+)
+from learnloop.learning.models import CatalogItem, Enrollment
+from learnloop.learning.services import item_create
+from learnloop.lrs.events import VERBS
+from learnloop.lrs.models import Statement
+from learnloop.lrs.services import client_create
+from learnloop.lrs.tests.conftest import Lrs
+from learnloop.skills.models import SkillAssessment
+from learnloop.skills.services import skill_create
+
+
+@pytest.fixture
+def course(db: None) -> CatalogItem:
+    coaching = skill_create(actor=None, name="Coaching")
+    return item_create(
+        actor=None,
+        kind="self_paced",
+        title="Coaching basics",
+        summary="Ask more, tell less.",
+        delivery="link",
+        url="https://academy.example/coaching-basics",
+        skills=[(coaching, 3)],
+    )
+
+
+def _verbs(person_id: int) -> list[str]:
+    return list(Statement.objects.filter(person_id=person_id).order_by("seq").values_list("verb_id", flat=True))
+
+
+def test_every_step_is_an_xapi_statement_with_one_registration(personas: Personas, course: CatalogItem) -> None:
+    enrollment = enrollment_enrol(actor=personas.alice, person=personas.alice, item=course)
+    enrollment_progress(actor=personas.alice, enrollment=enrollment, percent=40)
+    enrollment_progress(actor=personas.alice, enrollment=enrollment, percent=70)
+    enrollment_complete(actor=personas.alice, enrollment=enrollment, learned="Questions first", apply_plan="Next 1:1")
+    assert _verbs(personas.alice.pk) == [VERBS[v].iri for v in ("registered", "launched", "progressed", "completed")]
+    registrations = {s.registration for s in Statement.objects.filter(person=personas.alice)}
+    assert registrations == {enrollment.registration}
+    completed = Statement.objects.get(verb_id=VERBS["completed"].iri)
+    assert completed.object_ref == item_activity_id(course)
+    assert completed.data["result"]["response"] == "Questions first / Next 1:1"
+
+
+def test_completion_counts_as_skill_evidence(personas: Personas, course: CatalogItem) -> None:
+    enrollment = enrollment_enrol(actor=personas.alice, person=personas.alice, item=course)
+    enrollment_complete(actor=personas.alice, enrollment=enrollment)
+    evidence = SkillAssessment.objects.get(person=personas.alice)
+    assert (evidence.source, evidence.level, evidence.skill.name) == ("evidence", 3, "Coaching")
+    assert "Coaching basics" in evidence.evidence
+
+
+def test_drop_and_enrol_again(personas: Personas, course: CatalogItem) -> None:
+    enrollment = enrollment_enrol(actor=personas.alice, person=personas.alice, item=course)
+    enrollment_drop(actor=personas.alice, enrollment=enrollment)
+    with pytest.raises(ValidationError):
+        enrollment_progress(actor=personas.alice, enrollment=enrollment, percent=10)
+    again = enrollment_enrol(actor=personas.alice, person=personas.alice, item=course)
+    assert again.pk == enrollment.pk and again.status == Enrollment.Status.ENROLLED
+    with pytest.raises(ValidationError):
+        enrollment_enrol(actor=personas.bob, person=personas.alice, item=course)
+
+
+def test_the_item_page_takes_a_person_through_it(personas: Personas, course: CatalogItem) -> None:
+    client = HttpClient()
+    client.force_login(personas.alice)
+    client.post(f"/catalog/{course.pk}/enrol/")
+    client.post(f"/catalog/{course.pk}/progress/", {"progress": "50"})
+    assert Enrollment.objects.get().progress == 50
+    assert client.post(f"/catalog/{course.pk}/progress/", {"progress": "150"}).status_code == 302
+    assert Enrollment.objects.get().progress == 50
+    client.post(f"/catalog/{course.pk}/complete/", {"learned": "Open questions"})
+    assert Enrollment.objects.get().status == "completed"
+    assert "Coaching basics" in client.get("/catalog/mine/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statements_from_external_content_move_catalog_progress(personas: Personas, course: CatalogItem) -> None:
+    issued = client_create(actor=None, name="Academy player")
+    player = Lrs(issued.client.key, issued.secret)
+    actor = {"mbox": f"mailto:{personas.alice.email}", "name": "Alice"}
+    progressed = {
+        "actor": actor,
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/progressed"},
+        "object": {"id": course.url},
+        "result": {"extensions": {"https://w3id.org/xapi/cmi5/result/extensions/progress": 60}},
+    }
+    assert player.post(json.dumps(progressed)).status_code == 200
+    call_command("worker", "--batch", verbosity=0)
+    enrollment = Enrollment.objects.get(person=personas.alice, item=course)
+    assert (enrollment.status, enrollment.progress) == ("in_progress", 60)
+    completed = {
+        "actor": actor,
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+        "object": {"id": item_activity_id(course)},
+    }
+    player.post(json.dumps(completed))
+    stranger = {
+        "actor": {"mbox": "mailto:nobody@elsewhere.example"},
+        "verb": completed["verb"],
+        "object": completed["object"],
+    }
+    player.post(json.dumps(stranger))
+    call_command("worker", "--batch", verbosity=0)
+    enrollment.refresh_from_db()
+    assert enrollment.status == "completed"
+    assert SkillAssessment.objects.filter(person=personas.alice, source="evidence").count() == 1
+    assert Enrollment.objects.count() == 1
