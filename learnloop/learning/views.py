@@ -51,6 +51,7 @@ def item_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
         "item": item,
         "lesson": lesson_html(item.lesson) if item.lesson else "",
         "can_edit": policy.can(request.user, "change", item),
+        "enrollment": Enrollment.objects.filter(person=request.user, item=item).first(),
     }
     return render(request, "learning/item.html", context)
 

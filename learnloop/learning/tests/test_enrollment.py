@@ -118,3 +118,12 @@ def test_statements_from_external_content_move_catalog_progress(personas: Person
     assert enrollment.status == "completed"
     assert SkillAssessment.objects.filter(person=personas.alice, source="evidence").count() == 1
     assert Enrollment.objects.count() == 1
+
+
+def test_the_item_page_shows_my_enrolment(personas: Personas, course: CatalogItem) -> None:
+    client = HttpClient()
+    client.force_login(personas.alice)
+    assert ">Enrol</button>" in client.get(f"/catalog/{course.pk}/").content.decode()
+    client.post(f"/catalog/{course.pk}/enrol/")
+    page = client.get(f"/catalog/{course.pk}/").content.decode()
+    assert ">Enrol</button>" not in page and "Mark complete" in page
