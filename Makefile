@@ -46,3 +46,8 @@ bench: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static
+
+.PHONY: bench-lrs
+## make bench-lrs: the LRS benchmark (learnloop beside Ralph and the raw database ceiling)
+bench-lrs: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/lrs.py $(BENCH_ARGS)

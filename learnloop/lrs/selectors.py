@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import signing
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
-from learnloop.lrs.agents import agent_ifi, identifiers_only
+from learnloop.lrs.agents import agent_ifi, agent_ifis, identifiers_only
 from learnloop.lrs.models import Client, Statement, StatementActivity, StatementAgent
 
 MAX_PAGE = 500
@@ -36,21 +36,33 @@ class StatementFilter:
 
 
 def _matching(query: StatementFilter) -> QuerySet[Statement]:
-    """Non-time filters only; statements whose reference targets one of these also match (xAPI 2.1.3)."""
+    """The non-time filters, on the statement's own indexed columns where the filter allows.
+
+    `related_agents`, `related_activities` and agents given by `mbox_sha1sum` need the side tables; the
+    common filters (this actor, this activity) read one index each and stay fast at millions of rows.
+    """
     statements = Statement.objects.all()
     if query.agent is not None:
         ifi = agent_ifi(query.agent)
-        agents = StatementAgent.objects.filter(agent_ifi=ifi)
-        if not query.related_agents:
-            agents = agents.filter(is_actor=True)
-        statements = statements.filter(seq__in=agents.values("statement_id"))
+        if query.related_agents or ifi.startswith("mbox_sha1sum:"):
+            agents = StatementAgent.objects.filter(agent_ifi=ifi)
+            if not query.related_agents:
+                agents = agents.filter(is_actor=True)
+            statements = statements.filter(seq__in=agents.values("statement_id"))
+        else:
+            # The actor or the object; an mbox also matches statements that named it by its SHA-1.
+            forms = agent_ifis(query.agent)
+            statements = statements.filter(
+                Q(actor_ifi__in=forms) | Q(object_type__in=("Agent", "Group"), object_ref__in=forms)
+            )
     if query.verb:
         statements = statements.filter(verb_id=query.verb)
     if query.activity:
-        activities = StatementActivity.objects.filter(activity_id=query.activity)
-        if not query.related_activities:
-            activities = activities.filter(is_object=True)
-        statements = statements.filter(seq__in=activities.values("statement_id"))
+        if query.related_activities:
+            activities = StatementActivity.objects.filter(activity_id=query.activity)
+            statements = statements.filter(seq__in=activities.values("statement_id"))
+        else:
+            statements = statements.filter(object_type="Activity", object_ref=query.activity)
     if query.registration:
         statements = statements.filter(registration=query.registration)
     return statements
@@ -60,40 +72,41 @@ def _has_reference_filters(query: StatementFilter) -> bool:
     return bool(query.agent is not None or query.verb or query.activity or query.registration)
 
 
+REFERENCE_HOPS = 3
+
+
+def _referring(targets: QuerySet[Statement]) -> QuerySet[Statement]:
+    """Statements whose StatementRef object points at one of `targets`. Driven from the (few) statements
+    that reference anything, each checked against `targets` by its unique id."""
+    return Statement.objects.filter(object_statement__isnull=False).filter(
+        Exists(targets.filter(statement_id=OuterRef("object_statement")))
+    )
+
+
 def statement_page(
     query: StatementFilter, *, after_seq: int | None = None, bound: int | None = None
 ) -> tuple[list[Statement], str, int]:
-    """One page of statements and the `more` token for the next ('' at the end), plus the bound used."""
-    matching = _matching(query)
-    if _has_reference_filters(query):
-        # Follow StatementRefs: up to three hops covers every chain clients build in practice.
-        targets = matching.values("statement_id")
-        referring = Statement.objects.filter(object_statement__in=targets)
-        second = Statement.objects.filter(object_statement__in=referring.values("statement_id"))
-        third = Statement.objects.filter(object_statement__in=second.values("statement_id"))
-        statements = Statement.objects.filter(
-            Q(seq__in=matching.values("seq"))
-            | Q(seq__in=referring.values("seq"))
-            | Q(seq__in=second.values("seq"))
-            | Q(seq__in=third.values("seq"))
-        )
-    else:
-        statements = matching
-    statements = statements.filter(voided=False)
-    if query.client_id is not None:
-        statements = statements.filter(client_id=query.client_id)
-    if query.since is not None:
-        statements = statements.filter(stored__gt=query.since)
-    if query.until is not None:
-        statements = statements.filter(stored__lte=query.until)
+    """One page of statements and the `more` token for the next ('' at the end), plus the bound used.
+
+    Filters on agent, verb, activity and registration also match statements that reference a matching
+    statement (xAPI 2.1.3), up to three hops. Each source is paged on its own, with the same bounds, and
+    the pages are merged by sequence, so no query has to combine them with OR.
+    """
     if bound is None:
         bound = Statement.objects.aggregate(top=Max("seq"))["top"] or 0
-    statements = statements.filter(seq__lte=bound)
-    if after_seq is not None:
-        statements = statements.filter(seq__gt=after_seq) if query.ascending else statements.filter(seq__lt=after_seq)
-    statements = statements.order_by("seq" if query.ascending else "-seq")
     limit = min(query.limit or MAX_PAGE, MAX_PAGE)
-    page = list(statements[: limit + 1])
+    matching = _matching(query)
+    sources = [matching]
+    if _has_reference_filters(query):
+        previous = matching
+        for _ in range(REFERENCE_HOPS):
+            previous = _referring(previous)
+            sources.append(previous)
+    found: dict[int, Statement] = {}
+    for source in sources:
+        for statement in _bounded(source, query, bound=bound, after_seq=after_seq)[: limit + 1]:
+            found[statement.seq] = statement
+    page = sorted(found.values(), key=lambda s: s.seq, reverse=not query.ascending)[: limit + 1]
     more = ""
     if len(page) > limit:
         page = page[:limit]
@@ -101,6 +114,22 @@ def statement_page(
             {"q": _filter_state(query), "after": page[-1].seq, "bound": bound}, salt=_MORE_SALT, compress=True
         )
     return page, more, bound
+
+
+def _bounded(
+    statements: QuerySet[Statement], query: StatementFilter, *, bound: int, after_seq: int | None
+) -> QuerySet[Statement]:
+    """The time, client and paging limits every source of a page shares."""
+    statements = statements.filter(voided=False, seq__lte=bound)
+    if query.client_id is not None:
+        statements = statements.filter(client_id=query.client_id)
+    if query.since is not None:
+        statements = statements.filter(stored__gt=query.since)
+    if query.until is not None:
+        statements = statements.filter(stored__lte=query.until)
+    if after_seq is not None:
+        statements = statements.filter(seq__gt=after_seq) if query.ascending else statements.filter(seq__lt=after_seq)
+    return statements.order_by("seq" if query.ascending else "-seq")
 
 
 def _filter_state(query: StatementFilter) -> dict[str, Any]:

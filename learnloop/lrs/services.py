@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -193,14 +194,32 @@ def _object_ref(obj: dict[str, Any]) -> tuple[str, str]:
     return kind, obj["id"]
 
 
-def _person_for(actor: dict[str, Any]) -> int | None:
-    mbox = actor.get("mbox")
-    if isinstance(mbox, str) and mbox.startswith("mailto:"):
-        return Person.objects.filter(email__iexact=mbox[7:]).values_list("pk", flat=True).first()
-    account = actor.get("account")
-    if isinstance(account, dict) and account.get("homePage") == settings.SITE_URL:
-        return Person.objects.filter(username=account.get("name")).values_list("pk", flat=True).first()
-    return None
+def _people_for(actors: list[dict[str, Any]]) -> list[int | None]:
+    """The learnloop person each actor is (by email or learnloop account), in two queries for a batch."""
+    emails = {
+        a["mbox"][7:].lower() for a in actors if isinstance(a.get("mbox"), str) and a["mbox"].startswith("mailto:")
+    }
+    usernames = {
+        str(a["account"].get("name"))
+        for a in actors
+        if isinstance(a.get("account"), dict) and a["account"].get("homePage") == settings.SITE_URL
+    }
+    by_email: dict[str, int] = {}
+    if emails:
+        # person_email_lower_idx makes this an index lookup even for addresses learnloop does not know.
+        people = Person.objects.alias(email_lower=Lower("email")).filter(email_lower__in=emails)
+        by_email = {email.lower(): pk for pk, email in people.values_list("pk", "email")}
+    by_username = dict(Person.objects.filter(username__in=usernames).values_list("username", "pk")) if usernames else {}
+    found: list[int | None] = []
+    for actor in actors:
+        mbox = actor.get("mbox")
+        if isinstance(mbox, str) and mbox.startswith("mailto:"):
+            found.append(by_email.get(mbox[7:].lower()))
+        elif isinstance(actor.get("account"), dict) and actor["account"].get("homePage") == settings.SITE_URL:
+            found.append(by_username.get(str(actor["account"].get("name"))))
+        else:
+            found.append(None)
+    return found
 
 
 def prepare_statement(
@@ -260,7 +279,8 @@ def statements_store(
             raise StatementInvalid("object.id", "a voiding statement cannot void another voiding statement")
 
     rows = []
-    for statement in new:
+    people = _people_for([statement["actor"] for statement in new])
+    for statement, person_id in zip(new, people, strict=True):
         kind, ref = _object_ref(statement["object"])
         rows.append(
             Statement(
@@ -274,7 +294,7 @@ def statements_store(
                 registration=(statement.get("context") or {}).get("registration"),
                 object_statement=statement["object"]["id"] if kind == "StatementRef" else None,
                 client=client,
-                person_id=_person_for(statement["actor"]),
+                person_id=person_id,
                 version=statement["version"],
                 data=statement,
             )
@@ -283,7 +303,8 @@ def statements_store(
         Statement.objects.bulk_create(rows)
     except IntegrityError as exc:  # another request stored the same id a moment ago
         raise Conflict("a statement with this id was stored concurrently") from exc
-    by_id = {str(row.statement_id): row for row in Statement.objects.filter(statement_id__in=[s["id"] for s in new])}
+    # bulk_create sets each row's key (RETURNING on PostgreSQL and SQLite), so nothing is read back.
+    by_id = {str(row.statement_id): row for row in rows}
     StatementActivity.objects.bulk_create(
         StatementActivity(statement=by_id[s["id"]], activity_id=activity, is_object=is_object)
         for s in new
@@ -338,17 +359,22 @@ def _remember_activities(statements: list[dict[str, Any]]) -> None:
                 _merge_definition(merged, activity["definition"])
     if not definitions:
         return
-    known = {a.activity_id: a for a in Activity.objects.filter(activity_id__in=definitions)}
-    for activity_id, definition in definitions.items():
-        existing = known.get(activity_id)
-        if existing is None:
-            Activity.objects.create(activity_id=activity_id, definition=definition)
-        else:
-            merged = dict(existing.definition)
-            _merge_definition(merged, definition)
-            if merged != existing.definition:
-                existing.definition = merged
-                existing.save(update_fields=["definition", "updated"])
+    # Two clients may describe the same new activity at once. Inserting new rows with conflicts ignored,
+    # then locking and updating rows in one sorted order, keeps concurrent batches from deadlocking.
+    ordered = sorted(definitions)
+    Activity.objects.bulk_create(
+        [Activity(activity_id=activity_id, definition={}) for activity_id in ordered], ignore_conflicts=True
+    )
+    locked = Activity.objects.select_for_update().filter(activity_id__in=ordered).order_by("activity_id")
+    changed = []
+    for activity in locked:
+        merged = dict(activity.definition)
+        _merge_definition(merged, definitions[activity.activity_id])
+        if merged != activity.definition:
+            activity.definition = merged
+            activity.updated = timezone.now()  # bulk_update does not apply auto_now
+            changed.append(activity)
+    Activity.objects.bulk_update(changed, ["definition", "updated"])
 
 
 def _merge_definition(into: dict[str, Any], definition: dict[str, Any]) -> None:

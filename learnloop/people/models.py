@@ -5,6 +5,7 @@ from typing import ClassVar
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 
 from learnloop.core.roles import Role
 
@@ -100,6 +101,8 @@ class Person(AbstractUser):
             models.Index(fields=["manager"], name="person_manager_idx"),
             # Directory order; SQLite cannot use an index led by is_active for a bare boolean WHERE.
             models.Index(fields=["last_name", "first_name", "id"], name="person_directory_idx"),
+            # Statements name people by email in any case; matching them must not scan everyone.
+            models.Index(Lower("email"), name="person_email_lower_idx"),
         ]
 
     def __str__(self) -> str:

@@ -196,3 +196,36 @@ def test_a_request_naming_no_version_is_answered_in_the_clients_version(db: None
         response = Lrs(issued.client.key, issued.secret).get(HTTP_X_EXPERIENCE_API_VERSION="")
         assert response.status_code == 400
         assert response["X-Experience-API-Version"] == expected
+
+
+def test_filters_also_return_statements_that_reference_a_match(lrs: Lrs) -> None:
+    bob = {"mbox": "mailto:bob@example.com"}
+    (original,) = lrs.post(json.dumps(statement(actor=bob))).json()
+    (comment,) = lrs.post(
+        json.dumps(
+            statement(
+                verb={"id": "http://adlnet.gov/expapi/verbs/commented"},
+                object={"objectType": "StatementRef", "id": original},
+            )
+        )
+    ).json()
+    (reply,) = lrs.post(
+        json.dumps(
+            statement(
+                verb={"id": "http://adlnet.gov/expapi/verbs/responded"},
+                object={"objectType": "StatementRef", "id": comment},
+            )
+        )
+    ).json()
+    lrs.post(json.dumps(statement()))  # Ana's own statement, unrelated to Bob
+    assert _ids(lrs.get(params={"agent": json.dumps(bob)})) == [reply, comment, original]
+    paged = lrs.get(params={"agent": json.dumps(bob), "limit": 2})
+    assert _ids(paged) == [reply, comment]
+    assert _ids(lrs.get(paged.json()["more"])) == [original]
+
+
+def test_an_mbox_filter_finds_statements_that_named_the_agent_by_sha1(lrs: Lrs) -> None:
+    digest = hashlib.sha1(b"mailto:bob@example.com").hexdigest()  # noqa: S324 (xAPI's identifier)
+    (by_hash,) = lrs.post(json.dumps(statement(actor={"mbox_sha1sum": digest}))).json()
+    assert _ids(lrs.get(params={"agent": json.dumps({"mbox": "mailto:bob@example.com"})})) == [by_hash]
+    assert _ids(lrs.get(params={"agent": json.dumps({"mbox_sha1sum": digest})})) == [by_hash]
