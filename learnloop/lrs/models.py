@@ -68,7 +68,8 @@ class Statement(models.Model):
             models.Index(fields=["registration", "-seq"], name="stmt_registration_idx"),
             models.Index(fields=["stored", "seq"], name="stmt_stored_idx"),
             models.Index(fields=["person", "-seq"], name="stmt_person_idx"),
-            models.Index(fields=["object_statement"], name="stmt_object_statement_idx"),
+            # Only statements that reference another (few): filters follow references from these.
+            models.Index(fields=["-seq"], condition=models.Q(object_statement__isnull=False), name="stmt_refs_idx"),
         ]
 
     def __str__(self) -> str:

@@ -35,37 +35,48 @@ class StatementFilter:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _matching(query: StatementFilter) -> QuerySet[Statement]:
-    """The non-time filters, on the statement's own indexed columns where the filter allows.
+def _branches(query: StatementFilter) -> list[QuerySet[Statement]]:
+    """The non-time filters as one or more querysets whose union is the match.
 
-    `related_agents`, `related_activities` and agents given by `mbox_sha1sum` need the side tables; the
-    common filters (this actor, this activity) read one index each and stay fast at millions of rows.
+    Each branch is an equality on the leading column of a `(column, -seq)` index, so the database reads
+    a page in order from that index instead of walking every statement; an agent is matched as actor or
+    as object, under each of its identifier forms (an mbox also matches its SHA-1). `related_agents`,
+    `related_activities` and agents given by `mbox_sha1sum` use the side tables instead.
     """
-    statements = Statement.objects.all()
-    if query.agent is not None:
-        ifi = agent_ifi(query.agent)
-        if query.related_agents or ifi.startswith("mbox_sha1sum:"):
-            agents = StatementAgent.objects.filter(agent_ifi=ifi)
-            if not query.related_agents:
-                agents = agents.filter(is_actor=True)
-            statements = statements.filter(seq__in=agents.values("statement_id"))
-        else:
-            # The actor or the object; an mbox also matches statements that named it by its SHA-1.
-            forms = agent_ifis(query.agent)
-            statements = statements.filter(
-                Q(actor_ifi__in=forms) | Q(object_type__in=("Agent", "Group"), object_ref__in=forms)
-            )
+    rest = Statement.objects.all()
     if query.verb:
-        statements = statements.filter(verb_id=query.verb)
+        rest = rest.filter(verb_id=query.verb)
     if query.activity:
         if query.related_activities:
             activities = StatementActivity.objects.filter(activity_id=query.activity)
-            statements = statements.filter(seq__in=activities.values("statement_id"))
+            rest = rest.filter(seq__in=activities.values("statement_id"))
         else:
-            statements = statements.filter(object_type="Activity", object_ref=query.activity)
+            rest = rest.filter(object_type="Activity", object_ref=query.activity)
     if query.registration:
-        statements = statements.filter(registration=query.registration)
-    return statements
+        rest = rest.filter(registration=query.registration)
+    if query.agent is None:
+        return [rest]
+    ifi = agent_ifi(query.agent)
+    if query.related_agents or ifi.startswith("mbox_sha1sum:"):
+        agents = StatementAgent.objects.filter(agent_ifi=ifi)
+        if not query.related_agents:
+            agents = agents.filter(is_actor=True)
+        return [rest.filter(seq__in=agents.values("statement_id"))]
+    forms = agent_ifis(query.agent)
+    as_actor = [rest.filter(actor_ifi=form) for form in forms]
+    as_object = [rest.filter(object_type__in=("Agent", "Group"), object_ref=form) for form in forms]
+    return [*as_actor, *as_object]
+
+
+def _matching(query: StatementFilter) -> QuerySet[Statement]:
+    """All non-time filters as one queryset (for checking a single referenced statement)."""
+    branches = _branches(query)
+    if len(branches) == 1:
+        return branches[0]
+    combined = Q(pk__in=branches[0].values("seq"))
+    for branch in branches[1:]:
+        combined |= Q(pk__in=branch.values("seq"))
+    return Statement.objects.filter(combined)
 
 
 def _has_reference_filters(query: StatementFilter) -> bool:
@@ -95,10 +106,10 @@ def statement_page(
     if bound is None:
         bound = Statement.objects.aggregate(top=Max("seq"))["top"] or 0
     limit = min(query.limit or MAX_PAGE, MAX_PAGE)
-    matching = _matching(query)
-    sources = [matching]
-    if _has_reference_filters(query):
-        previous = matching
+    sources = _branches(query)
+    # References are rare; the partial index answers "are there any" at once, and only then are they followed.
+    if _has_reference_filters(query) and Statement.objects.filter(object_statement__isnull=False).exists():
+        previous = _matching(query)
         for _ in range(REFERENCE_HOPS):
             previous = _referring(previous)
             sources.append(previous)
