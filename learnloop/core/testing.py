@@ -243,3 +243,15 @@ def run_case(personas: Personas, row: Row, role: str, relation: str) -> tuple[in
     else:
         expected = row.ok if row.allowed(role, relation) else row.denied
     return expected, response.status_code
+
+
+def matrix_test(rows: Iterable[Row]) -> Callable[..., None]:
+    """The permission-matrix test for an app's rows: `test_permission_matrix = matrix_test(ROWS)`."""
+    import pytest
+
+    @pytest.mark.parametrize("case", matrix_cases(rows), ids=case_id)
+    def test_permission_matrix(personas: Personas, case: tuple[Row, str, str]) -> None:
+        expected, actual = run_case(personas, *case)
+        assert actual == expected, f"{case_id(case)}: expected {expected}, got {actual}"
+
+    return test_permission_matrix

@@ -1,10 +1,9 @@
 from typing import Any
 
-import pytest
 from django.urls import reverse
 
 from learnloop.accounts.services import token_create
-from learnloop.core.testing import Personas, Row, anyone, case_id, matrix_cases, own_or, run_case
+from learnloop.core.testing import Row, anyone, matrix_test, own_or
 
 API = "/api/v1"
 
@@ -116,7 +115,4 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize("case", matrix_cases(ROWS), ids=case_id)
-def test_permission_matrix(personas: Personas, case: tuple[Row, str, str]) -> None:
-    expected, actual = run_case(personas, *case)
-    assert actual == expected
+test_permission_matrix = matrix_test(ROWS)

@@ -1,12 +1,11 @@
 import importlib
 from typing import Any
 
-import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from learnloop.config.api import api
-from learnloop.core.testing import Personas, Row, anyone, case_id, matrix_cases, only_roles, run_case
+from learnloop.core.testing import Row, anyone, matrix_test, only_roles
 
 API = "/api/v1"
 ADMINS = ("ld_admin", "people_admin", "org_admin")
@@ -44,10 +43,7 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize("case", matrix_cases(ROWS), ids=case_id)
-def test_permission_matrix(personas: Personas, case: tuple[Row, str, str]) -> None:
-    expected, actual = run_case(personas, *case)
-    assert actual == expected
+test_permission_matrix = matrix_test(ROWS)
 
 
 def _all_rows() -> list[Row]:

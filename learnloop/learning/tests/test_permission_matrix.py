@@ -1,9 +1,8 @@
 from typing import Any
 
-import pytest
 from django.urls import reverse
 
-from learnloop.core.testing import Personas, Row, anyone, case_id, matrix_cases, only_roles, run_case
+from learnloop.core.testing import Row, anyone, matrix_test, only_roles
 from learnloop.learning.models import CatalogItem
 
 API = "/api/v1"
@@ -127,7 +126,4 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize("case", matrix_cases(ROWS), ids=case_id)
-def test_permission_matrix(personas: Personas, case: tuple[Row, str, str]) -> None:
-    expected, actual = run_case(personas, *case)
-    assert actual == expected
+test_permission_matrix = matrix_test(ROWS)

@@ -3,10 +3,9 @@
 What each client may do (read, write, own statements only) is tested with the LRS itself.
 """
 
-import pytest
 from django.urls import reverse
 
-from learnloop.core.testing import Personas, Row, anyone, case_id, matrix_cases, only_roles, run_case
+from learnloop.core.testing import Row, anyone, matrix_test, only_roles
 from learnloop.lrs.models import Client
 from learnloop.lrs.services import client_create
 
@@ -60,7 +59,4 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize("case", matrix_cases(ROWS), ids=case_id)
-def test_permission_matrix(personas: Personas, case: tuple[Row, str, str]) -> None:
-    expected, actual = run_case(personas, *case)
-    assert actual == expected
+test_permission_matrix = matrix_test(ROWS)

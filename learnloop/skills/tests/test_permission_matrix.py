@@ -1,19 +1,15 @@
 from typing import Any
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from learnloop.core.testing import (
     JobRoleFactory,
-    Personas,
     Row,
     anyone,
-    case_id,
-    matrix_cases,
+    matrix_test,
     only_roles,
     own_or,
-    run_case,
 )
 from learnloop.skills.models import CareerPath, RoleRequirement, Skill
 
@@ -202,7 +198,4 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize("case", matrix_cases(ROWS), ids=case_id)
-def test_permission_matrix(personas: Personas, case: tuple[Row, str, str]) -> None:
-    expected, actual = run_case(personas, *case)
-    assert actual == expected
+test_permission_matrix = matrix_test(ROWS)
