@@ -366,7 +366,9 @@ def _seed_assessments(ctx: DemoContext) -> int:
     for person in people:
         colleagues.setdefault(person.org_unit_id, []).append(person)
     rows: list[SkillAssessment] = []
-    for person in people:
+    for number, person in enumerate(people, start=1):
+        if number % 500 == 0 or number == len(people):
+            ctx.progress("ratings", number, len(people))
         if person.pk in already:
             continue
         for requirement in requirements.get(person.job_role_id or 0, []):
