@@ -88,7 +88,60 @@ LESSON = """## Why it matters
 def seed(ctx: DemoContext) -> None:
     if CatalogItem.objects.exists():
         ctx.log(f"  {CatalogItem.objects.count()} catalog items (already seeded)")
-        return
+    else:
+        _seed_items(ctx)
+    _seed_sessions(ctx)
+
+
+def _seed_sessions(ctx: DemoContext) -> None:
+    """Two upcoming sessions for every scheduled item without any; some fill up and keep a waitlist.
+
+    Sessions are dated from today, so the demo always has something to book.
+    """
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from learnloop.learning.models import Booking, Session
+
+    rng = ctx.random
+    scheduled = CatalogItem.objects.filter(
+        kind__in=(Kind.LIVE_SESSION, Kind.COHORT, Kind.LUNCH_AND_LEARN), sessions__isnull=True
+    ).order_by("title")
+    people = list(Person.objects.filter(is_active=True).order_by("employee_id").values_list("pk", flat=True))
+    zones = ["Europe/Berlin", "Europe/London", "America/New_York", "Asia/Kolkata"]
+    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    sessions, bookings = [], []
+    for index, item in enumerate(scheduled):
+        for week in (1, 3):
+            start = today + dt.timedelta(days=7 * week + index % 5, hours=9 + index % 7)
+            capacity = rng.choice([8, 12, 20, 30])
+            sessions.append(
+                Session(
+                    item=item,
+                    starts_at=start,
+                    ends_at=start + dt.timedelta(minutes=item.duration_minutes or 60),
+                    time_zone=zones[index % len(zones)],
+                    capacity=capacity,
+                    location=rng.choice(["Berlin, room Spree", "London, Thames room", "Online"]),
+                )
+            )
+    Session.objects.bulk_create(sessions)
+    now = timezone.now()
+    for session in sessions:
+        wanted = rng.randint(0, session.capacity + 4) if people else 0
+        for position, person_id in enumerate(rng.sample(people, min(wanted, len(people)))):
+            status = "booked" if position < session.capacity else "waitlisted"
+            bookings.append(
+                Booking(
+                    session=session, person_id=person_id, status=status, queued_at=now + dt.timedelta(seconds=position)
+                )
+            )
+    Booking.objects.bulk_create(bookings)
+    ctx.log(f"  {len(sessions)} upcoming sessions, {len(bookings)} bookings")
+
+
+def _seed_items(ctx: DemoContext) -> None:
     skills = {s.name: s for s in Skill.objects.all()}
     owner = Person.objects.filter(username="priya.raman@fernhill.example").first()
     sponsors = list(Person.objects.filter(title__startswith="Director").order_by("employee_id")[:10])

@@ -100,3 +100,50 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} in {self.item} ({self.status})"
+
+
+class Session(models.Model):
+    """One scheduled occurrence of a live session, cohort meeting or lunch and learn."""
+
+    item = models.ForeignKey(CatalogItem, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    # The time zone the session is planned in; each person sees it in their own.
+    time_zone = models.CharField(max_length=64, default="UTC")
+    capacity = models.PositiveIntegerField()
+    location = models.CharField(max_length=200, blank=True)
+    online_url = models.URLField(max_length=500, blank=True)
+    presenter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions_presented"
+    )
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["item", "starts_at"], name="session_item_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item} on {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Booking(models.Model):
+    """A seat in a session, or a place on its waitlist."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        WAITLISTED = "waitlisted", "On the waitlist"
+        CANCELLED = "cancelled", "Cancelled"
+        ATTENDED = "attended", "Attended"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="bookings")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookings")
+    status = models.CharField(max_length=12, choices=Status.choices)
+    # When the person joined the current status' queue; the waitlist is served in this order.
+    queued_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["queued_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["session", "person"], name="booking_unique")]
+        indexes = [models.Index(fields=["session", "status", "queued_at"], name="booking_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.status} for {self.session}"

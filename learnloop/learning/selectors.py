@@ -41,3 +41,28 @@ def item_get(*, actor: Person, item_id: int) -> CatalogItem:
 
 def languages() -> list[str]:
     return list(CatalogItem.objects.order_by("language").values_list("language", flat=True).distinct())
+
+
+def upcoming_sessions(*, actor: Person, item: CatalogItem) -> list[dict[str, object]]:
+    """The item's future sessions with seats left and the actor's own booking (two queries)."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from learnloop.learning.models import Booking, Session
+
+    sessions = list(
+        Session.objects.filter(item=item, starts_at__gt=timezone.now()).annotate(
+            taken=Count("bookings", filter=Q(bookings__status__in=("booked", "attended"))),
+            waiting=Count("bookings", filter=Q(bookings__status="waitlisted")),
+        )
+    )
+    mine = {b.session_id: b for b in Booking.objects.filter(session__in=sessions, person=actor)}
+    return [
+        {
+            "session": s,
+            "seats_left": max(0, s.capacity - s.taken),
+            "waiting": s.waiting,
+            "booking": mine.get(s.pk),
+        }
+        for s in sessions
+    ]

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from learnloop.core import policy
@@ -14,8 +14,9 @@ from learnloop.core.http import AuthedRequest
 from learnloop.learning import selectors, services
 from learnloop.learning.enrollment import enrollment_complete, enrollment_drop, enrollment_enrol, enrollment_progress
 from learnloop.learning.forms import CatalogItemForm, CatalogSearchForm, ReflectionForm
-from learnloop.learning.models import CatalogItem, Enrollment
+from learnloop.learning.models import Booking, CatalogItem, Enrollment, Session
 from learnloop.learning.rendering import lesson_html
+from learnloop.learning.sessions import booking_cancel, session_book
 
 
 @login_required
@@ -52,6 +53,7 @@ def item_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
         "lesson": lesson_html(item.lesson) if item.lesson else "",
         "can_edit": policy.can(request.user, "change", item),
         "enrollment": Enrollment.objects.filter(person=request.user, item=item).first(),
+        "sessions": selectors.upcoming_sessions(actor=request.user, item=item),
     }
     return render(request, "learning/item.html", context)
 
@@ -181,3 +183,35 @@ def drop(request: AuthedRequest, item_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("learning:item", item_id=item.pk)
+
+
+@login_required
+@require_POST
+def session_book_view(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = get_object_or_404(Session.objects.select_related("item"), pk=session_id)
+    item = selectors.item_get(actor=request.user, item_id=session.item_id)
+    try:
+        booking = session_book(actor=request.user, session=session)
+        messages.success(
+            request,
+            "You have a seat."
+            if booking.status == "booked"
+            else "The session is full: you are on the waitlist and get the next free seat.",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("learning:item", item_id=item.pk)
+
+
+@login_required
+@require_POST
+def booking_cancel_view(request: AuthedRequest, booking_id: int) -> HttpResponse:
+    booking = get_object_or_404(Booking.objects.select_related("session__item"), pk=booking_id)
+    if booking.person_id != request.user.pk and not policy.can(request.user, "change", booking.session.item):
+        raise Http404
+    try:
+        booking_cancel(actor=request.user, booking=booking)
+        messages.success(request, "Booking cancelled.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("learning:item", item_id=booking.session.item_id)

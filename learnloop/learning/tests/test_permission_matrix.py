@@ -2,7 +2,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from learnloop.core.testing import Row, anyone, matrix_test, only_roles
+from learnloop.core.testing import Row, anyone, matrix_test, only_roles, own_or
 from learnloop.learning.models import CatalogItem
 
 API = "/api/v1"
@@ -32,6 +32,28 @@ def _everyone_enrolled() -> CatalogItem:
 
 def _on_item(name: str) -> Any:
     return lambda _: reverse(name, kwargs={"item_id": _everyone_enrolled().pk})
+
+
+def _a_session() -> Any:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from learnloop.learning.models import Session
+
+    item = CatalogItem.objects.get_or_create(title="Workshop", defaults={"kind": "live_session", "summary": "x"})[0]
+    start = timezone.now() + dt.timedelta(days=3)
+    return Session.objects.get_or_create(
+        item=item, defaults={"starts_at": start, "ends_at": start + dt.timedelta(hours=1), "capacity": 5}
+    )[0]
+
+
+def _booking_of(person: Any) -> Any:
+    from django.utils import timezone
+
+    from learnloop.learning.models import Booking
+
+    return Booking.objects.create(session=_a_session(), person=person, status="booked", queued_at=timezone.now())
 
 
 def _form(_: Any) -> dict[str, Any]:
@@ -73,6 +95,23 @@ ROWS = [
         per_object=False,
         ok=302,
         data=_form,
+    ),
+    Row(
+        "learning:session_book",
+        "POST",
+        lambda _: reverse("learning:session_book", kwargs={"session_id": _a_session().pk}),
+        anyone,
+        per_object=False,
+        ok=302,
+    ),
+    # People cancel their own bookings; the L&D team may cancel anyone's.
+    Row(
+        "learning:booking_cancel",
+        "POST",
+        lambda b: reverse("learning:booking_cancel", kwargs={"booking_id": b.pk}),
+        own_or(*LD),
+        ok=302,
+        subject=_booking_of,
     ),
     Row("learning:mine", "GET", lambda _: reverse("learning:mine"), anyone, per_object=False),
     Row(
