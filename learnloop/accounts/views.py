@@ -17,6 +17,7 @@ from learnloop.accounts import services
 from learnloop.accounts.models import ApiToken
 from learnloop.core import policy
 from learnloop.core.audit import audit_record
+from learnloop.core.forms import add_service_errors
 from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent
 from learnloop.core.tasks import email_send
@@ -103,8 +104,7 @@ def tokens(request: AuthedRequest) -> HttpResponse:
         try:
             issued = services.token_create(actor=request.user, person=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             form = TokenForm()
     status = 400 if request.method == "POST" and form.errors else 200

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from learnloop.core import policy
-from learnloop.learning.models import CatalogItem, ItemSkill
+from learnloop.learning.models import Booking, CatalogItem, ItemSkill, Session
 from learnloop.learning.search import search
 from learnloop.people.models import Person
 
@@ -45,11 +46,6 @@ def languages() -> list[str]:
 
 def upcoming_sessions(*, actor: Person, item: CatalogItem) -> list[dict[str, object]]:
     """The item's future sessions with seats left and the actor's own booking (two queries)."""
-    from django.db.models import Count, Q
-    from django.utils import timezone
-
-    from learnloop.learning.models import Booking, Session
-
     sessions = list(
         Session.objects.filter(item=item, starts_at__gt=timezone.now()).annotate(
             taken=Count("bookings", filter=Q(bookings__status__in=("booked", "attended"))),

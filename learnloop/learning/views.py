@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from learnloop.core import policy
+from learnloop.core.forms import add_service_errors
 from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
 from learnloop.learning import selectors, services
@@ -69,8 +70,7 @@ def _save(request: AuthedRequest, form: CatalogItemForm, item: CatalogItem | Non
             )
         return services.item_update(actor=request.user, item=item, skills=form.cleaned_data["skills"], **fields)
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_service_errors(form, exc)
     return None
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from learnloop.core import policy
+from learnloop.core.forms import add_service_errors
 from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent
 from learnloop.lrs.events import INTERNAL_CLIENT_KEY
@@ -123,8 +124,7 @@ def clients(request: AuthedRequest) -> HttpResponse:
             try:
                 issued = client_create(actor=request.user, source=AuditEvent.Source.WEB, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
             else:
                 form = ClientForm()
     status = 400 if request.method == "POST" and form.errors else 200

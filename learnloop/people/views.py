@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from learnloop.core import policy
+from learnloop.core.forms import add_service_errors
 from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent
@@ -99,7 +100,7 @@ def edit(request: AuthedRequest, person_id: int) -> HttpResponse:
                 actor=viewer, person=person, allowed=allowed, source=AuditEvent.Source.WEB, **changes
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Profile saved.")
             return redirect("people:profile", person_id=person.pk)
@@ -117,20 +118,12 @@ def create(request: AuthedRequest) -> HttpResponse:
         try:
             person = services.person_create(actor=request.user, source=AuditEvent.Source.WEB, **fields)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{person} was added. They can set a password with “Forgot your password?”.")
             return redirect("people:profile", person_id=person.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "people/create.html", {"form": form}, status=status)
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -141,7 +134,7 @@ def deactivate(request: AuthedRequest, person_id: int) -> HttpResponse:
         try:
             services.person_deactivate(actor=request.user, person=person, left_on=form.cleaned_data["left_on"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{person} has been deactivated. Their reports now report to their manager.")
             return redirect("people:profile", person_id=person.pk)

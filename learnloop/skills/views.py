@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from learnloop.core import policy
 from learnloop.core.csv_import import ImportRejected
+from learnloop.core.forms import add_service_errors
 from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent
@@ -258,8 +259,7 @@ def rate(request: AuthedRequest, person_id: int) -> HttpResponse:
                 evidence=form.cleaned_data["evidence"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Thank you: your {source} rating of {person} is recorded.")
             if policy.can(request.user, "view_skills", person):
