@@ -55,3 +55,36 @@ def test_a_manager_reads_the_team_skills_matrix(page: Any, personas: Personas) -
     matrix = page.get_by_role("table", name="Team skills matrix")
     expect(matrix).to_contain_text("Alice Adams")
     expect(matrix.get_by_role("cell", name="2.0 / 4 (below what the role needs)")).to_be_visible()
+
+
+def test_book_the_last_seat_and_the_next_person_joins_the_waitlist(page: Any, personas: Personas) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from learnloop.learning.sessions import session_book, session_create
+
+    item = item_create(actor=None, kind="live_session", title="Feedback workshop", summary="Practise feedback.")
+    start = timezone.now() + dt.timedelta(days=5)
+    session = session_create(
+        actor=personas.lena,
+        item=item,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        time_zone="Europe/Berlin",
+        capacity=2,
+        location="Berlin, room Spree",
+    )
+    session_book(actor=personas.bob, session=session)
+    sign_in(page, personas.alice.username)
+    page.goto(f"/catalog/{item.pk}/")
+    sessions = page.get_by_role("region", name="Upcoming sessions")
+    expect(sessions).to_contain_text("1 seat left")
+    sessions.get_by_role("button", name="Book a seat").click()
+    expect(page.get_by_role("status")).to_contain_text("You have a seat")
+    expect(page.get_by_role("region", name="Upcoming sessions")).to_contain_text("Booked")
+    page.context.clear_cookies()
+    sign_in(page, personas.oscar.username)
+    page.goto(f"/catalog/{item.pk}/")
+    page.get_by_role("region", name="Upcoming sessions").get_by_role("button", name="Join the waitlist").click()
+    expect(page.get_by_role("status")).to_contain_text("on the waitlist")
