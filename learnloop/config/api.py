@@ -9,6 +9,7 @@ from learnloop.core.api import JSONRenderer, TokenAuth, install_error_handlers
 from learnloop.core.api_routes import router as audit_router
 from learnloop.learning.api import router as learning_router
 from learnloop.lrs.api import router as lrs_router
+from learnloop.notifications.api import router as notifications_router
 from learnloop.people.api import router as people_router
 from learnloop.skills.api import router as skills_router
 
@@ -32,3 +33,4 @@ api.add_router("", audit_router)
 api.add_router("", lrs_router)
 api.add_router("", skills_router)
 api.add_router("", learning_router)
+api.add_router("", notifications_router)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "learnloop.lrs",
     "learnloop.skills",
     "learnloop.learning",
+    "learnloop.notifications",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("people/", include("learnloop.people.urls")),
     path("skills/", include("learnloop.skills.urls")),
     path("catalog/", include("learnloop.learning.urls")),
+    path("notifications/", include("learnloop.notifications.urls")),
     path("api/v1/", api.urls),
     path("xapi/", include("learnloop.lrs.urls")),
     path("learning-record/", include("learnloop.lrs.record_urls")),

@@ -11,4 +11,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     match = getattr(request, "resolver_match", None)
     current = match.namespace if match else ""
-    return {"nav_items": items_for(user), "nav_current": current}
+    items = items_for(user)
+    badges = {item.key: item.badge(user) for item in items if item.badge is not None}
+    return {"nav_items": items, "nav_current": current, "nav_badges": badges}

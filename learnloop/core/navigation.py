@@ -14,6 +14,8 @@ class NavItem:
     # Who sees the entry; defaults to every signed-in person.
     visible: Callable[[Any], bool] = lambda person: True
     order: int = 100
+    # A count shown beside the label (unread notifications, say); one cheap query at most.
+    badge: Callable[[Any], int] | None = None
 
 
 _ITEMS: dict[str, NavItem] = {}

@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 from django_tasks_db.models import DBTaskResult
 
+from learnloop.core import home as home_panels
 from learnloop.core import policy
 from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
@@ -59,6 +60,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         "reports": reports,
         "everyone_under_count": len(person.report_ids),
         "teammates": teammates,
+        "panels": home_panels.panels_for(person),
     }
     return render(request, "core/home.html", context)
 

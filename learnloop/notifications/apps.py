@@ -1,0 +1,28 @@
+from typing import Any
+
+from django.apps import AppConfig
+
+
+def unread_count(person: Any) -> int:
+    from learnloop.notifications.models import Notification
+
+    return Notification.objects.filter(recipient=person, read_at__isnull=True).count()
+
+
+class NotificationsConfig(AppConfig):
+    name = "learnloop.notifications"
+    label = "notifications"
+    verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from learnloop.core.navigation import NavItem, register
+
+        register(
+            NavItem(
+                key="notifications",
+                label="Notifications",
+                url_name="notifications:list",
+                order=90,
+                badge=unread_count,
+            )
+        )
