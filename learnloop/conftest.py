@@ -22,6 +22,16 @@ CHROMIUM_FLAGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: data versions restart when a test's transaction rolls back,
+    so an answer cached by one test must never be served in the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def personas(db: None) -> Personas:
     return make_personas()

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "learnloop.core.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "learnloop.core.response_cache.ResponseCacheMiddleware",
 ]
 
 ROOT_URLCONF = "learnloop.config.urls"
@@ -132,6 +133,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Hot read-only API answers are cached this long at most (0 turns the cache off); writes retire them
+# at once through data versions (see core/response_cache.py).
+RESPONSE_CACHE_SECONDS = env_int("RESPONSE_CACHE_SECONDS", 300, minimum=0)
 
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "people.Person"

@@ -46,3 +46,15 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DataVersion(models.Model):
+    """A counter bumped whenever a body of data changes ("directory": people, teams, roles); cached
+    answers built from that data carry the version in their key, so a change retires them at once, in
+    every process. See core/response_cache.py."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.value}"

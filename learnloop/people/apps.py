@@ -11,3 +11,7 @@ class PeopleConfig(AppConfig):
 
         register(NavItem(key="people", label="People", url_name="people:directory", order=10))
         register(NavItem(key="org_chart", label="Org chart", url_name="people:org_chart", order=11))
+
+        from learnloop.people import caching
+
+        caching.connect()

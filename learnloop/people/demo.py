@@ -15,7 +15,9 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import CommandError
 from django.db import transaction
 
+from learnloop.core import response_cache
 from learnloop.core.models import AuditEvent
+from learnloop.core.response_cache import DIRECTORY
 from learnloop.core.roles import Role
 from learnloop.core.seeding import DEMO_PASSWORD, DemoContext
 from learnloop.people.importer import KNOWN_COLUMNS, ImportRejected, people_import
@@ -520,6 +522,7 @@ def seed(ctx: DemoContext) -> None:
         for unit in units:
             unit.kind = kinds[min(unit.path.count(" / "), len(kinds) - 1)]
         OrgUnit.objects.bulk_update(units, ["kind"])
+        response_cache.version_bump(DIRECTORY)
         for role in (Role.LD_ADMIN, Role.PEOPLE_ADMIN, Role.ORG_ADMIN):
             person = Person.objects.get(employee_id=personas[role.value])
             role_grant(actor=None, person=person, role=role, source=AuditEvent.Source.SYSTEM)

@@ -17,9 +17,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from learnloop.core import response_cache
 from learnloop.core.audit import audit_event_build
 from learnloop.core.csv_import import ImportRejected, Progress, RowError, no_progress, read_rows
 from learnloop.core.models import AuditEvent
+from learnloop.core.response_cache import DIRECTORY
 from learnloop.people.models import JobRole, Location, OrgUnit, Person
 from learnloop.people.services import PATH_SEPARATOR, org_unit_ensure_path, split_unit_path
 
@@ -384,6 +386,8 @@ def _apply(
             result.deactivated += 1
         leavers.update(is_active=False, left_on=today)
     AuditEvent.objects.bulk_create(events, batch_size=500)
+    # Bulk writes send no signals: retire cached directory answers here.
+    response_cache.version_bump(DIRECTORY)
     progress("writing", len(rows), len(rows))
     return result
 
