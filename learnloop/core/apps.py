@@ -19,3 +19,11 @@ class CoreConfig(AppConfig):
                 order=900,
             )
         )
+
+        from learnloop.core import home, response_cache
+
+        response_cache.register(
+            response_cache.CachedRoute(
+                "", versions=home.versions, viewer_key=response_cache.by_person, seconds=60, page=True
+            )
+        )

@@ -1,13 +1,19 @@
-"""Cached answers for hot, read-only GET routes (the people directory API, for example).
+"""Cached answers for hot, read-only GET routes: the people directory API and "my home".
 
-A route registers what its answer depends on: the data versions (see `DataVersion`) and a key part
-for the viewer, because what a person may see differs (a manager sees a report's employment data).
-`ResponseCacheMiddleware` authenticates the caller the same way the view would, reads the versions in
-one query, and answers from the cache when it can. On a miss the view runs as usual and a 200 answer
-is stored under the versions read *before* the view ran, so an answer computed while data changed is
-never served after the change. Writes bump versions inside their transaction (signals for single
-rows, explicit `version_bump` after bulk writes), and every entry also expires after
-RESPONSE_CACHE_SECONDS, bounding staleness from any write path that forgot to bump.
+A route registers what its answer depends on: data versions (see `DataVersion`; a name may contain
+`{person}`, the viewer's id, for data about one person) and the viewer's part of the key, because what
+a person may see differs (a manager sees a report's employment data). `ResponseCacheMiddleware`
+identifies the caller the same way the view would, reads the versions in one query, and answers from
+the cache when it can. On a miss the view runs as usual and a 200 answer is stored under the versions
+read *before* the view ran, so an answer computed while data changed is never served after the change.
+
+Writes bump versions inside their transaction: `track(Model, version=...)` bumps on every save and
+delete of a row, and bulk writes call `version_bump` themselves. Every entry also expires (the route's
+`seconds`, never more than RESPONSE_CACHE_SECONDS), which bounds staleness from any write path that
+forgot to bump and from answers that depend on the clock ("due this week").
+
+Pages are cached per browser session and CSRF cookie (the page carries the CSRF token), and never
+while a flash message waits to be shown.
 """
 
 from __future__ import annotations
@@ -19,10 +25,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F
+from django.db.models import F, Model
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
 DIRECTORY = "directory"
+PERSON = "person:{person}"
+# Part of every key: bumped after writes too broad to track row by row (`learnloop demo`, say).
+EVERYTHING = "everything"
 
 
 def version_bump(name: str) -> None:
@@ -39,13 +49,42 @@ def versions_get(names: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(found.get(name, 0) for name in names)
 
 
+def person_version(person_id: int | None) -> str | None:
+    return PERSON.format(person=person_id) if person_id is not None else None
+
+
+def track(
+    model: type[Model],
+    *,
+    version: Callable[[Any], str | list[str | None] | None],
+    ignore_fields: frozenset[str] = frozenset(),
+) -> None:
+    """Bump the version(s) `version(instance)` names whenever a row of `model` is saved or deleted.
+    Saves that touch only `ignore_fields` (say, `last_login`) change nothing a cached answer shows."""
+
+    def changed(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+        if update_fields is not None and ignore_fields and set(update_fields) <= ignore_fields:
+            return
+        names = version(instance)
+        for name in names if isinstance(names, list) else [names]:
+            if name:
+                version_bump(name)
+
+    uid = f"response-cache-{model._meta.label_lower}-{id(version)}"
+    post_save.connect(changed, sender=model, dispatch_uid=f"{uid}-save", weak=False)
+    post_delete.connect(changed, sender=model, dispatch_uid=f"{uid}-delete", weak=False)
+
+
 @dataclass(frozen=True)
 class CachedRoute:
-    # The Django route pattern, as in `request.resolver_match.route` ("api/v1/people/<int:person_id>").
+    # The Django route pattern, as in `request.resolver_match.route` ("api/v1/people/<person_id>").
     route: str
-    versions: tuple[str, ...]
+    versions: tuple[str, ...] | Callable[[], tuple[str, ...]]
     # The viewer's part of the key: everything about the viewer that can change the answer.
     viewer_key: Callable[[Any], str]
+    seconds: int = 300
+    # Pages carry a CSRF token and flash messages, so they are cached per browser session.
+    page: bool = False
 
 
 _ROUTES: dict[str, CachedRoute] = {}
@@ -64,14 +103,25 @@ def by_person(viewer: Any) -> str:
     return str(viewer.pk)
 
 
-def _viewer(request: HttpRequest) -> Any:
+def _viewer(request: HttpRequest, route: CachedRoute) -> Any:
     header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
+    if header.startswith("Bearer ") and not route.page:
         from learnloop.accounts.services import token_authenticate
 
         return token_authenticate(header.removeprefix("Bearer ").strip())
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
+
+
+def _page_key(request: HttpRequest) -> str | None:
+    """The browser session and CSRF cookie a cached page belongs to; None when it must not be cached."""
+    session = getattr(request, "session", None)
+    csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    if session is None or not session.session_key or not csrf:
+        return None
+    if "_messages" in session or "messages" in request.COOKIES:
+        return None
+    return f"{session.session_key}|{csrf}"
 
 
 class ResponseCacheMiddleware:
@@ -80,26 +130,40 @@ class ResponseCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        key = getattr(request, "_response_cache_key", None)
-        if key and response.status_code == 200 and not response.streaming:
-            cache.set(key, (bytes(response.content), response["Content-Type"]), timeout=settings.RESPONSE_CACHE_SECONDS)
+        pending = getattr(request, "_response_cache", None)
+        if pending and response.status_code == 200 and not response.streaming:
+            key, seconds = pending
+            cache.set(key, (bytes(response.content), response["Content-Type"]), timeout=seconds)
         return response
 
     def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> HttpResponse | None:
         if request.method != "GET" or not settings.RESPONSE_CACHE_SECONDS or request.resolver_match is None:
             return None
         route = _ROUTES.get(request.resolver_match.route)
-        if route is None:
+        if route is None or getattr(request, "htmx", False):
             return None
-        viewer = _viewer(request)
+        viewer = _viewer(request, route)
         if viewer is None:
             return None
-        versions = versions_get(route.versions)
-        raw = f"{route.route}|{versions}|{route.viewer_key(viewer)}|{sorted(kwargs.items())}|{request.GET.urlencode()}"
+        page_key = _page_key(request) if route.page else ""
+        if page_key is None:
+            return None
+        names = route.versions() if callable(route.versions) else route.versions
+        versions = versions_get((EVERYTHING, *(name.format(person=viewer.pk) for name in names)))
+        raw = "|".join(
+            (
+                route.route,
+                str(versions),
+                route.viewer_key(viewer),
+                page_key,
+                str(sorted(kwargs.items())),
+                request.GET.urlencode(),
+            )
+        )
         key = "rc:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
         hit = cache.get(key)
         if hit is not None:
             content, content_type = hit
             return HttpResponse(content, content_type=content_type)
-        request._response_cache_key = key  # type: ignore[attr-defined]
+        request._response_cache = (key, min(route.seconds, settings.RESPONSE_CACHE_SECONDS))  # type: ignore[attr-defined]
         return None

@@ -15,3 +15,11 @@ class LearningConfig(AppConfig):
         from learnloop.lrs import consumers
 
         consumers.register(enqueue_external_statements)
+
+        from learnloop.core.response_cache import person_version, track
+        from learnloop.learning.models import Booking, CatalogItem, Enrollment, ItemSkill, Session
+
+        track(Enrollment, version=lambda row: person_version(row.person_id))
+        track(Booking, version=lambda row: person_version(row.person_id))
+        for catalog_model in (CatalogItem, ItemSkill, Session):
+            track(catalog_model, version=lambda _: "catalog")

@@ -26,3 +26,8 @@ class NotificationsConfig(AppConfig):
                 badge=unread_count,
             )
         )
+
+        from learnloop.core.response_cache import person_version, track
+        from learnloop.notifications.models import Notification
+
+        track(Notification, version=lambda row: person_version(row.recipient_id))

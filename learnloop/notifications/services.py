@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from learnloop.core.audit import audit_record
 from learnloop.core.models import AuditEvent
+from learnloop.core.response_cache import person_version, version_bump
 from learnloop.core.tasks import email_send
 from learnloop.notifications.kinds import KINDS, kind_get
 from learnloop.notifications.models import Notification, Preference
@@ -86,7 +87,10 @@ def notification_mark_read(*, actor: Person, ids: list[int] | None = None) -> in
     unread = Notification.objects.filter(recipient=actor, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
-    return unread.update(read_at=timezone.now())
+    changed = unread.update(read_at=timezone.now())
+    if changed:
+        version_bump(person_version(actor.pk) or "")
+    return changed
 
 
 @transaction.atomic

@@ -439,7 +439,9 @@ def _seed_assessments(ctx: DemoContext) -> int:
                 changes={"source": [None, row.source], "level": [None, row.level]},
                 source=AuditEvent.Source.SYSTEM,
             )
-            for row in SkillAssessment.objects.filter(person__in=[p for p in people if p.pk not in already])
+            for row in SkillAssessment.objects.select_related("person", "skill").filter(
+                person__in=[p for p in people if p.pk not in already]
+            )
         ),
         batch_size=2000,
     )

@@ -86,3 +86,65 @@ def test_the_list_is_cached_for_everyone_alike_because_everyone_may_see_everyone
     from learnloop.core.policy import POLICY, Anyone
 
     assert isinstance(POLICY["people.person"]["view"], Anyone)
+
+
+# --- "My home", cached per browser session ---------------------------------------------------------
+
+
+def _home(client) -> str:
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _signed_in(client, person) -> None:
+    client.force_login(person)
+    client.get("/accounts/tokens/")  # any page: the CSRF cookie is set, as in a browser
+
+
+def test_home_is_served_from_the_cache_with_few_queries(client, personas: Personas) -> None:
+    _signed_in(client, personas.alice)
+    first = _home(client)
+    with CaptureQueriesContext(connection) as queries:
+        second = _home(client)
+    assert first == second
+    # The signed-in person, then the data versions.
+    assert len(queries) <= 3, [q["sql"] for q in queries]
+
+
+def test_home_shows_a_new_notification_and_a_read_one_at_once(client, personas: Personas) -> None:
+    from learnloop.notifications.services import notification_mark_read, notify
+
+    _signed_in(client, personas.alice)
+    assert 'aria-label="1 unread"' not in _home(client)
+    notify(recipient=personas.alice, kind="overdue", title="Late", dedupe_key="x")
+    assert 'aria-label="1 unread"' in _home(client)
+    notification_mark_read(actor=personas.alice)
+    assert 'aria-label="1 unread"' not in _home(client)
+
+
+def test_home_follows_a_new_manager_and_skill_rating(client, personas: Personas) -> None:
+    _signed_in(client, personas.alice)
+    assert "Oscar" not in _home(client)
+    services.person_update(actor=personas.pat, person=personas.alice, manager=personas.oscar)
+    assert "Oscar" in _home(client)
+
+
+def test_another_browser_session_never_gets_this_sessions_page(client, personas: Personas) -> None:
+    from django.test import Client
+
+    _signed_in(client, personas.alice)
+    _home(client)
+    other = Client()
+    _signed_in(other, personas.alice)
+    # The page carries its session's CSRF token: the second session's page is built afresh.
+    with CaptureQueriesContext(connection) as queries:
+        _home(other)
+    assert len(queries) > 3
+
+
+def test_a_flash_message_is_never_swallowed_by_the_cache(client, personas: Personas) -> None:
+    _signed_in(client, personas.alice)
+    _home(client)
+    client.post("/notifications/read/")  # sets "Marked 0 notifications as read."
+    assert "Marked 0 notifications as read." in _home(client)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from learnloop.core import response_cache
 from learnloop.core.cli import ProgressLine
 from learnloop.core.seeding import DEMO_PASSWORD, DEMO_SEED, DemoContext, demo_modules
 
@@ -28,6 +29,8 @@ class Command(BaseCommand):
         for label, module in demo_modules():
             self.stdout.write(f"Seeding {label} ...")
             module.seed(ctx)
+        # Demo steps write in bulk, which no tracked model sees: retire every cached answer.
+        response_cache.version_bump(response_cache.EVERYTHING)
         self.stdout.write(self.style.SUCCESS("\nThe demo organization is ready. Sign in as:"))
         width = max(len(role) for role in ctx.logins) if ctx.logins else 0
         for role, username in ctx.logins.items():
