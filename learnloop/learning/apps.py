@@ -16,10 +16,16 @@ class LearningConfig(AppConfig):
 
         consumers.register(enqueue_external_statements)
 
-        from learnloop.core.response_cache import person_version, track
+        from learnloop.core.response_cache import PERSON, CachedRoute, by_person, person_version, track
+        from learnloop.core.response_cache import register as register_cached
         from learnloop.learning.models import Booking, CatalogItem, Enrollment, ItemSkill, Session
 
         track(Enrollment, version=lambda row: person_version(row.person_id))
         track(Booking, version=lambda row: person_version(row.person_id))
         for catalog_model in (CatalogItem, ItemSkill, Session):
             track(catalog_model, version=lambda _: "catalog")
+        # Search answers: drafts are visible to their owners and the L&D team, so keyed by viewer.
+        for route, page in (("api/v1/catalog", False), ("catalog/", True)):
+            register_cached(
+                CachedRoute(route, versions=("catalog", PERSON), viewer_key=by_person, seconds=300, page=page)
+            )

@@ -1,4 +1,15 @@
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def _assessment_versions(row: Any) -> list[str | None]:
+    """A rating changes the rated person's own pages and their manager's team matrix."""
+    from learnloop.core.response_cache import person_version
+    from learnloop.people.models import Person
+
+    manager_id = Person.objects.filter(pk=row.person_id).values_list("manager_id", flat=True).first()
+    return [person_version(row.person_id), f"team:{manager_id}" if manager_id else None]
 
 
 class SkillsConfig(AppConfig):
@@ -11,9 +22,20 @@ class SkillsConfig(AppConfig):
 
         register(NavItem(key="skills", label="Skills", url_name="skills:list", order=15))
 
-        from learnloop.core.response_cache import person_version, track
+        from learnloop.core.response_cache import DIRECTORY, CachedRoute, by_person, track
+        from learnloop.core.response_cache import register as register_cached
         from learnloop.skills.models import CareerPath, ProficiencyLevel, RoleRequirement, Skill, SkillAssessment
 
-        track(SkillAssessment, version=lambda row: person_version(row.person_id))
+        track(SkillAssessment, version=_assessment_versions)
         for model in (Skill, RoleRequirement, ProficiencyLevel, CareerPath):
             track(model, version=lambda _: "skills")
+        # A manager's team matrix: the directory (who reports to them), the framework, their team's ratings.
+        register_cached(
+            CachedRoute(
+                "skills/team/",
+                versions=(DIRECTORY, "skills", "team:{person}"),
+                viewer_key=by_person,
+                seconds=300,
+                page=True,
+            )
+        )

@@ -148,3 +148,37 @@ def test_a_flash_message_is_never_swallowed_by_the_cache(client, personas: Perso
     _home(client)
     client.post("/notifications/read/")  # sets "Marked 0 notifications as read."
     assert "Marked 0 notifications as read." in _home(client)
+
+
+def test_team_matrix_follows_a_new_rating_of_a_report(client, personas: Personas) -> None:
+    from learnloop.core.testing import JobRoleFactory
+    from learnloop.skills.services import assessment_record, requirement_set, skill_create
+
+    skill = skill_create(actor=None, name="Facilitation")
+    role = JobRoleFactory.create()
+    services.person_update(actor=None, person=personas.alice, job_role=role)
+    requirement_set(actor=None, job_role=role, skill=skill, level=3)
+    _signed_in(client, personas.bob)
+    client.get("/skills/team/")
+    with CaptureQueriesContext(connection) as queries:
+        before = client.get("/skills/team/").content.decode()
+    assert len(queries) <= 3  # served from the cache
+    assessment_record(actor=personas.bob, person=personas.alice, skill=skill, source="manager", level=4)
+    after = client.get("/skills/team/").content.decode()
+    assert after != before
+
+
+def test_catalog_search_follows_a_new_item_and_keeps_drafts_private(client, personas: Personas) -> None:
+    from learnloop.learning.services import item_create
+
+    def found(who, text: str) -> int:
+        token = token_create(actor=who, person=who, name="t").secret
+        answer = client.get(f"/api/v1/catalog?q={text}", headers={"Authorization": f"Bearer {token}"})
+        return answer.json()["count"]
+
+    assert found(personas.alice, "orbital") == 0
+    item_create(actor=None, kind="self_paced", title="Orbital mechanics", summary="Draft.", is_published=False)
+    assert found(personas.lena, "orbital") == 1  # L&D sees drafts
+    assert found(personas.alice, "orbital") == 0
+    item_create(actor=None, kind="self_paced", title="Orbital basics", summary="Out now.", is_published=True)
+    assert found(personas.alice, "orbital") == 1
