@@ -1,7 +1,5 @@
 """REST endpoints for pathways: browse, my assignments with progress, assign and un-assign, certificates."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
@@ -196,7 +194,7 @@ def my_certificates(request: HttpRequest) -> Any:
     )
 
 
-@router.get("/pathways/{pathway_id}", response=PathwayDetailOut, summary="One pathway with its stages and steps")
+@router.get("/pathways/{int:pathway_id}", response=PathwayDetailOut, summary="One pathway with its stages and steps")
 def pathway_detail(request: HttpRequest, pathway_id: int) -> Pathway:
     return selectors.pathway_get(actor=actor(request), pathway_id=pathway_id)
 
@@ -249,7 +247,7 @@ def _changeable(request: HttpRequest, assignment_id: int) -> Assignment:
     )
 
 
-@router.patch("/pathways/assignments/{assignment_id}", response=AssignmentOut, summary="Change the due date")
+@router.patch("/pathways/assignments/{int:assignment_id}", response=AssignmentOut, summary="Change the due date")
 def set_due(request: HttpRequest, assignment_id: int, payload: DueIn) -> dict[str, Any]:
     assignment = services.assignment_set_due(
         actor=actor(request), assignment=_changeable(request, assignment_id), due_on=payload.due_on, source=API_SOURCE
@@ -257,7 +255,7 @@ def set_due(request: HttpRequest, assignment_id: int, payload: DueIn) -> dict[st
     return _one(Assignment.objects.select_related("pathway").get(pk=assignment.pk))
 
 
-@router.delete("/pathways/assignments/{assignment_id}", response={204: None}, summary="Un-assign")
+@router.delete("/pathways/assignments/{int:assignment_id}", response={204: None}, summary="Un-assign")
 def unassign(request: HttpRequest, assignment_id: int) -> Status:
     services.assignment_delete(actor=actor(request), assignment=_changeable(request, assignment_id), source=API_SOURCE)
     return Status(204, None)
