@@ -227,7 +227,7 @@ ROWS = [
         only_roles(*LD),
         per_object=False,
         ok=302,
-        data=lambda _: {"prerequisites": [_stage().steps.order_by("position").first().pk]},  # type: ignore[union-attr]
+        data=lambda _: {"prerequisites": [_stage().steps.order_by("position").first().pk]},
     ),
     Row(
         "pathways:step_delete",
