@@ -209,6 +209,7 @@ POLICY: dict[str, dict[str, Rule]] = {
         "add_evidence": LD_ADMIN,
         # pathways: people pick for themselves, managers assign their reports, L&D assigns anyone.
         "assign_pathway": IsSelf() | Manages() | LD_ADMIN,
+        "view_pathways": IsSelf() | Manages() | PEOPLE_ADMIN | LD_ADMIN,
     },
     "people.orgunit": {"view": Anyone(), "change": PEOPLE_ADMIN, "create": PEOPLE_ADMIN},
     "people.location": {"view": Anyone(), "change": PEOPLE_ADMIN, "create": PEOPLE_ADMIN},
@@ -240,11 +241,11 @@ POLICY: dict[str, dict[str, Rule]] = {
         "change": LD_ADMIN,
         "assign": (Published() & HasRole(Role.MANAGER)) | LD_ADMIN,
         "pick": Published(),
-        # The assign page and the assignment overview: managers see their people, L&D everyone.
+        # The assign page: managers assign their people, L&D everyone (per pathway: "assign").
         "manage_assignments": HasRole(Role.MANAGER) | LD_ADMIN,
     },
     "pathways.assignment": {
-        "view": Owns("person") | Manages("person") | LD_ADMIN,
+        "view": Owns("person") | Manages("person") | PEOPLE_ADMIN | LD_ADMIN,
         "change": Manages("person") | LD_ADMIN | (Owns("person") & FieldIs("required", False)),
     },
     "pathways.certificate": {"view": Owns("person") | Manages("person") | PEOPLE_ADMIN | LD_ADMIN},

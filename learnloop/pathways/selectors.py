@@ -108,6 +108,17 @@ def my_assignments(*, person: Person) -> list[AssignmentRow]:
     return progress_for(assignments)
 
 
+def pathways_of(*, actor: Person, person: Person) -> list[AssignmentRow]:
+    assignments = policy.scope(actor, "view", Assignment.objects.filter(person=person))
+    return progress_for(
+        list(
+            assignments.select_related("pathway", "assigned_by", "team").order_by(
+                "completed_at", "due_on", "-assigned_at"
+            )
+        )
+    )
+
+
 def certificates_of(*, actor: Person, person: Person) -> list[Certificate]:
     return list(policy.scope(actor, "view", Certificate.objects.filter(person=person)).select_related("pathway"))
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.catalog, name="catalog"),
     path("mine/", views.mine, name="mine"),
     path("assign/", views.assign, name="assign"),
+    path("people/<int:person_id>/", views.person, name="person"),
     path("new/", views.create, name="create"),
     path("<int:pathway_id>/", views.detail, name="detail"),
     path("<int:pathway_id>/pick/", views.pick, name="pick"),

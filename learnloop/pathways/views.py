@@ -25,6 +25,7 @@ from learnloop.pathways.forms import (
     StepAddForm,
 )
 from learnloop.pathways.models import Assignment, Pathway, Stage, Step
+from learnloop.people.models import Person
 
 
 def _status(request: AuthedRequest) -> int:
@@ -70,7 +71,7 @@ def detail(request: AuthedRequest, pathway_id: int) -> HttpResponse:
         "can_edit": policy.can(request.user, "change", pathway),
         "can_pick": assignment is None and policy.can(request.user, "pick", pathway),
         "can_leave": assignment is not None and policy.can(request.user, "change", assignment),
-        "can_overview": policy.can(request.user, "manage_assignments", pathway),
+        "can_overview": policy.can(request.user, "assign", pathway),
         "certificates": [
             c for c in selectors.certificates_of(actor=request.user, person=request.user) if c.pathway_id == pathway.pk
         ],
@@ -99,6 +100,22 @@ def mine(request: AuthedRequest) -> HttpResponse:
         {
             "rows": rows,
             "certificates": selectors.certificates_of(actor=request.user, person=request.user),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def person(request: AuthedRequest, person_id: int) -> HttpResponse:
+    """A person's pathways and certificates, for them, their managers, and the L&D and people teams."""
+    someone = policy.get_or_404(request.user, "view_pathways", Person.objects.all(), pk=person_id)
+    return render(
+        request,
+        "pathways/person.html",
+        {
+            "someone": someone,
+            "rows": selectors.pathways_of(actor=request.user, person=someone),
+            "certificates": selectors.certificates_of(actor=request.user, person=someone),
             "now": timezone.now(),
         },
     )
@@ -194,7 +211,7 @@ def set_due(request: AuthedRequest, assignment_id: int) -> HttpResponse:
 
 @login_required
 def overview(request: AuthedRequest, pathway_id: int) -> HttpResponse:
-    pathway = selectors.pathway_get(actor=request.user, pathway_id=pathway_id, action="manage_assignments")
+    pathway = selectors.pathway_get(actor=request.user, pathway_id=pathway_id, action="assign")
     rows = selectors.overview(actor=request.user, pathway=pathway)
     counts = selectors.overview_counts(rows)
     return render(

@@ -452,3 +452,16 @@ def test_the_catalog_filters_by_job_role(client: Client, personas: Personas) -> 
     page = client.get(reverse("pathways:catalog"), {"job_role": engineer.pk}).content.decode()
     assert "For engineers" in page and "For designers" not in page
     assert "Hidden draft" not in client.get(reverse("pathways:catalog")).content.decode()
+
+
+def test_a_manager_sees_a_reports_pathways_and_certificates(client: Client, personas: Personas) -> None:
+    only = item("Safety basics")
+    built = pathway([("Only", [only], None)], title="Safety", certification_months=12)
+    services.assignment_create(actor=personas.bob, pathway=built, person=personas.alice, required=True)
+    complete(personas.alice, only)
+    jobs.completions_record()
+    client.force_login(personas.bob)
+    page = client.get(reverse("pathways:person", kwargs={"person_id": personas.alice.pk})).content.decode()
+    assert "Safety" in page and "valid until" in page and "1 of 1 stage done" in page
+    client.force_login(personas.oscar)
+    assert client.get(reverse("pathways:person", kwargs={"person_id": personas.alice.pk})).status_code == 404

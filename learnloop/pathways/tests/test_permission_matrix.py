@@ -112,6 +112,13 @@ ROWS = [
         per_object=False,
         ok=302,
     ),
+    # A person's pathways page: themselves, their managers, the L&D and people teams.
+    Row(
+        "pathways:person",
+        "GET",
+        lambda person: reverse("pathways:person", kwargs={"person_id": person.pk}),
+        own_or(*LD, "people_admin", reports=True),
+    ),
     Row("pathways:assign", "GET", _page("pathways:assign"), only_roles(*ASSIGNERS), per_object=False),
     # Managers assign their reports, L&D anyone; the person chosen is the relation.
     Row(
@@ -128,6 +135,14 @@ ROWS = [
         "GET",
         _page("pathways:overview", pathway_id=lambda: _published().pk),
         only_roles(*ASSIGNERS),
+        per_object=False,
+    ),
+    # Nobody but L&D sees who has a draft.
+    Row(
+        "pathways:overview",
+        "GET",
+        _page("pathways:overview", pathway_id=lambda: _draft().pk),
+        only_roles(*LD),
         per_object=False,
     ),
     Row("pathways:create", "GET", _page("pathways:create"), only_roles(*LD), per_object=False),
