@@ -176,11 +176,7 @@ def pathway_list(request: HttpRequest, filters: Query[PathwayFilters]) -> Any:
 @paginate(LimitOffsetPagination)
 def my_assignments(request: HttpRequest) -> Any:
     me = actor(request)
-    return _WithProgress(
-        Assignment.objects.filter(person=me)
-        .select_related("pathway")
-        .order_by("completed_at", "due_on", "-assigned_at", "id")
-    )
+    return _WithProgress(Assignment.objects.filter(person=me).select_related("pathway").order_by(*selectors.MINE_FIRST))
 
 
 @router.get("/pathways/certificates/mine", response=list[CertificateOut], summary="My certifications")

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from learnloop.core import policy
@@ -61,6 +61,8 @@ def _item_ids(pathways: Iterable[Pathway]) -> set[int]:
     return {step.item_id for p in pathways for stage in p.stages.all() for step in stage.steps.all()}
 
 
+# Open before done, the soonest due first (the same on SQLite and PostgreSQL, which sort NULLs apart).
+MINE_FIRST = (F("completed_at").asc(nulls_first=True), F("due_on").asc(nulls_last=True), "-assigned_at", "id")
 STATE_LABELS = {"done": "Done", "in_progress": "In progress", "todo": "Not started", "overdue": "Overdue"}
 
 
@@ -101,22 +103,14 @@ def progress_for(assignments: list[Assignment]) -> list[AssignmentRow]:
 
 def my_assignments(*, person: Person) -> list[AssignmentRow]:
     assignments = list(
-        Assignment.objects.filter(person=person)
-        .select_related("pathway", "assigned_by", "team")
-        .order_by("completed_at", "due_on", "-assigned_at")
+        Assignment.objects.filter(person=person).select_related("pathway", "assigned_by", "team").order_by(*MINE_FIRST)
     )
     return progress_for(assignments)
 
 
 def pathways_of(*, actor: Person, person: Person) -> list[AssignmentRow]:
     assignments = policy.scope(actor, "view", Assignment.objects.filter(person=person))
-    return progress_for(
-        list(
-            assignments.select_related("pathway", "assigned_by", "team").order_by(
-                "completed_at", "due_on", "-assigned_at"
-            )
-        )
-    )
+    return progress_for(list(assignments.select_related("pathway", "assigned_by", "team").order_by(*MINE_FIRST)))
 
 
 def certificates_of(*, actor: Person, person: Person) -> list[Certificate]:

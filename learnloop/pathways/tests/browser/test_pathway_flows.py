@@ -94,7 +94,7 @@ def test_pathway_pages_are_accessible(page: Any, personas: Personas) -> None:
     page.context.clear_cookies()
     sign_in(page, personas.bob.username)
     page.wait_for_url("/")
-    for url in ("/pathways/assign/", f"/pathways/{built.pk}/overview/"):
+    for url in ("/pathways/assign/", f"/pathways/{built.pk}/overview/", f"/pathways/people/{personas.alice.pk}/"):
         page.goto(url)
         assert _violations(page) == "", url
     page.context.clear_cookies()
