@@ -38,7 +38,7 @@ PATHWAYS: list[tuple[str, str, str, int | None, str, list[tuple[str, list[str], 
             ("Foundations", ["System design fundamentals", "Code review fundamentals"], None),
             (
                 "Practise with peers (any 2 of 3)",
-                ["System design workshop", "Code review workshop", "Debugging workshop"],
+                ["System design workshop", "Code review workshop", "Test automation workshop"],
                 2,
             ),
             ("Lead", ["Lead the next quarter's incident review"], None),
@@ -63,7 +63,7 @@ PATHWAYS: list[tuple[str, str, str, int | None, str, list[tuple[str, list[str], 
         12,
         "Be ready for on-call: respond calmly, communicate clearly and learn from every incident.",
         [
-            ("Respond", ["Incident response fundamentals", "Monitoring fundamentals"], None),
+            ("Respond", ["Incident response fundamentals", "Observability fundamentals"], None),
             ("Practise", ["Incident response workshop"], None),
         ],
     ),
@@ -139,10 +139,12 @@ def _pathway(
     if existing is not None:
         return existing
     items = {i.title: i for i in CatalogItem.objects.filter(title__in=[t for _, ts, _ in stages for t in ts])}
-    plan = [(name, [items[t] for t in titles if t in items], needed) for name, titles, needed in stages]
-    if any(not chosen or (needed or 0) > len(chosen) for _, chosen, needed in plan):
-        ctx.log(f"  pathway “{title}” skipped: its catalog items are missing")
+    missing = [t for _, titles, _ in stages for t in titles if t not in items]
+    if missing:
+        # Never a stage that says "any 2 of 3" with two items: skip the pathway instead.
+        ctx.log(f"  pathway “{title}” skipped: the catalog has no {', '.join(missing)}")
         return None
+    plan = [(name, [items[t] for t in titles], needed) for name, titles, needed in stages]
     with transaction.atomic():
         pathway = services.pathway_create(
             actor=owner,
