@@ -465,3 +465,31 @@ def test_a_manager_sees_a_reports_pathways_and_certificates(client: Client, pers
     assert "Safety" in page and "valid until" in page and "1 of 1 stage done" in page
     client.force_login(personas.oscar)
     assert client.get(reverse("pathways:person", kwargs={"person_id": personas.alice.pk})).status_code == 404
+
+
+def test_stages_move_up_unless_a_prerequisite_would_point_forward(personas: Personas) -> None:
+    a, b = item("A"), item("B")
+    built = pathway([("First", [a], None), ("Second", [b], None)], publish=False)
+    first, second = built.stages.order_by("position")
+    services.stage_move_up(actor=personas.lena, stage=second)
+    assert list(built.stages.order_by("position").values_list("title", flat=True)) == ["Second", "First"]
+    services.stage_move_up(actor=personas.lena, stage=first)
+    step_a, step_b = Step.objects.get(item=a), Step.objects.get(item=b)
+    services.step_set_prerequisites(actor=personas.lena, step=step_b, prerequisites=[step_a])
+    with pytest.raises(ValidationError) as error:
+        services.stage_move_up(actor=personas.lena, stage=second)
+    assert "position" in error.value.message_dict
+    assert list(built.stages.order_by("position").values_list("title", flat=True)) == ["First", "Second"]
+
+
+def test_removing_a_step_keeps_any_n_of_m_possible(personas: Personas) -> None:
+    a, b, c = item("A"), item("B"), item("C")
+    built = pathway([("Pick", [a, b, c], 2)])
+    services.step_remove(actor=personas.lena, step=Step.objects.get(item=c))
+    with pytest.raises(ValidationError) as error:
+        services.step_remove(actor=personas.lena, step=Step.objects.get(item=b))
+    assert "needs 2" in error.value.message_dict["item"][0]
+    with pytest.raises(ValidationError) as error:
+        services.step_add(actor=personas.lena, stage=built.stages.get(), item=a)
+    assert "already a step" in error.value.message_dict["items"][0]
+    assert Step.objects.filter(stage__pathway=built).count() == 2
