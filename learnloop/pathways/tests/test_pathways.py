@@ -493,3 +493,49 @@ def test_removing_a_step_keeps_any_n_of_m_possible(personas: Personas) -> None:
         services.step_add(actor=personas.lena, stage=built.stages.get(), item=a)
     assert "already a step" in error.value.message_dict["items"][0]
     assert Step.objects.filter(stage__pathway=built).count() == 2
+
+
+def test_can_and_scope_agree_on_assignments(personas: Personas, three_stages) -> None:
+    from learnloop.core import policy
+
+    built = three_stages[0]
+    people = [personas.alice, personas.bob, personas.oscar, personas.lena]
+    for index, person in enumerate(people):
+        Assignment.objects.create(pathway=built, person=person, required=index % 2 == 0, assigned_at=timezone.now())
+    everyone = [personas.alice, personas.bob, personas.mona, personas.oscar, personas.lena, personas.pat, personas.otto]
+    for actor in everyone:
+        for action in ("view", "change"):
+            scoped = set(policy.scope(actor, action, Assignment.objects.all()).values_list("pk", flat=True))
+            allowed = {a.pk for a in Assignment.objects.all() if policy.can(actor, action, a)}
+            assert scoped == allowed, (actor, action)
+    assert {a.person for a in policy.scope(personas.alice, "change", Assignment.objects.all())} == set()
+    assert {a.person for a in policy.scope(personas.bob, "change", Assignment.objects.all())} == {
+        personas.alice,
+        personas.bob,
+    }
+
+
+def test_the_api_assigns_a_team_and_changes_the_due_date(personas: Personas, three_stages) -> None:
+    built = three_stages[0]
+    headers = _api(personas.bob)
+    response = Client().post(
+        "/api/v1/pathways/assignments",
+        json.dumps({"pathway_id": built.pk, "org_unit_id": personas.team.pk, "due_on": tomorrow().isoformat()}),
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert [a["person_id"] for a in body["assigned"]] == [personas.alice.pk]
+    assert body["already_assigned_person_ids"] == []
+    assignment_id = body["assigned"][0]["id"]
+    later = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    response = Client().patch(
+        f"/api/v1/pathways/assignments/{assignment_id}",
+        json.dumps({"due_on": later}),
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 200 and response.json()["due_on"] == later
+    assert Client().delete(f"/api/v1/pathways/assignments/{assignment_id}", **headers).status_code == 204
+    assert not Assignment.objects.exists()
