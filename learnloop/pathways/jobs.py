@@ -77,17 +77,15 @@ def recertification_send(*, now: dt.datetime | None = None) -> int:
     certificates = list(
         selectors.expiring_certificates(now=now, within=RENEWAL_NOTICE).filter(person__is_active=True).order_by("pk")
     )
-    newer = set(
-        Certificate.objects.filter(
-            person_id__in={c.person_id for c in certificates}, pathway_id__in={c.pathway_id for c in certificates}
-        ).values_list("person_id", "pathway_id", "issued_at")
-    )
+    latest: dict[tuple[int, int], dt.datetime] = {}
+    for person_id, pathway_id, issued_at in Certificate.objects.filter(
+        person_id__in={c.person_id for c in certificates}, pathway_id__in={c.pathway_id for c in certificates}
+    ).values_list("person_id", "pathway_id", "issued_at"):
+        key = (person_id, pathway_id)
+        latest[key] = max(issued_at, latest.get(key, issued_at))
     for certificate in certificates:
-        if any(
-            p == certificate.person_id and w == certificate.pathway_id and issued > certificate.issued_at
-            for p, w, issued in newer
-        ):
-            continue
+        if latest[(certificate.person_id, certificate.pathway_id)] > certificate.issued_at:
+            continue  # renewed since
         expired = certificate.expires_at <= now
         when = timezone.localtime(certificate.expires_at).strftime("%d %B %Y")
         title = f"{certificate.pathway.title} certification {'has expired' if expired else 'expires soon'}"

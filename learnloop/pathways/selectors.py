@@ -176,4 +176,7 @@ def home_panel(person: Any) -> dict[str, Any] | None:
 
 
 def expiring_certificates(*, now: dt.datetime, within: dt.timedelta) -> QuerySet[Certificate]:
-    return Certificate.objects.filter(expires_at__lte=now + within).select_related("person", "pathway")
+    """Certificates expiring within `within`, or expired in the last week (long-expired ones were handled)."""
+    return Certificate.objects.filter(
+        expires_at__lte=now + within, expires_at__gt=now - dt.timedelta(days=7)
+    ).select_related("person", "pathway")

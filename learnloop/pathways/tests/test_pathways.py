@@ -539,3 +539,21 @@ def test_the_api_assigns_a_team_and_changes_the_due_date(personas: Personas, thr
     assert response.status_code == 200 and response.json()["due_on"] == later
     assert Client().delete(f"/api/v1/pathways/assignments/{assignment_id}", **headers).status_code == 204
     assert not Assignment.objects.exists()
+
+
+def test_a_renewed_certificate_silences_the_old_one(personas: Personas) -> None:
+    built = pathway([("Only", [item("Safety")], None)], certification_months=12)
+    issued = timezone.now() - dt.timedelta(days=350)
+    old = Certificate.objects.create(
+        pathway=built, person=personas.alice, issued_at=issued, expires_at=services.add_months(issued, 12)
+    )
+    Certificate.objects.create(
+        pathway=built,
+        person=personas.alice,
+        issued_at=timezone.now(),
+        expires_at=services.add_months(timezone.now(), 12),
+    )
+    assert jobs.recertification_send(now=old.expires_at - dt.timedelta(days=5)) == 0
+    assert not Assignment.objects.exists()
+    old.refresh_from_db()
+    assert old.renewal_assigned_at is None
