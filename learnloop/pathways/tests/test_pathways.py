@@ -557,3 +557,15 @@ def test_a_renewed_certificate_silences_the_old_one(personas: Personas) -> None:
     assert not Assignment.objects.exists()
     old.refresh_from_db()
     assert old.renewal_assigned_at is None
+
+
+def test_the_assign_page_shows_a_past_due_date_on_its_field(client: Client, personas: Personas, three_stages) -> None:
+    client.force_login(personas.bob)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    response = client.post(
+        reverse("pathways:assign"),
+        {"pathway": three_stages[0].pk, "person": personas.alice.pk, "required": "1", "due_on": yesterday.isoformat()},
+    )
+    assert response.status_code == 400
+    assert 'id="id_due_on_error"' in response.content.decode()
+    assert not Assignment.objects.exists()
