@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "learnloop.skills",
     "learnloop.learning",
     "learnloop.notifications",
+    "learnloop.pathways",
 ]
 
 MIDDLEWARE = [

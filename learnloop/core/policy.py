@@ -142,6 +142,20 @@ class Published(Rule):
 
 
 @dataclass(frozen=True)
+class FieldIs(Rule):
+    """The object's `field` has `value` (a voluntary assignment, say)."""
+
+    field: str
+    value: Any
+
+    def allows(self, actor: Person, obj: Any) -> bool:
+        return bool(obj is not None and getattr(obj, self.field) == self.value)
+
+    def q(self, actor: Person) -> Q:
+        return Q(**{self.field: self.value})
+
+
+@dataclass(frozen=True)
 class Owns(Rule):
     field: str
 
@@ -193,6 +207,9 @@ POLICY: dict[str, dict[str, Rule]] = {
         "rate_as_manager": Manages(),
         "rate_as_peer": IsOther(),
         "add_evidence": LD_ADMIN,
+        # pathways: people pick for themselves, managers assign their reports, L&D assigns anyone.
+        "assign_pathway": IsSelf() | Manages() | LD_ADMIN,
+        "view_pathways": IsSelf() | Manages() | PEOPLE_ADMIN | LD_ADMIN,
     },
     "people.orgunit": {"view": Anyone(), "change": PEOPLE_ADMIN, "create": PEOPLE_ADMIN},
     "people.location": {"view": Anyone(), "change": PEOPLE_ADMIN, "create": PEOPLE_ADMIN},
@@ -217,6 +234,21 @@ POLICY: dict[str, dict[str, Rule]] = {
     },
     "skills.skillassessment": {"view": Owns("person") | Manages("person") | PEOPLE_ADMIN},
     "django_tasks_database.dbtaskresult": {"view": ADMIN},
+    # pathways: published pathways for everyone, drafts for the L&D team, who build them; managers assign.
+    "pathways.pathway": {
+        "view": Published() | LD_ADMIN,
+        "create": LD_ADMIN,
+        "change": LD_ADMIN,
+        "assign": (Published() & HasRole(Role.MANAGER)) | LD_ADMIN,
+        "pick": Published(),
+        # The assign page: managers assign their people, L&D everyone (per pathway: "assign").
+        "manage_assignments": HasRole(Role.MANAGER) | LD_ADMIN,
+    },
+    "pathways.assignment": {
+        "view": Owns("person") | Manages("person") | PEOPLE_ADMIN | LD_ADMIN,
+        "change": Manages("person") | LD_ADMIN | (Owns("person") & FieldIs("required", False)),
+    },
+    "pathways.certificate": {"view": Owns("person") | Manages("person") | PEOPLE_ADMIN | LD_ADMIN},
 }
 
 

@@ -51,6 +51,7 @@ VERBS: dict[str, Verb] = {
     "gave-kudos": Verb(f"{LEARNLOOP_IRI}/verbs/gave-kudos", "gave kudos to"),
     "earned": Verb(f"{LEARNLOOP_IRI}/verbs/earned", "earned"),
     "applied": Verb(f"{LEARNLOOP_IRI}/verbs/applied", "applied on the job"),
+    "assigned": Verb(f"{LEARNLOOP_IRI}/verbs/assigned", "was assigned"),
 }
 
 # Activity types learnloop's own objects carry.
@@ -64,6 +65,8 @@ ACTIVITY_TYPES = {
     "retrospective": f"{LEARNLOOP_IRI}/activities/retrospective",
     "badge": f"{LEARNLOOP_IRI}/activities/badge",
     "kudos": f"{LEARNLOOP_IRI}/activities/kudos",
+    "pathway": f"{LEARNLOOP_IRI}/activities/pathway",
+    "certificate": f"{LEARNLOOP_IRI}/activities/certificate",
 }
 
 

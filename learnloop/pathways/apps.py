@@ -1,0 +1,22 @@
+import datetime as dt
+
+from django.apps import AppConfig
+
+
+class PathwaysConfig(AppConfig):
+    name = "learnloop.pathways"
+    label = "pathways"
+    verbose_name = "Pathways"
+
+    def ready(self) -> None:
+        from learnloop.core import home, schedule
+        from learnloop.core.navigation import NavItem, register
+        from learnloop.pathways import jobs, selectors
+
+        register(NavItem(key="pathways", label="Pathways", url_name="pathways:catalog", order=14))
+        home.register(
+            home.HomePanel(key="pathways", template="pathways/home_panel.html", context=selectors.home_panel, order=30)
+        )
+        schedule.register("pathways.completions", every=dt.timedelta(minutes=10), run=jobs.completions_record)
+        schedule.register("pathways.reminders", every=dt.timedelta(hours=1), run=jobs.due_reminders_send)
+        schedule.register("pathways.recertification", every=dt.timedelta(hours=6), run=jobs.recertification_send)

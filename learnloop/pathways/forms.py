@@ -1,0 +1,121 @@
+from typing import Any
+
+from django import forms
+
+from learnloop.learning.models import CatalogItem
+from learnloop.pathways.models import Pathway, Step
+from learnloop.people.models import JobRole, OrgUnit, Person
+
+
+class PathwayFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search pathways", max_length=200)
+    job_role = forms.ModelChoiceField(JobRole.objects.all(), required=False, empty_label="Any job role")
+    career_stage = forms.ChoiceField(required=False, choices=Pathway.CareerStage.choices, label="Career stage")
+
+
+class PathwayForm(forms.ModelForm):
+    class Meta:
+        model = Pathway
+        fields = [
+            "title",
+            "description",
+            "audience",
+            "job_role",
+            "career_stage",
+            "certification_months",
+            "is_published",
+        ]
+        labels = {"certification_months": "Certification valid for (months)", "is_published": "Published"}
+        help_texts = {
+            "certification_months": "Completing the pathway awards a certification valid this long; empty for none",
+            "is_published": "Published pathways can be browsed and assigned",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+def _items() -> Any:
+    return CatalogItem.objects.filter(is_published=True).order_by("title")
+
+
+class StageForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    items = forms.ModelMultipleChoiceField(
+        _items(),
+        label="Catalog items",
+        help_text="The steps of this stage (hold Ctrl or Cmd to choose several)",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    required_count = forms.IntegerField(
+        required=False,
+        min_value=0,
+        label="How many are needed",
+        help_text="Leave empty to need all of them; 2 with 3 items means “any 2 of these 3”",
+    )
+
+
+class StageEditForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    required_count = forms.IntegerField(
+        required=False, min_value=0, label="How many are needed", help_text="Leave empty to need all steps"
+    )
+
+
+class StepAddForm(forms.Form):
+    item = forms.ModelChoiceField(_items(), label="Add a catalog item")
+
+
+class PrerequisitesForm(forms.Form):
+    prerequisites = forms.ModelMultipleChoiceField(
+        Step.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Steps that must be done first",
+    )
+
+    def __init__(self, *args: Any, step: Step, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["prerequisites"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = (
+            Step.objects.filter(stage__pathway_id=step.stage.pathway_id, stage__position__lte=step.stage.position)
+            .exclude(pk=step.pk)
+            .select_related("item", "stage")
+            .order_by("stage__position", "position")
+        )
+        field.label_from_instance = lambda s: f"{s.stage.title}: {s.item.title}"  # type: ignore[method-assign,assignment]
+
+
+class AssignForm(forms.Form):
+    pathway = forms.ModelChoiceField(Pathway.objects.none())
+    person = forms.ModelChoiceField(Person.objects.none(), required=False, empty_label="—", label="Person")
+    team = forms.ModelChoiceField(
+        OrgUnit.objects.none(),
+        required=False,
+        empty_label="—",
+        label="Or a whole team",
+        help_text="Everyone active in it",
+    )
+    required = forms.TypedChoiceField(
+        choices=[("1", "Required"), ("0", "Voluntary (a suggestion)")],
+        coerce=lambda v: v == "1",
+        initial="1",
+        label="Required or voluntary",
+    )
+    due_on = forms.DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, pathways: Any, people: Any, teams: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pathway"].queryset = pathways  # type: ignore[attr-defined]
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        self.fields["team"].label_from_instance = lambda u: u.path  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("person")) == bool(data.get("team")):
+            raise forms.ValidationError("Choose either a person or a team.")
+        return data
+
+
+class DueDateForm(forms.Form):
+    due_on = forms.DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,182 @@
+"""Reads for pathways: browsing, structure, and progress for one person or many (fixed query counts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from learnloop.core import policy
+from learnloop.learning.models import Enrollment
+from learnloop.pathways.models import Assignment, Certificate, Pathway, Stage, Step
+from learnloop.pathways.progress import PathwayProgress, pathway_progress
+from learnloop.people.models import OrgUnit, Person
+
+
+def with_structure(pathways: QuerySet[Pathway]) -> QuerySet[Pathway]:
+    """Pathways with stages, steps, items and prerequisites prefetched: three queries whatever the size."""
+    steps = Step.objects.select_related("item").prefetch_related("prerequisites").order_by("position", "id")
+    return pathways.select_related("job_role").prefetch_related(
+        Prefetch(
+            "stages",
+            queryset=Stage.objects.order_by("position", "id").prefetch_related(Prefetch("steps", queryset=steps)),
+        )
+    )
+
+
+def pathway_list(
+    *, actor: Person, text: str = "", job_role_id: int | None = None, career_stage: str = ""
+) -> QuerySet[Pathway]:
+    pathways = policy.scope(actor, "view", Pathway.objects.all())
+    if text.strip():
+        pathways = pathways.filter(Q(title__icontains=text.strip()) | Q(description__icontains=text.strip()))
+    if job_role_id is not None:
+        pathways = pathways.filter(job_role_id=job_role_id)
+    if career_stage:
+        pathways = pathways.filter(career_stage=career_stage)
+    return (
+        pathways.select_related("job_role")
+        .annotate(stage_count=Count("stages", distinct=True), step_count=Count("stages__steps", distinct=True))
+        .order_by("title", "id")
+    )
+
+
+def pathway_get(*, actor: Person, pathway_id: int, action: str = "view") -> Pathway:
+    return policy.get_or_404(actor, action, with_structure(Pathway.objects.all()), pk=pathway_id)
+
+
+def _enrollments(person_ids: Iterable[int], item_ids: Iterable[int]) -> dict[int, dict[int, Enrollment]]:
+    by_person: dict[int, dict[int, Enrollment]] = defaultdict(dict)
+    for enrollment in Enrollment.objects.filter(person_id__in=set(person_ids), item_id__in=set(item_ids)):
+        by_person[enrollment.person_id][enrollment.item_id] = enrollment
+    return by_person
+
+
+def _item_ids(pathways: Iterable[Pathway]) -> set[int]:
+    return {step.item_id for p in pathways for stage in p.stages.all() for step in stage.steps.all()}
+
+
+# Open before done, the soonest due first (the same on SQLite and PostgreSQL, which sort NULLs apart).
+MINE_FIRST = (F("completed_at").asc(nulls_first=True), F("due_on").asc(nulls_last=True), "-assigned_at", "id")
+STATE_LABELS = {"done": "Done", "in_progress": "In progress", "todo": "Not started", "overdue": "Overdue"}
+
+
+@dataclass
+class AssignmentRow:
+    assignment: Assignment
+    progress: PathwayProgress
+
+    @property
+    def is_overdue(self) -> bool:
+        a = self.assignment
+        return bool(a.due_on and not self.progress.is_complete and a.due_on < timezone.localdate())
+
+    @property
+    def state(self) -> str:
+        if self.progress.is_complete:
+            return "done"
+        return "overdue" if self.is_overdue else self.progress.status
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+def progress_for(assignments: list[Assignment]) -> list[AssignmentRow]:
+    """Progress for each assignment: its pathway's structure and the people's enrolments in two batches."""
+    pathway_ids = {a.pathway_id for a in assignments}
+    pathways = {p.pk: p for p in with_structure(Pathway.objects.filter(pk__in=pathway_ids))}
+    enrollments = _enrollments((a.person_id for a in assignments), _item_ids(pathways.values()))
+    return [
+        AssignmentRow(
+            assignment=a,
+            progress=pathway_progress(pathways[a.pathway_id], enrollments.get(a.person_id, {}), a.counts_from),
+        )
+        for a in assignments
+    ]
+
+
+def my_assignments(*, person: Person) -> list[AssignmentRow]:
+    assignments = list(
+        Assignment.objects.filter(person=person).select_related("pathway", "assigned_by", "team").order_by(*MINE_FIRST)
+    )
+    return progress_for(assignments)
+
+
+def pathways_of(*, actor: Person, person: Person) -> list[AssignmentRow]:
+    assignments = policy.scope(actor, "view", Assignment.objects.filter(person=person))
+    return progress_for(list(assignments.select_related("pathway", "assigned_by", "team").order_by(*MINE_FIRST)))
+
+
+def certificates_of(*, actor: Person, person: Person) -> list[Certificate]:
+    return list(policy.scope(actor, "view", Certificate.objects.filter(person=person)).select_related("pathway"))
+
+
+def progress_of(*, person: Person, pathway: Pathway) -> tuple[Assignment | None, PathwayProgress]:
+    """The person's assignment (if any) and progress on one pathway whose structure is prefetched."""
+    assignment = Assignment.objects.filter(person=person, pathway=pathway).select_related("assigned_by").first()
+    enrollments = _enrollments([person.pk], _item_ids([pathway])).get(person.pk, {})
+    return assignment, pathway_progress(pathway, enrollments, assignment.counts_from if assignment else None)
+
+
+def overview(*, actor: Person, pathway: Pathway) -> list[AssignmentRow]:
+    """Everyone the actor may see who has this pathway, with their progress (L&D: everyone)."""
+    assignments = list(
+        policy.scope(actor, "view", Assignment.objects.filter(pathway=pathway))
+        .select_related("person", "assigned_by", "team")
+        .order_by("person__last_name", "person__first_name", "id")
+    )
+    return progress_for(assignments)
+
+
+def overview_counts(rows: list[AssignmentRow]) -> dict[str, int]:
+    counts = {"done": 0, "in_progress": 0, "todo": 0, "overdue": 0}
+    for row in rows:
+        counts[row.state] += 1
+    return counts
+
+
+def assignable_people(*, actor: Person) -> QuerySet[Person]:
+    """Whom the actor may assign pathways to: their reports (L&D admins: everyone active)."""
+    return policy.scope(actor, "assign_pathway", Person.objects.filter(is_active=True)).exclude(pk=actor.pk)
+
+
+def assignable_teams(*, actor: Person) -> QuerySet[OrgUnit]:
+    """Units with someone the actor may assign to (the service checks the whole unit on submit)."""
+    people = assignable_people(actor=actor)
+    return OrgUnit.objects.filter(pk__in=people.values("org_unit_id")).order_by("path")
+
+
+def team_members(team: OrgUnit) -> QuerySet[Person]:
+    """Active members of a unit and the units under it."""
+    return Person.objects.filter(
+        Q(org_unit__path=team.path) | Q(org_unit__path__startswith=f"{team.path} / "), is_active=True
+    ).order_by("last_name", "first_name", "id")
+
+
+def assignments_made_by_me(*, actor: Person) -> QuerySet[Assignment]:
+    return (
+        policy.scope(actor, "view", Assignment.objects.exclude(person=actor))
+        .filter(Q(assigned_by=actor) | Q(person__manager=actor))
+        .select_related("person", "pathway")
+        .order_by("-assigned_at")
+    )
+
+
+def home_panel(person: Any) -> dict[str, Any] | None:
+    rows = [r for r in my_assignments(person=person) if not r.progress.is_complete][:5]
+    if not rows:
+        return None
+    return {"rows": rows}
+
+
+def expiring_certificates(*, now: dt.datetime, within: dt.timedelta) -> QuerySet[Certificate]:
+    """Certificates expiring within `within`, or expired in the last week (long-expired ones were handled)."""
+    return Certificate.objects.filter(
+        expires_at__lte=now + within, expires_at__gt=now - dt.timedelta(days=7)
+    ).select_related("person", "pathway")
