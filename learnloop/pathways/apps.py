@@ -15,8 +15,21 @@ class PathwaysConfig(AppConfig):
 
         register(NavItem(key="pathways", label="Pathways", url_name="pathways:catalog", order=14))
         home.register(
-            home.HomePanel(key="pathways", template="pathways/home_panel.html", context=selectors.home_panel, order=30)
+            home.HomePanel(
+                key="pathways",
+                template="pathways/home_panel.html",
+                context=selectors.home_panel,
+                order=30,
+                versions=("pathways",),
+            )
         )
+        from learnloop.core.response_cache import person_version, track
+        from learnloop.pathways.models import Assignment, Certificate, Pathway, Stage, Step
+
+        track(Assignment, version=lambda row: person_version(row.person_id))
+        track(Certificate, version=lambda row: person_version(row.person_id))
+        for model in (Pathway, Stage, Step):
+            track(model, version=lambda _: "pathways")
         schedule.register("pathways.completions", every=dt.timedelta(minutes=10), run=jobs.completions_record)
         schedule.register("pathways.reminders", every=dt.timedelta(hours=1), run=jobs.due_reminders_send)
         schedule.register("pathways.recertification", every=dt.timedelta(hours=6), run=jobs.recertification_send)

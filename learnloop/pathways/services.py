@@ -17,6 +17,7 @@ from django.utils import timezone
 from learnloop.core import policy
 from learnloop.core.audit import audit_record, field_changes, snapshot
 from learnloop.core.models import AuditEvent
+from learnloop.core.response_cache import version_bump
 from learnloop.core.roles import Role
 from learnloop.learning.models import CatalogItem
 from learnloop.lrs.events import LEARNLOOP_IRI, activity_iri, record_event
@@ -192,6 +193,7 @@ def stage_move_up(*, actor: Person | None, stage: Stage, source: str = Source.WE
     Stage.objects.filter(pk=stage.pk).update(position=0)
     Stage.objects.filter(pk=before.pk).update(position=mine)
     Stage.objects.filter(pk=stage.pk).update(position=theirs)
+    version_bump("pathways")  # updates send no signals; cached pages show the order
     stage.position = theirs
     audit_record(
         actor=actor, action="pathway_stage.move", target=stage, changes={"position": [mine, theirs]}, source=source
