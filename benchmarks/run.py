@@ -44,6 +44,7 @@ WRK_SCRIPT = BENCH_DIR / "report.lua"
 DEFAULT_SQLITE_PATH = PROJECT_DIR / "var" / "bench.sqlite3"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/learnloop_bench"
 EMPLOYEE = "maya.okafor@fernhill.example"
+MANAGER = "jonas.weber@fernhill.example"
 DEMO_PASSWORD = "learnloop-demo"  # the published password of every demo account
 
 SEED_TIMEOUT_S = 30 * 60
@@ -188,13 +189,30 @@ def ensure_postgres_database(url: str) -> None:
         raise BenchmarkError(f"cannot create PostgreSQL database {name}: {completed.stderr.strip()}")
 
 
-def seed(env: dict[str, str], *, people: int) -> None:
+def seed(env: dict[str, str], *, people: int, items: int, enrollments: int) -> None:
     log("migrating the benchmark database")
     run_command(learnloop_command("migrate", "--noinput"), env=env, timeout=COMMAND_TIMEOUT_S)
     log(f"seeding the demo organization with {people:,} people (idempotent; the first run takes longest)")
     started = time.monotonic()
     run_command(learnloop_command("demo", "--people", str(people)), env=env, timeout=SEED_TIMEOUT_S, capture=False)
     log(f"seeded in {time.monotonic() - started:.0f} s")
+    if items or enrollments:
+        log(f"growing to {items:,} catalog items and {enrollments:,} enrolments (idempotent)")
+        started = time.monotonic()
+        run_command(
+            [
+                sys.executable,
+                str(BENCH_DIR / "growth_fill.py"),
+                "--items",
+                str(items),
+                "--enrollments",
+                str(enrollments),
+            ],
+            env=env,
+            timeout=SEED_TIMEOUT_S,
+            capture=False,
+        )
+        log(f"grown in {time.monotonic() - started:.0f} s")
 
 
 def create_token(env: dict[str, str]) -> tuple[str, int]:
@@ -332,7 +350,8 @@ def http_get(base_url: str, path: str, headers: dict[str, str] | None = None) ->
 
 
 def sign_in(base_url: str, *, username: str, password: str) -> str:
-    """The `sessionid` of a fresh browser session, through the real login form and its CSRF check.
+    """The Cookie header of a fresh browser session (`sessionid` and the CSRF cookie a browser keeps),
+    through the real login form and its CSRF check.
 
     Production sets Secure cookies; over plain http a browser would drop them, but the Set-Cookie
     headers are still sent, so they are read from the headers directly."""
@@ -355,10 +374,12 @@ def sign_in(base_url: str, *, username: str, password: str) -> str:
         },
         body=form,
     )
-    session = answer.cookies().get("sessionid")
+    cookies = answer.cookies()
+    session = cookies.get("sessionid")
     if answer.status != 302 or not session:
         raise BenchmarkError(f"signing in as {username} failed (status {answer.status}, no session cookie)")
-    return session
+    # Signing in rotates the CSRF cookie; a browser sends the new one with every later request.
+    return f"sessionid={session}; csrftoken={cookies.get('csrftoken', csrf_cookie)}"
 
 
 def check_ok(base_url: str, path: str, headers: dict[str, str]) -> None:
@@ -435,14 +456,15 @@ def measure(
 class Session:
     server: Server
     token: str
-    session_id: str
+    # Cookie headers of signed-in browser sessions: "session" (the employee) and "manager".
+    cookies: dict[str, str]
     endpoints: list[Endpoint]
 
     def headers(self, endpoint: Endpoint) -> dict[str, str]:
         if endpoint.auth == "token":
             return {"Authorization": f"Bearer {self.token}"}
-        if endpoint.auth == "session":
-            return {"Cookie": f"sessionid={self.session_id}"}
+        if endpoint.auth in self.cookies:
+            return {"Cookie": self.cookies[endpoint.auth]}
         return {}
 
 
@@ -459,12 +481,19 @@ def prepare_session(server: Server, token: str, *, selected: Sequence[str]) -> S
         Endpoint("people list API", "/api/v1/people?limit=50", "token", API_TARGET),
         Endpoint("person detail API", f"/api/v1/people/{detail_id}", "token", API_TARGET),
         Endpoint("home page (HTML)", "/", "session", PAGE_TARGET),
+        # Growth core, at 50,000 catalog items and 2 million enrolments (benchmarks/growth_fill.py).
+        Endpoint("catalog search API", "/api/v1/catalog?q=facilitation&limit=20", "token", API_TARGET),
+        Endpoint("catalog search page (HTML)", "/catalog/?q=facilitation", "session", PAGE_TARGET),
+        Endpoint("team skills matrix (HTML)", "/skills/team/", "manager", PAGE_TARGET),
     ]
     chosen = [e for e in endpoints if not selected or any(word in e.name for word in selected)]
     if not chosen:
         raise BenchmarkError(f"no endpoint matches {list(selected)}")
-    session_id = sign_in(base_url, username=EMPLOYEE, password=DEMO_PASSWORD)
-    return Session(server=server, token=token, session_id=session_id, endpoints=chosen)
+    cookies = {
+        "session": sign_in(base_url, username=EMPLOYEE, password=DEMO_PASSWORD),
+        "manager": sign_in(base_url, username=MANAGER, password=DEMO_PASSWORD),
+    }
+    return Session(server=server, token=token, cookies=cookies, endpoints=chosen)
 
 
 def measure_all(session: Session, load: LoadConfig, *, duration_s: int) -> list[Measurement]:
@@ -500,7 +529,7 @@ def bench_backend(backend: str, args: argparse.Namespace, load: LoadConfig, work
     if backend == "postgres":
         ensure_postgres_database(args.database_url)
     if not args.skip_seed:
-        seed(env, people=args.people)
+        seed(env, people=args.people, items=args.items, enrollments=args.enrollments)
     people_count = count_people(env)
     token, token_id = create_token(env)
     static_root = work_dir / "static"
@@ -745,6 +774,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--sqlite-path", type=Path, default=DEFAULT_SQLITE_PATH)
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help="PostgreSQL for --backend postgres")
     parser.add_argument("--people", type=int, default=10_000, help="Size of the seeded organization")
+    parser.add_argument("--items", type=int, default=50_000, help="Catalog items to grow to (0: the demo's only)")
+    parser.add_argument("--enrollments", type=int, default=2_000_000, help="Enrolments to grow to (0: the demo's)")
     parser.add_argument("--skip-seed", action="store_true", help="Measure the database as it is")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument(

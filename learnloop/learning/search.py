@@ -18,8 +18,7 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, FloatField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 
 from learnloop.learning.models import CatalogItem
 
@@ -50,11 +49,12 @@ def search(items: QuerySet[CatalogItem], text: str) -> QuerySet[CatalogItem]:
             .order_by("-rank", "title")
         )
     fts_query = _fts5_query(text)
-    matching = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (fts_query,))  # noqa: S608
-    # bm25() is lower for better matches; the correlated lookup runs only for matching rows.
-    rank = RawSQL(
-        f"SELECT bm25({FTS_TABLE}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid = learning_catalogitem.id",  # noqa: S608
-        (fts_query,),
-        output_field=FloatField(),
+    # Joined, not correlated: bm25() is computed once per match in the same scan as MATCH (a correlated
+    # rank subquery re-ran the full-text match for every row: seconds at 50,000 items).
+    return items.extra(  # noqa: S610 - fixed SQL; the user's words are a bound parameter
+        tables=[FTS_TABLE],
+        where=[f"{FTS_TABLE}.rowid = learning_catalogitem.id", f"{FTS_TABLE} MATCH %s"],
+        params=[fts_query],
+        select={"rank": f"bm25({FTS_TABLE})"},
+        order_by=["rank", "title"],
     )
-    return items.filter(pk__in=matching).annotate(rank=rank).order_by(F("rank").asc(nulls_last=True), "title")
