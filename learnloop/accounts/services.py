@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from learnloop.accounts.models import ApiToken
@@ -70,6 +70,31 @@ def token_revoke_all(*, actor: Person | None, person: Person, source: str = Audi
     for token in tokens:
         token_revoke(actor=actor, token=token, source=source)
     return len(tokens)
+
+
+def token_person_id(secret: str) -> int | None:
+    """The id of the active person a presented token belongs to, or None: the same checks as
+    `token_authenticate` in one plain SQL statement, for the cached-answer path, where building ORM
+    queries would cost more than the whole answer."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.id, t.person_id, (t.last_used_at IS NULL OR t.last_used_at < %s) "
+            "FROM accounts_apitoken t JOIN people_person p ON p.id = t.person_id "
+            "WHERE t.token_hash = %s AND t.revoked_at IS NULL AND p.is_active "
+            "AND (t.expires_at IS NULL OR t.expires_at > %s)",
+            [adapt(now - LAST_USED_RESOLUTION), token_hash(secret), adapt(now)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token_id, person_id, stale = row
+    if stale:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+    return int(person_id)
 
 
 def token_authenticate(secret: str) -> Person | None:

@@ -25,6 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import F, Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -43,10 +44,12 @@ def version_bump(name: str) -> None:
 
 
 def versions_get(names: tuple[str, ...]) -> tuple[int, ...]:
-    from learnloop.core.models import DataVersion
-
-    found = dict(DataVersion.objects.filter(name__in=names).values_list("name", "value"))
-    return tuple(found.get(name, 0) for name in names)
+    # Plain SQL: this runs on every cached answer, and building the ORM query costs more than running it.
+    placeholders = ", ".join(["%s"] * len(names))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT name, value FROM core_dataversion WHERE name IN ({placeholders})", list(names))  # noqa: S608
+        found = dict(cursor.fetchall())
+    return tuple(int(found.get(name, 0)) for name in names)
 
 
 def person_version(person_id: int | None) -> str | None:
@@ -103,12 +106,20 @@ def by_person(viewer: Any) -> str:
     return str(viewer.pk)
 
 
+@dataclass(frozen=True)
+class TokenViewer:
+    """Who presented an API token: all a cached answer's key needs (keys may use only `pk`)."""
+
+    pk: int
+
+
 def _viewer(request: HttpRequest, route: CachedRoute) -> Any:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer ") and not route.page:
-        from learnloop.accounts.services import token_authenticate
+        from learnloop.accounts.services import token_person_id
 
-        return token_authenticate(header.removeprefix("Bearer ").strip())
+        person_id = token_person_id(header.removeprefix("Bearer ").strip())
+        return TokenViewer(pk=person_id) if person_id is not None else None
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
 

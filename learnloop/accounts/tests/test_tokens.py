@@ -95,3 +95,33 @@ def test_the_command_prints_a_token_for_scripts(personas: Personas) -> None:
     assert listing.getvalue().count("active") == 2
     call_command("token", "revoke", str(body["id"]), stdout=io.StringIO())
     assert _get(body["token"]) == 401
+
+
+def test_the_cached_answer_path_checks_tokens_exactly_as_the_api_does(personas: Personas) -> None:
+    """`token_person_id` (plain SQL, for cached answers) agrees with `token_authenticate` on every case."""
+    from learnloop.accounts.services import token_person_id
+
+    def both(secret: str) -> tuple[int | None, int | None]:
+        person = token_authenticate(secret)
+        return token_person_id(secret), person.pk if person else None
+
+    live = token_create(actor=personas.alice, person=personas.alice, name="live")
+    assert both(live.secret) == (personas.alice.pk, personas.alice.pk)
+    ApiToken.objects.filter(pk=live.token.pk).update(last_used_at=None)
+    token_person_id(live.secret)
+    assert ApiToken.objects.get(pk=live.token.pk).last_used_at is not None  # use is still recorded
+    expired = token_create(actor=personas.alice, person=personas.alice, name="old")
+    ApiToken.objects.filter(pk=expired.token.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert both(expired.secret) == (None, None)
+    revoked = token_create(actor=personas.alice, person=personas.alice, name="gone")
+    token_revoke(actor=personas.alice, token=revoked.token)
+    assert both(revoked.secret) == (None, None)
+    leaver = token_create(actor=personas.oscar, person=personas.oscar, name="leaver")
+    personas.oscar.is_active = False
+    personas.oscar.save(update_fields=["is_active"])
+    assert both(leaver.secret) == (None, None)
+    assert both("ll_made-up") == (None, None) and both("nope") == (None, None)
+    # A revoked token never reaches a cached answer either.
+    assert _get(live.secret, "/api/v1/people") == 200
+    token_revoke(actor=personas.alice, token=live.token)
+    assert _get(live.secret, "/api/v1/people") == 401
