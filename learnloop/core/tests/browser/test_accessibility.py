@@ -43,6 +43,8 @@ def test_signed_in_pages_are_accessible(page: Any, personas: Personas) -> None:
         "/accounts/tokens/",
         "/accounts/password/",
         "/learning-record/",
+        "/notifications/",
+        "/notifications/settings/",
     ]
     for url in urls:
         page.goto(url)
