@@ -311,7 +311,13 @@ def goal_complete(*, actor: Person, goal: Goal, source: str = Source.WEB) -> Goa
 def goal_delete(*, actor: Person, goal: Goal, source: str = Source.WEB) -> None:
     policy.require(actor, "change", goal.plan)
     _require_open(goal.plan)
-    audit_record(actor=actor, action="goal.delete", target=goal, changes=_goal_snapshot(goal), source=source)
+    audit_record(
+        actor=actor,
+        action="goal.delete",
+        target=goal,
+        changes=field_changes(before=_goal_snapshot(goal), after={}, fields=GOAL_FIELDS),
+        source=source,
+    )
     goal.delete()
 
 
