@@ -31,7 +31,7 @@ def _rules(draft: GoalDraft, weekly: int = 120) -> dict[str, str]:
 
 
 def _with(draft: GoalDraft, **changes: object) -> GoalDraft:
-    return GoalDraft(**{**draft.__dict__, **changes})  # type: ignore[arg-type]
+    return GoalDraft(**{**draft.__dict__, **changes})
 
 
 def test_a_smart_goal_gets_no_advice() -> None:
