@@ -22,7 +22,7 @@ def application_bars(summary: list[dict[str, Any]], *, limit: int = 15) -> SafeS
         y = 4 + index * ROW
         yes = BAR * row["yes"] / row["answers"]
         partly = BAR * row["partly"] / row["answers"]
-        title = row["title"] if len(row["title"]) <= 38 else row["title"][:37] + "…"
+        title = row["title"] if len(row["title"]) <= 34 else row["title"][:33] + "…"
         bars.append(
             (
                 y + 18,

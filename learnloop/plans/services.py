@@ -289,20 +289,22 @@ def goal_complete(*, actor: Person, goal: Goal, source: str = Source.WEB) -> Goa
     """The person marks the goal achieved; recorded as an xAPI `completed` statement on the goal."""
     plan = goal.plan
     policy.require(actor, "change", plan)
-    goal = Goal.objects.select_for_update().select_related("skill", "plan__person").get(pk=goal.pk)
+    _require_open(plan)
+    # Lock the goal row alone: PostgreSQL refuses FOR UPDATE across the nullable join to the skill.
+    goal = Goal.objects.select_for_update().get(pk=goal.pk)
     if goal.completed_at is not None:
         return goal
     goal.completed_at = timezone.now()
     goal.save(update_fields=["completed_at", "updated_at"])
     audit_record(actor=actor, action="goal.complete", target=goal, changes={"completed": [False, True]}, source=source)
     record_event(
-        person=goal.plan.person,
+        person=plan.person,
         verb="completed",
         activity_id=activity_iri("plan-goal", goal.pk),
         activity_name=str(goal),
         activity_type=GOAL_ACTIVITY_TYPE,
         result={"completion": True},
-        context_activities={"parent": [activity_iri("plan", goal.plan_id)]},
+        context_activities={"parent": [activity_iri("plan", plan.pk)]},
     )
     return goal
 

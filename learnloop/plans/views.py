@@ -37,6 +37,8 @@ def mine(request: AuthedRequest) -> HttpResponse:
             "plans": plans,
             "current_id": current.pk if current else None,
             "open_checks": selectors.transfer_open_count(person=request.user),
+            "is_manager": bool(request.user.report_ids),
+            "is_ld_admin": policy.can(request.user, "change", Objective),
         },
     )
 
@@ -201,8 +203,11 @@ def goal_edit(request: AuthedRequest, goal_id: int) -> HttpResponse:
 @require_POST
 def goal_complete(request: AuthedRequest, goal_id: int) -> HttpResponse:
     goal = _goal(request, goal_id)
-    services.goal_complete(actor=request.user, goal=goal)
-    messages.success(request, f"Goal achieved: {goal}. Nicely done.")
+    try:
+        services.goal_complete(actor=request.user, goal=goal)
+        messages.success(request, f"Goal achieved: {goal}. Nicely done.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     return redirect("plans:plan", plan_id=goal.plan_id)
 
 
