@@ -10,6 +10,7 @@ class PlansConfig(AppConfig):
         import datetime as dt
 
         from learnloop.core import home, navigation, schedule
+        from learnloop.plans.reminders import goal_reminders_send
         from learnloop.plans.selectors import home_panel_context
         from learnloop.plans.transfer import transfer_checks_create
 
@@ -18,3 +19,4 @@ class PlansConfig(AppConfig):
             home.HomePanel(key="plan", template="plans/home_panel.html", context=home_panel_context, order=20)
         )
         schedule.register("plans.transfer_checks", every=dt.timedelta(hours=1), run=transfer_checks_create)
+        schedule.register("plans.goal_reminders", every=dt.timedelta(hours=6), run=goal_reminders_send)

@@ -11,6 +11,7 @@ from learnloop.lrs.models import Statement
 from learnloop.notifications.models import Notification
 from learnloop.plans import selectors, services
 from learnloop.plans.models import TransferCheck
+from learnloop.plans.reminders import goal_reminders_send
 from learnloop.plans.tests.helpers import enrol, goal_of, item
 from learnloop.plans.transfer import transfer_checks_create
 
@@ -99,3 +100,21 @@ def test_the_ld_summary_counts_application_per_item(client, personas):
     client.force_login(personas.lena)
     html = client.get(reverse("plans:transfer_insights")).content.decode()
     assert "<svg" in html and "Coaching basics: 50% applied" in html
+
+
+def test_goal_reminders_go_once_per_goal_and_due_date(personas):
+    goal = goal_of(personas.alice)
+    today = timezone.localdate(NOW)
+    goal.due_on = today + dt.timedelta(days=10)
+    goal.save(update_fields=["due_on"])
+    assert goal_reminders_send(now=NOW) == 0
+    goal.due_on = today + dt.timedelta(days=3)
+    goal.save(update_fields=["due_on"])
+    assert goal_reminders_send(now=NOW) == 1
+    assert goal_reminders_send(now=NOW) == 0
+    assert goal_reminders_send(now=NOW + dt.timedelta(days=4)) == 1  # now overdue
+    assert set(Notification.objects.values_list("kind", flat=True)) == {"due_soon", "overdue"}
+    services.goal_complete(actor=personas.alice, goal=goal)
+    goal.due_on = today
+    goal.save(update_fields=["due_on"])
+    assert goal_reminders_send(now=NOW + dt.timedelta(days=5)) == 0  # achieved goals are left alone
