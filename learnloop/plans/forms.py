@@ -1,12 +1,13 @@
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 
 from learnloop.learning.models import CatalogItem
 from learnloop.people.models import JobRole, OrgUnit, Person
 from learnloop.plans.models import Goal, Objective, Plan, TransferCheck
 from learnloop.plans.services import role_path_options
-from learnloop.skills.models import Skill
+from learnloop.skills.models import RoleRequirement, Skill
 
 
 class DateInput(forms.DateInput):
@@ -48,6 +49,23 @@ class ItemChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.title} ({obj.get_kind_display()}{minutes})"
 
 
+SUGGESTIONS = 24
+
+
+def suggest_items(*, person: Person, chosen_ids: list[int]) -> list[CatalogItem]:
+    """The items already chosen, then published items teaching a skill the person's role path needs."""
+    roles = [role.pk for role in role_path_options(person)]
+    skill_ids = RoleRequirement.objects.filter(job_role_id__in=roles).values("skill_id")
+    chosen = list(CatalogItem.objects.filter(pk__in=chosen_ids, is_published=True).order_by("title"))
+    teaching = (
+        CatalogItem.objects.filter(is_published=True, skills_taught__skill_id__in=skill_ids)
+        .exclude(pk__in=chosen_ids)
+        .distinct()
+        .order_by("title")[:SUGGESTIONS]
+    )
+    return [*chosen, *teaching]
+
+
 class GoalForm(forms.Form):
     kind = forms.ChoiceField(choices=Goal.Kind.choices, widget=forms.RadioSelect, label="This goal is to")
     skill = forms.ModelChoiceField(Skill.objects.filter(is_active=True), required=False, empty_label="Choose a skill")
@@ -66,12 +84,13 @@ class GoalForm(forms.Form):
     )
     role = forms.ModelChoiceField(JobRole.objects.none(), required=False, empty_label="No role path", label="Role path")
     due_on = forms.DateField(required=False, widget=DateInput(), label="Due date")
+    # Validated against every published item; only suggestions and the chosen ones are rendered (see
+    # `suggest_items`), so the form stays small however big the catalog is. Search adds more (htmx).
     items = ItemChoiceField(
-        CatalogItem.objects.filter(is_published=True).order_by("title"),
+        CatalogItem.objects.filter(is_published=True),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
         label="Learning items",
-        help_text="Hold Ctrl (or ⌘) to choose several",
     )
 
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
@@ -79,6 +98,14 @@ class GoalForm(forms.Form):
         roles = role_path_options(person)
         self.fields["role"].queryset = JobRole.objects.filter(pk__in=[r.pk for r in roles])  # type: ignore[attr-defined]
         self.fields["role"].help_text = "Your own role, or the next role you are growing towards"
+        if isinstance(self.data, QueryDict):
+            chosen = self.data.getlist("items")
+        else:
+            chosen = (self.data.get("items") if self.is_bound else self.initial.get("items")) or []
+        suggested = suggest_items(person=person, chosen_ids=[int(pk) for pk in chosen if str(pk).isdigit()])
+        field = self.fields["items"]
+        assert isinstance(field, ItemChoiceField)
+        field.widget.choices = [(item.pk, field.label_from_instance(item)) for item in suggested]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:plan_id>/comments/", views.comment, name="comment"),
     path("<int:plan_id>/goals/new/", views.goal_create, name="goal_create"),
     path("<int:plan_id>/smart-check/", views.smart_check, name="smart_check"),
+    path("<int:plan_id>/items/", views.item_search, name="item_search"),
     path("goals/<int:goal_id>/edit/", views.goal_edit, name="goal_edit"),
     path("goals/<int:goal_id>/complete/", views.goal_complete, name="goal_complete"),
     path("goals/<int:goal_id>/delete/", views.goal_delete, name="goal_delete"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from learnloop.core import policy
 from learnloop.core.forms import add_service_errors
 from learnloop.core.http import AuthedRequest
+from learnloop.learning.selectors import catalog_list
 from learnloop.people.models import Person
 from learnloop.plans import charts, selectors, services
 from learnloop.plans.forms import CommentForm, GoalForm, ObjectiveForm, PlanForm, TransferAnswerForm
@@ -234,6 +235,15 @@ def smart_check(request: AuthedRequest, plan_id: int) -> HttpResponse:
     data.setdefault("kind", request.POST.get("kind") or Goal.Kind.SKILL)
     advice = selectors.goal_advice(plan=plan, **data)
     return render(request, "plans/htmx/advice.html", {"advice": advice, "checked": True})
+
+
+@login_required
+def item_search(request: AuthedRequest, plan_id: int) -> HttpResponse:
+    """Catalog items matching what the person typed, as checkboxes to add to the goal form (htmx)."""
+    selectors.plan_get(actor=request.user, plan_id=plan_id, action="change")
+    query = request.GET.get("item_q", "").strip()[:200]
+    items = list(catalog_list(actor=request.user, text=query).filter(is_published=True)[:15]) if query else []
+    return render(request, "plans/htmx/item_results.html", {"items": items, "query": query})
 
 
 # --- Objectives -------------------------------------------------------------------------------------

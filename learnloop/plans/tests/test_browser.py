@@ -1,10 +1,12 @@
 """Plan flows in a real Chromium: write a goal and get SMART advice live; complete learning attached to a
 goal and see the plan's progress move; and every plans page passes axe-core's WCAG 2.2 AA rules."""
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from learnloop.core.testing import Personas
@@ -24,6 +26,8 @@ def _violations(page: Any) -> str:
 
 def test_write_a_plan_goal_and_get_smart_advice_as_you_type(page: Any, personas: Personas) -> None:
     objective()
+    item("Retro masterclass", minutes=900)
+    due = timezone.localdate() + dt.timedelta(days=14)
     sign_in(page, personas.alice.username)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Plan").click()
     page.get_by_role("link", name="Start your plan").click()
@@ -42,10 +46,17 @@ def test_write_a_plan_goal_and_get_smart_advice_as_you_type(page: Any, personas:
     page.get_by_label("Due date").fill(f"{YEAR}-12-15")
     expect(advice).not_to_contain_text("Measurable")
     expect(advice).not_to_contain_text("Relevant")
+    # Attaching more learning than two hours a week allows until the due date is worth a word.
+    page.get_by_label("Due date").fill(due.isoformat())
+    page.get_by_label("Search the catalog for more").fill("masterclass")
+    page.get_by_label("Retro masterclass (Self-paced · 900 min)").check()
+    expect(advice).to_contain_text("Achievable")
+    expect(advice).to_contain_text("about 15 hours")
     # Advice never blocks: the goal saves as written.
     page.get_by_role("button", name="Save goal").click()
     expect(page.get_by_role("status").first).to_contain_text("Goal saved")
     expect(page.get_by_role("article")).to_contain_text("Get better at retrospectives")
+    expect(page.get_by_role("article")).to_contain_text("Retro masterclass")
 
 
 def test_complete_an_item_attached_to_a_goal_and_see_progress_move(page: Any, personas: Personas) -> None:

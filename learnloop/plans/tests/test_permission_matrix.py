@@ -80,6 +80,13 @@ ROWS = [
     Row("plans:goal_create", "GET", _plan_url("plans:goal_create"), OWN, subject=plan_of),
     Row("plans:goal_create", "POST", _plan_url("plans:goal_create"), OWN, subject=plan_of, ok=302, data=GOAL_FORM),
     Row("plans:smart_check", "POST", _plan_url("plans:smart_check"), OWN, subject=plan_of, data=GOAL_FORM),
+    Row(
+        "plans:item_search",
+        "GET",
+        lambda plan: reverse("plans:item_search", kwargs={"plan_id": plan.pk}) + "?item_q=coaching",
+        OWN,
+        subject=plan_of,
+    ),
     Row("plans:goal_edit", "GET", _goal_url("plans:goal_edit"), OWN, subject=goal_of),
     Row("plans:goal_edit", "POST", _goal_url("plans:goal_edit"), OWN, subject=goal_of, ok=302, data=GOAL_FORM),
     Row("plans:goal_complete", "POST", _goal_url("plans:goal_complete"), OWN, subject=goal_of, ok=302),

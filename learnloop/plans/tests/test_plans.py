@@ -312,3 +312,33 @@ def test_api_goal_create_returns_advice_and_clear_errors(client, personas):
     )
     assert missing.status_code == 400
     assert Goal.objects.filter(plan=plan).count() == 1
+
+
+def test_the_goal_form_suggests_items_for_the_role_path_and_searches_the_rest(client, personas):
+    from learnloop.learning.models import ItemSkill
+    from learnloop.skills.models import RoleRequirement
+
+    role = JobRoleFactory.create(name="Engineer")
+    alice = personas.alice
+    alice.job_role = role
+    alice.save(update_fields=["job_role"])
+    review = Skill.objects.create(name="Code review")
+    RoleRequirement.objects.create(job_role=role, skill=review, level=3)
+    suggested = item("Reviewing code well")
+    ItemSkill.objects.create(item=suggested, skill=review, target_level=3)
+    other = item("Negotiation basics")
+    plan = plan_of(alice)
+    client.force_login(alice)
+    form = client.get(reverse("plans:goal_create", kwargs={"plan_id": plan.pk})).content.decode()
+    assert "Reviewing code well" in form and "Negotiation basics" not in form
+    found = client.get(reverse("plans:item_search", kwargs={"plan_id": plan.pk}), {"item_q": "negotiation"})
+    assert f'value="{other.pk}"' in found.content.decode()
+    # An item found by search can be attached, and stays shown when the goal is edited.
+    response = client.post(
+        reverse("plans:goal_create", kwargs={"plan_id": plan.pk}),
+        {"kind": "outcome", "outcome": "Agree scope with stakeholders", "items": [other.pk]},
+    )
+    goal = Goal.objects.get(plan=plan)
+    assert response.status_code == 302 and list(goal.items.all()) == [other]
+    edit = client.get(reverse("plans:goal_edit", kwargs={"goal_id": goal.pk})).content.decode()
+    assert "Negotiation basics" in edit and "checked" in edit
