@@ -3,6 +3,8 @@
 import datetime as dt
 
 from django.test import override_settings
+from hypothesis import given
+from hypothesis import strategies as st
 
 from learnloop.plans.smart import GoalDraft, PlanWindow, advise, weekly_learning_minutes
 
@@ -109,3 +111,47 @@ def test_advice_comes_most_fundamental_first() -> None:
 @override_settings(LEARNING_TIME_DEFAULT_WEEKLY_MINUTES=90)
 def test_weekly_minutes_come_from_the_setting() -> None:
     assert weekly_learning_minutes(object()) == 90
+
+
+@given(
+    minutes=st.integers(min_value=0, max_value=20_000),
+    weekly=st.integers(min_value=1, max_value=600),
+    days_left=st.integers(min_value=0, max_value=300),
+)
+def test_effort_advice_appears_exactly_when_the_learning_does_not_fit(
+    minutes: int, weekly: int, days_left: int
+) -> None:
+    due = TODAY + dt.timedelta(days=days_left)
+    draft = _with(GOOD_SKILL, item_minutes=minutes, due_on=due)
+    weeks = max(1, -(-days_left // 7))
+    assert ("achievable" in _rules(draft, weekly)) == (minutes > weekly * weeks)
+
+
+@given(
+    kind=st.sampled_from(["skill", "outcome"]),
+    text=st.text(max_size=80),
+    target=st.none() | st.integers(min_value=1, max_value=5),
+    current=st.none() | st.floats(min_value=1, max_value=5, allow_nan=False),
+    due=st.none() | st.dates(min_value=dt.date(2025, 1, 1), max_value=dt.date(2027, 12, 31)),
+    linked=st.booleans(),
+)
+def test_advice_is_at_most_one_per_rule_and_always_names_a_field(
+    kind: str, text: str, target: int | None, current: float | None, due: dt.date | None, linked: bool
+) -> None:
+    draft = GoalDraft(
+        kind=kind,
+        skill_name=text[:20],
+        target_level=target,
+        current_level=current,
+        outcome=text,
+        measure=text[::-1],
+        due_on=due,
+        has_link=linked,
+        item_minutes=len(text) * 30,
+    )
+    advice = advise(draft, window=WINDOW, today=TODAY, weekly_minutes=120)
+    rules = [a.rule for a in advice]
+    assert len(rules) == len(set(rules))
+    assert set(rules) <= {"measurable", "time_bound", "relevant", "achievable"}
+    assert all(a.field and a.message.strip() for a in advice)
+    assert ("relevant" in rules) == (not linked)
