@@ -97,7 +97,8 @@ def seed(ctx: DemoContext) -> None:
     year = today.year
     objectives = _seed_objectives(ctx, year)
     created = _seed_plans(ctx, year, today, objectives)
-    checks = transfer_checks_create(now=timezone.now())
+    with transaction.atomic():  # one commit for the lot: the demo creates over a thousand checks at once
+        checks = transfer_checks_create(now=timezone.now())
     answered = _answer_checks(ctx)
     comments = _seed_comments(ctx)
     ctx.log(
@@ -284,6 +285,7 @@ def _last_year(ctx: DemoContext, year: int, objectives: list[Objective]) -> None
         )
 
 
+@transaction.atomic
 def _answer_checks(ctx: DemoContext) -> int:
     answered = 0
     pending = (
