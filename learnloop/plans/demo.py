@@ -19,7 +19,8 @@ from learnloop.people.models import OrgUnit, Person
 from learnloop.plans.models import Goal, Objective, Plan, TransferCheck
 from learnloop.plans.services import objective_create, plan_comment_add, transfer_check_answer
 from learnloop.plans.transfer import transfer_checks_create
-from learnloop.skills.models import CareerPath, RoleRequirement
+from learnloop.skills.calibration import Rating, calibrate
+from learnloop.skills.models import CareerPath, RoleRequirement, SkillAssessment
 
 DEMO_AFTER = ["learning"]
 SYSTEM = AuditEvent.Source.SYSTEM
@@ -163,6 +164,19 @@ def _seed_plans(ctx: DemoContext, year: int, today: dt.date, objectives: list[Ob
     has_plan = set(Plan.objects.filter(period=str(year)).values_list("person_id", flat=True))
     enrolled = set(Enrollment.objects.values_list("person_id", "item_id"))
     chosen = [p for p in people if p.username in (MAYA, JONAS) or _rng("plan", p.employee_id).random() < 0.55]
+    levels = _calibrated_levels([p.pk for p in chosen if p.pk not in has_plan], now)
+
+    def target(person: Person, required: int, skill_id: int) -> int:
+        """The role's level, or one above the person's calibrated level today if they are there already."""
+        current = levels.get((person.pk, skill_id))
+        return min(5, max(required, int(current) + 1 if current is not None else 1))
+
+    def due(rng: random.Random) -> dt.date:
+        """Spread over the rest of the period, with a few recently past."""
+        earliest = min(max(period_start + dt.timedelta(days=30), today - dt.timedelta(days=10)), period_end)
+        return earliest + dt.timedelta(days=rng.randint(0, (period_end - earliest).days))
+
+    goal_items: list[tuple[Goal, list[CatalogItem]]] = []
     plans_made = 0
     audit: list[AuditEvent] = []
     new_enrollments: list[Enrollment | None] = []
@@ -180,9 +194,9 @@ def _seed_plans(ctx: DemoContext, year: int, today: dt.date, objectives: list[Ob
                 plan=plan,
                 kind=Goal.Kind.SKILL,
                 skill=requirement.skill,
-                target_level=requirement.level,
+                target_level=target(person, requirement.level, requirement.skill_id),
                 role=person.job_role,
-                due_on=period_start + dt.timedelta(days=rng.randint(120, 350)),
+                due_on=due(rng),
             )
             goals.append((goal, items_by_skill.get(requirement.skill_id, [])[:2]))
         upward = next_roles.get(person.job_role_id, [])
@@ -195,9 +209,9 @@ def _seed_plans(ctx: DemoContext, year: int, today: dt.date, objectives: list[Ob
                     plan=plan,
                     kind=Goal.Kind.SKILL,
                     skill=need.skill,
-                    target_level=need.level,
+                    target_level=target(person, need.level, need.skill_id),
                     role_id=to_role,
-                    due_on=period_end - dt.timedelta(days=rng.randint(0, 40)),
+                    due_on=due(rng),
                 )
                 goals.append((goal, items_by_skill.get(need.skill_id, [])[:1]))
         outcome, measure, words = rng.choice(OUTCOMES)
@@ -207,12 +221,13 @@ def _seed_plans(ctx: DemoContext, year: int, today: dt.date, objectives: list[Ob
             outcome=outcome,
             measure=measure,
             objective=_objective_for(words, objectives),
-            due_on=None if not measure else period_start + dt.timedelta(days=rng.randint(150, 360)),
+            due_on=None if not measure else due(rng),
         )
         goals.append((goal, [rng.choice(general)] if general else []))
         for goal, items in goals:
             goal.save()
             goal.items.set(items)
+            goal_items.append((goal, items))
             audit.append(audit_event_build(actor=None, action="goal.create", target=goal, source=SYSTEM))
             for item in items:
                 if (person.pk, item.pk) in enrolled:
@@ -226,9 +241,68 @@ def _seed_plans(ctx: DemoContext, year: int, today: dt.date, objectives: list[Ob
                 )
     made = Enrollment.objects.bulk_create([e for e in new_enrollments if e is not None])
     audit.extend(audit_event_build(actor=None, action="enrollment.enrol", target=e, source=SYSTEM) for e in made)
+    audit.extend(_evidence_from(made))
+    audit.extend(_achieved(goal_items))
     AuditEvent.objects.bulk_create(audit)
     _last_year(ctx, year, objectives)
     return plans_made
+
+
+def _calibrated_levels(person_ids: list[int], now: dt.datetime) -> dict[tuple[int, int], float]:
+    """Everyone's calibrated level per skill today, from one query."""
+    ratings: dict[tuple[int, int], list[Rating]] = {}
+    for a in SkillAssessment.objects.filter(person_id__in=person_ids).only(
+        "person_id", "skill_id", "source", "level", "assessed_at", "assessor_id"
+    ):
+        ratings.setdefault((a.person_id, a.skill_id), []).append(
+            Rating(source=a.source, level=a.level, assessed_at=a.assessed_at, rater_id=a.assessor_id)
+        )
+    levels = {key: calibrate(found, at=now).level for key, found in ratings.items()}
+    return {key: level for key, level in levels.items() if level is not None}
+
+
+def _evidence_from(enrollments: list[Enrollment]) -> list[AuditEvent]:
+    """Completing an item adds skill evidence (as `enrollment_complete` does), for the demo's completions."""
+    taught: dict[int, list[ItemSkill]] = {}
+    for row in ItemSkill.objects.filter(item_id__in={e.item_id for e in enrollments}):
+        taught.setdefault(row.item_id, []).append(row)
+    evidence = [
+        SkillAssessment(
+            person_id=e.person_id,
+            skill_id=row.skill_id,
+            source=SkillAssessment.Source.EVIDENCE,
+            level=row.target_level,
+            evidence=f"Completed “{e.item.title}”"[:300],
+            assessed_at=e.completed_at or timezone.now(),
+        )
+        for e in enrollments
+        if e.status == Enrollment.Status.COMPLETED
+        for row in taught.get(e.item_id, [])
+    ]
+    made = SkillAssessment.objects.bulk_create(evidence)
+    return [audit_event_build(actor=None, action="skill_assessment.create", target=a, source=SYSTEM) for a in made]
+
+
+def _achieved(goal_items: list[tuple[Goal, list[CatalogItem]]]) -> list[AuditEvent]:
+    """Most goals whose learning is all complete are marked achieved a few days after the last item."""
+    people = {goal.plan.person_id for goal, _ in goal_items}
+    done = {
+        (person_id, item_id): completed_at
+        for person_id, item_id, completed_at in Enrollment.objects.filter(
+            person_id__in=people, status=Enrollment.Status.COMPLETED
+        ).values_list("person_id", "item_id", "completed_at")
+    }
+    achieved = []
+    now = timezone.now()
+    for goal, items in goal_items:
+        finished = [done.get((goal.plan.person_id, item.pk)) for item in items]
+        if not items or None in finished or _rng("achieved", goal.plan.person.employee_id, goal.pk).random() > 0.7:
+            continue
+        last = max(moment for moment in finished if moment is not None)
+        goal.completed_at = min(last + dt.timedelta(days=3), now)
+        achieved.append(goal)
+    Goal.objects.bulk_update(achieved, ["completed_at"])
+    return [audit_event_build(actor=None, action="goal.complete", target=goal, source=SYSTEM) for goal in achieved]
 
 
 def _demo_enrollment(
