@@ -260,7 +260,7 @@ def plan_list(request: HttpRequest, person: int | None = None) -> Any:
 
 @router.post("/plans", response={201: PlanOut}, summary="Start my plan for a period")
 def plan_create(request: HttpRequest, payload: PlanIn) -> Status:
-    plan = services.plan_create(actor=actor(request), person=actor(request), source=API_SOURCE, **payload.dict())
+    plan = services.plan_create(actor=actor(request), person=actor(request), source=API_SOURCE, **payload.model_dump())
     return Status(201, _plan_out(request, plan.pk))
 
 
@@ -354,7 +354,7 @@ def objective_create(request: HttpRequest, payload: ObjectiveIn) -> Status:
 def objective_update(request: HttpRequest, objective_id: int, payload: ObjectivePatch) -> Objective:
     objective = policy.get_or_404(actor(request), "change", Objective.objects.all(), pk=objective_id)
     changes: dict[str, Any] = {}
-    for name, value in payload.dict(exclude_unset=True).items():
+    for name, value in payload.model_dump(exclude_unset=True).items():
         if name == "parent_id":
             changes["parent"] = _one(Objective, value, "parent")
         elif name == "org_unit_id":

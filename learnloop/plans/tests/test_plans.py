@@ -342,3 +342,32 @@ def test_the_goal_form_suggests_items_for_the_role_path_and_searches_the_rest(cl
     assert response.status_code == 302 and list(goal.items.all()) == [other]
     edit = client.get(reverse("plans:goal_edit", kwargs={"goal_id": goal.pk})).content.decode()
     assert "Negotiation basics" in edit and "checked" in edit
+
+
+def test_api_objectives_and_comments(client, personas):
+    client.force_login(personas.lena)
+    bad = client.post(
+        "/api/v1/objectives", {"title": "Child", "period": "2026", "parent_id": 9999}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and "parent" in bad.json()["error"]["fields"]
+    blank = client.post("/api/v1/objectives", {"title": " ", "period": "2026"}, content_type="application/json")
+    assert blank.status_code == 400 and "title" in blank.json()["error"]["fields"]
+    made = client.post("/api/v1/objectives", {"title": "Top", "period": "2026"}, content_type="application/json")
+    assert made.status_code == 201
+    changed = client.patch(
+        f"/api/v1/objectives/{made.json()['id']}", {"is_active": False}, content_type="application/json"
+    )
+    assert changed.json()["is_active"] is False
+    assert client.get("/api/v1/objectives").json()["count"] == 0
+    assert client.get("/api/v1/objectives?include_inactive=true").json()["count"] == 1
+
+    plan = plan_of(personas.alice)
+    client.force_login(personas.bob)
+    posted = client.post(f"/api/v1/plans/{plan.pk}/comments", {"body": "Go!"}, content_type="application/json")
+    assert posted.status_code == 201
+    empty = client.post(f"/api/v1/plans/{plan.pk}/comments", {"body": "  "}, content_type="application/json")
+    assert empty.status_code == 400
+    listed = client.get(f"/api/v1/plans/{plan.pk}/comments").json()
+    assert [c["body"] for c in listed["items"]] == ["Go!"]
+    team = client.get("/api/v1/plans/team").json()
+    assert [p["person_id"] for p in team["items"]] == [personas.alice.pk]
