@@ -371,3 +371,20 @@ def test_api_objectives_and_comments(client, personas):
     assert [c["body"] for c in listed["items"]] == ["Go!"]
     team = client.get("/api/v1/plans/team").json()
     assert [p["person_id"] for p in team["items"]] == [personas.alice.pk]
+
+
+def test_home_panel_queries_do_not_grow(client, personas):
+    alice = personas.alice
+    client.force_login(alice)
+    plan = plan_of(alice)
+    counts = []
+    for n in (2, 15):
+        for index in range(n):
+            goal = Goal.objects.create(plan=plan, kind="outcome", outcome=f"Goal {n}-{index}")
+            catalog_item = item(f"Home item {n}-{index}")
+            goal.items.add(catalog_item)
+            enrol(alice, catalog_item, status="in_progress", progress=20)
+        with CaptureQueriesContext(connection) as queries:
+            assert "My plan" in client.get(reverse("core:home")).content.decode()
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
