@@ -12,6 +12,7 @@ from learnloop.lrs.api import router as lrs_router
 from learnloop.notifications.api import router as notifications_router
 from learnloop.pathways.api import router as pathways_router
 from learnloop.people.api import router as people_router
+from learnloop.plans.api import router as plans_router
 from learnloop.skills.api import router as skills_router
 
 api = NinjaAPI(
@@ -36,3 +37,4 @@ api.add_router("", skills_router)
 api.add_router("", learning_router)
 api.add_router("", notifications_router)
 api.add_router("", pathways_router)
+api.add_router("", plans_router)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "learnloop.learning",
     "learnloop.notifications",
     "learnloop.pathways",
+    "learnloop.plans",
 ]
 
 MIDDLEWARE = [
@@ -258,3 +259,8 @@ API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50, minimum=1)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500, minimum=1)
 NINJA_PAGINATION_MAX_LIMIT = API_MAX_PAGE_SIZE
 NINJA_PAGINATION_PER_PAGE = API_PAGE_SIZE
+
+# --- Development plans ------------------------------------------------------------------------------
+# Minutes a week a person may spend learning, until their own learning-time budget says otherwise
+# (read only through learnloop.plans.smart.weekly_learning_minutes).
+LEARNING_TIME_DEFAULT_WEEKLY_MINUTES = env_int("LEARNING_TIME_DEFAULT_WEEKLY_MINUTES", 120, minimum=1)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("catalog/", include("learnloop.learning.urls")),
     path("notifications/", include("learnloop.notifications.urls")),
     path("pathways/", include("learnloop.pathways.urls")),
+    path("plans/", include("learnloop.plans.urls")),
     path("api/v1/", api.urls),
     path("xapi/", include("learnloop.lrs.urls")),
     path("learning-record/", include("learnloop.lrs.record_urls")),

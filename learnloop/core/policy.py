@@ -249,6 +249,15 @@ POLICY: dict[str, dict[str, Rule]] = {
         "change": Manages("person") | LD_ADMIN | (Owns("person") & FieldIs("required", False)),
     },
     "pathways.certificate": {"view": Owns("person") | Manages("person") | PEOPLE_ADMIN | LD_ADMIN},
+    # plans: development plans, org objectives, transfer checks
+    "plans.objective": {"view": Anyone(), "create": LD_ADMIN, "change": LD_ADMIN},
+    "plans.plan": {
+        "view": Owns("person") | Manages("person") | PEOPLE_ADMIN,
+        "create": Anyone(),
+        "change": Owns("person"),
+        "comment": Owns("person") | Manages("person"),
+    },
+    "plans.transfercheck": {"view": Owns("respondent"), "answer": Owns("respondent"), "summarize": LD_ADMIN},
 }
 
 

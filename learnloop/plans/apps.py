@@ -1,0 +1,46 @@
+from typing import Any
+
+from django.apps import AppConfig
+
+
+def _plan_owner_version(row: Any) -> str | None:
+    """Goals and comments change their plan owner's pages."""
+    from learnloop.core.response_cache import person_version
+    from learnloop.plans.models import Plan
+
+    return person_version(Plan.objects.filter(pk=row.plan_id).values_list("person_id", flat=True).first())
+
+
+class PlansConfig(AppConfig):
+    name = "learnloop.plans"
+    label = "plans"
+    verbose_name = "Development plans"
+
+    def ready(self) -> None:
+        import datetime as dt
+
+        from learnloop.core import home, navigation, schedule
+        from learnloop.plans.reminders import goal_reminders_send
+        from learnloop.plans.selectors import home_panel_context
+        from learnloop.plans.transfer import transfer_checks_create
+
+        navigation.register(navigation.NavItem(key="plans", label="Plan", url_name="plans:mine", order=14))
+        home.register(
+            home.HomePanel(
+                key="plan",
+                template="plans/home_panel.html",
+                context=home_panel_context,
+                order=20,
+                versions=("plans", "catalog"),
+            )
+        )
+        from learnloop.core.response_cache import person_version, track
+        from learnloop.plans.models import Goal, Objective, Plan, PlanComment, TransferCheck
+
+        track(Plan, version=lambda row: person_version(row.person_id))
+        track(Goal, version=_plan_owner_version)
+        track(PlanComment, version=_plan_owner_version)
+        track(TransferCheck, version=lambda row: [person_version(row.learner_id), person_version(row.respondent_id)])
+        track(Objective, version=lambda _: "plans")
+        schedule.register("plans.transfer_checks", every=dt.timedelta(hours=1), run=transfer_checks_create)
+        schedule.register("plans.goal_reminders", every=dt.timedelta(hours=6), run=goal_reminders_send)
