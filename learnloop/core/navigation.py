@@ -27,3 +27,26 @@ def register(item: NavItem) -> None:
 
 def items_for(person: Any) -> list[NavItem]:
     return sorted((i for i in _ITEMS.values() if i.visible(person)), key=lambda i: (i.order, i.label))
+
+
+@dataclass(frozen=True)
+class AdminTile:
+    """A tile in the admin area, for the people `visible` says may use it (ask the policy there)."""
+
+    key: str
+    title: str
+    url_name: str
+    description: str
+    visible: Callable[[Any], bool]
+    order: int = 100
+
+
+_TILES: dict[str, AdminTile] = {}
+
+
+def register_admin_tile(tile: AdminTile) -> None:
+    _TILES[tile.key] = tile
+
+
+def admin_tiles_for(person: Any) -> list[AdminTile]:
+    return sorted((t for t in _TILES.values() if t.visible(person)), key=lambda t: (t.order, t.title))

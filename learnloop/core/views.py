@@ -16,6 +16,7 @@ from learnloop.core import policy
 from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent
+from learnloop.core.navigation import admin_tiles_for
 from learnloop.core.selectors import audit_actions, audit_event_list
 from learnloop.lrs.models import Client as LrsClient
 from learnloop.people import selectors as people_selectors
@@ -81,6 +82,7 @@ def admin_area(request: AuthedRequest) -> HttpResponse:
             "can_tasks": policy.can(request.user, "view", DBTaskResult),
             "can_lrs": policy.can(request.user, "view", LrsClient),
             "can_import": policy.can(request.user, "import", Person),
+            "tiles": admin_tiles_for(request.user),
         },
     )
 

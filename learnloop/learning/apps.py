@@ -29,3 +29,18 @@ class LearningConfig(AppConfig):
             register_cached(
                 CachedRoute(route, versions=("catalog", PERSON), viewer_key=by_person, seconds=300, page=page)
             )
+
+        from learnloop.core import policy
+        from learnloop.core.navigation import AdminTile, register_admin_tile
+        from learnloop.learning.models import CatalogItem as Item
+
+        register_admin_tile(
+            AdminTile(
+                key="catalog_new",
+                title="Add to the catalog",
+                url_name="learning:item_create",
+                description="Courses, sessions, lunch and learns, books, stretch assignments, mentoring.",
+                visible=lambda person: policy.can(person, "create", Item),
+                order=20,
+            )
+        )

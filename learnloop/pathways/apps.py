@@ -33,3 +33,17 @@ class PathwaysConfig(AppConfig):
         schedule.register("pathways.completions", every=dt.timedelta(minutes=10), run=jobs.completions_record)
         schedule.register("pathways.reminders", every=dt.timedelta(hours=1), run=jobs.due_reminders_send)
         schedule.register("pathways.recertification", every=dt.timedelta(hours=6), run=jobs.recertification_send)
+
+        from learnloop.core import policy
+        from learnloop.core.navigation import AdminTile, register_admin_tile
+
+        register_admin_tile(
+            AdminTile(
+                key="pathway_new",
+                title="Build a pathway",
+                url_name="pathways:create",
+                description="Stages of learning for a role, in order or \u201cany 2 of 3\u201d, with certifications.",
+                visible=lambda person: policy.can(person, "create", Pathway),
+                order=40,
+            )
+        )

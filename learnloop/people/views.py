@@ -63,6 +63,7 @@ def profile(request: AuthedRequest, person_id: int) -> HttpResponse:
         "can_view_private": policy.can(viewer, "view_private", person),
         "can_view_team": policy.can(viewer, "view_reports", person),
         "can_view_skills": policy.can(viewer, "view_skills", person),
+        "can_view_pathways": policy.can(viewer, "view_pathways", person),
         "can_edit": policy.can(viewer, "change_profile", person),
         "can_deactivate": policy.can(viewer, "deactivate", person) and person.pk != viewer.pk,
         "can_grant": policy.can(viewer, "grant_role", person),

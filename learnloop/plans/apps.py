@@ -44,3 +44,27 @@ class PlansConfig(AppConfig):
         track(Objective, version=lambda _: "plans")
         schedule.register("plans.transfer_checks", every=dt.timedelta(hours=1), run=transfer_checks_create)
         schedule.register("plans.goal_reminders", every=dt.timedelta(hours=6), run=goal_reminders_send)
+
+        from learnloop.core import policy
+        from learnloop.core.navigation import AdminTile, register_admin_tile
+
+        register_admin_tile(
+            AdminTile(
+                key="objectives",
+                title="Objectives",
+                url_name="plans:objectives",
+                description="The organization's objectives that development goals link to.",
+                visible=lambda person: policy.can(person, "create", Objective),
+                order=50,
+            )
+        )
+        register_admin_tile(
+            AdminTile(
+                key="transfer_insights",
+                title="Is learning applied?",
+                url_name="plans:transfer_insights",
+                description="Answers to the 30/60/90-day transfer checks, per item.",
+                visible=lambda person: policy.can(person, "summarize", TransferCheck),
+                order=51,
+            )
+        )

@@ -39,3 +39,29 @@ class SkillsConfig(AppConfig):
                 page=True,
             )
         )
+
+        from learnloop.core import policy
+        from learnloop.core.navigation import AdminTile, register_admin_tile
+
+        register_admin_tile(
+            AdminTile(
+                key="skills_import",
+                title="Import skills",
+                url_name="skills:import",
+                description=(
+                    "Load a skills taxonomy from ESCO's skills file or a simple CSV; every row is checked first."
+                ),
+                visible=lambda person: policy.can(person, "import", Skill),
+                order=30,
+            )
+        )
+        register_admin_tile(
+            AdminTile(
+                key="role_profiles",
+                title="Role profiles",
+                url_name="skills:roles",
+                description="The skills and levels each job role needs, and the career paths between roles.",
+                visible=lambda person: policy.can(person, "change", RoleRequirement),
+                order=31,
+            )
+        )
