@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "learnloop.skills",
     "learnloop.learning",
     "learnloop.notifications",
+    "learnloop.learningtime",
 ]
 
 MIDDLEWARE = [
@@ -252,3 +253,7 @@ API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50, minimum=1)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500, minimum=1)
 NINJA_PAGINATION_MAX_LIMIT = API_MAX_PAGE_SIZE
 NINJA_PAGINATION_PER_PAGE = API_PAGE_SIZE
+
+# --- Learning time -------------------------------------------------------------------------------
+# The weekly learning-time budget of anyone without their own or a team default (docs/learning-time.md).
+LEARNING_TIME_DEFAULT_WEEKLY_MINUTES = env_int("LEARNING_TIME_DEFAULT_WEEKLY_MINUTES", 120, minimum=0)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("skills/", include("learnloop.skills.urls")),
     path("catalog/", include("learnloop.learning.urls")),
     path("notifications/", include("learnloop.notifications.urls")),
+    path("learning-time/", include("learnloop.learningtime.urls")),
     path("api/v1/", api.urls),
     path("xapi/", include("learnloop.lrs.urls")),
     path("learning-record/", include("learnloop.lrs.record_urls")),
