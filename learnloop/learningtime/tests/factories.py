@@ -13,8 +13,8 @@ from learnloop.learningtime.services import block_create
 from learnloop.people.models import Person
 
 
-def local(person: Person, *args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=zoneinfo.ZoneInfo(person.time_zone))  # type: ignore[misc]
+def local(person: Person, year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=zoneinfo.ZoneInfo(person.time_zone))
 
 
 def block(person: Person, start: dt.datetime, minutes: int = 60, title: str = "Read") -> LearningBlock:

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -62,7 +63,7 @@ def test_blocks_may_not_overlap_but_may_touch(personas: Personas) -> None:
 
 def test_bad_blocks_name_the_field_and_write_nothing(personas: Personas) -> None:
     start = _next_week()
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"title": " ", "starts_at": start, "ends_at": start + dt.timedelta(hours=1)}, "title"),
         ({"title": "x", "starts_at": start, "ends_at": start}, "ends_at"),
         ({"title": "x", "starts_at": start, "ends_at": start - dt.timedelta(hours=1)}, "ends_at"),
