@@ -1,7 +1,5 @@
 """REST endpoints for learning time: budgets, learning blocks, the weekly summary, the calendar address."""
 
-from __future__ import annotations
-
 import datetime as dt
 import zoneinfo
 from typing import Any

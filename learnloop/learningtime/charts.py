@@ -27,8 +27,12 @@ def weekly_chart(weeks: Sequence[Week], *, height: int = 180, slot: int = 52) ->
     chart_h, left, bottom = height - 28, 36, height - 24
     width = left + slot * len(weeks) + 8
 
-    def y(minutes: int) -> float:
-        return bottom - minutes / top_value * (chart_h - 8)
+    def y(minutes: int) -> str:
+        # format_html escapes its arguments into strings, so numbers are formatted here.
+        return f"{bottom - minutes / top_value * (chart_h - 8):.1f}"
+
+    def height_of(minutes: int) -> str:
+        return f"{minutes / top_value * (chart_h - 8):.1f}"
 
     parts = []
     for i, week in enumerate(weeks):
@@ -37,18 +41,18 @@ def weekly_chart(weeks: Sequence[Week], *, height: int = 180, slot: int = 52) ->
         parts.append(
             format_html(
                 "<g><title>{}</title>"
-                '<rect x="{}" y="{:.1f}" width="18" height="{:.1f}" fill="{}"/>'
-                '<rect x="{}" y="{:.1f}" width="18" height="{:.1f}" fill="{}"/>'
-                '<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" stroke="{}" stroke-width="2" stroke-dasharray="4 2"/>'
+                '<rect x="{}" y="{}" width="18" height="{}" fill="{}"/>'
+                '<rect x="{}" y="{}" width="18" height="{}" fill="{}"/>'
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="2" stroke-dasharray="4 2"/>'
                 "</g>",
                 label,
                 x + 6,
                 y(week.planned),
-                bottom - y(week.planned),
+                height_of(week.planned),
                 PLANNED_COLOUR,
                 x + 26,
                 y(week.used),
-                bottom - y(week.used),
+                height_of(week.used),
                 USED_COLOUR,
                 x + 2,
                 x + slot - 4,
@@ -61,17 +65,17 @@ def weekly_chart(weeks: Sequence[Week], *, height: int = 180, slot: int = 52) ->
             parts.append(
                 format_html(
                     '<text x="{}" y="{}" font-size="11" fill="currentColor" text-anchor="middle">{}</text>',
-                    x + slot / 2,
+                    f"{x + slot / 2:.1f}",
                     height - 8,
                     f"{week.start:%d %b}",
                 )
             )
     axis = format_html_join(
         "",
-        '<text x="{}" y="{:.1f}" font-size="11" fill="currentColor" text-anchor="end">{}</text>'
-        '<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" stroke="currentColor" stroke-opacity="0.2"/>',
+        '<text x="{}" y="{}" font-size="11" fill="currentColor" text-anchor="end">{}</text>'
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="currentColor" stroke-opacity="0.2"/>',
         (
-            (left - 4, y(v) + 4, f"{v // 60}h", left, width - 8, y(v), y(v))
+            (left - 4, f"{float(y(v)) + 4:.1f}", f"{v // 60}h", left, width - 8, y(v), y(v))
             for v in range(0, top_value + 1, max(60, (top_value // 4) // 60 * 60 or 60))
         ),
     )
