@@ -1,4 +1,4 @@
-"""Demo learning time: team defaults set by managers, a few personal budgets, and ten weeks of learning
+"""Demo learning time: team defaults set by managers, a few personal budgets, and eleven weeks of learning
 blocks (most done, some skipped, next week planned) for a slice of the company, Maya's team included."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ TITLES = [
     "Write up what I learned",
     "Pair on something new",
 ]
-WEEKS_BACK = 10
+WEEKS_BACK = 11
 
 
 def seed(ctx: DemoContext) -> None:
@@ -67,7 +67,7 @@ def seed(ctx: DemoContext) -> None:
         zone = zoneinfo.ZoneInfo(person.time_zone)
         today = now.astimezone(zone).date()
         monday = today - dt.timedelta(days=today.weekday())
-        keen = 1.0 if person == maya else rng.uniform(0.3, 1.0)
+        keen = 0.8 if person == maya else rng.uniform(0.3, 1.0)
         for week in range(-WEEKS_BACK, 2):
             days = rng.sample(range(5), k=rng.randint(1, 3))
             for day in sorted(days):

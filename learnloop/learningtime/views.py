@@ -69,7 +69,7 @@ def block_new(request: AuthedRequest) -> HttpResponse:
             messages.success(request, f"“{block.title}” is in your learning time.")
             return redirect("learningtime:mine")
     status = 400 if request.method == "POST" else 200
-    return render(request, "learningtime/block_form.html", {"form": form, "block": None}, status=status)
+    return render(request, "learningtime/block_form.html", {"form": form, "learning_block": None}, status=status)
 
 
 @login_required
@@ -108,7 +108,7 @@ def block_edit(request: AuthedRequest, block_id: int) -> HttpResponse:
             messages.success(request, "Block saved; subscribed calendars pick up the change.")
             return redirect("learningtime:mine")
     status = 400 if request.method == "POST" else 200
-    return render(request, "learningtime/block_form.html", {"form": form, "block": block}, status=status)
+    return render(request, "learningtime/block_form.html", {"form": form, "learning_block": block}, status=status)
 
 
 @login_required
