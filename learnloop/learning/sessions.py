@@ -185,7 +185,7 @@ def booking_mark_attendance(*, actor: Person, booking: Booking, attended: bool, 
     from learnloop.learning.enrollment import enrollment_complete, enrollment_enrol
     from learnloop.learning.models import Enrollment
 
-    session = Session.objects.select_for_update().select_related("item", "presenter").get(pk=booking.session_id)
+    session = Session.objects.select_for_update().select_related("item").get(pk=booking.session_id)
     booking = Booking.objects.select_related("person").get(pk=booking.pk)
     booking.session = session
     if not policy.can(actor, "take_attendance", session):

@@ -1,14 +1,19 @@
 import datetime as dt
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from learnloop.core.testing import Personas
 from learnloop.learningtime.models import LearningBlock
 from learnloop.learningtime.services import block_cancel, block_create, block_set_status, block_update
 from learnloop.learningtime.tests.factories import block
+from learnloop.people.models import Person
 
 
 def _next_week() -> dt.datetime:
@@ -91,3 +96,31 @@ def test_done_and_skipped_only_once_started_and_only_by_the_owner(personas: Pers
     assert done.status == "done" and done.sequence == 1
     with pytest.raises(ValidationError):
         block_update(actor=personas.bob, block=done, title="Mine now", starts_at=done.starts_at, ends_at=done.ends_at)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL"),
+    reason="the in-memory SQLite test database cannot hold parallel writers; CI runs this on PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_overlapping_blocks_planned_at_once_leave_exactly_one(personas: Personas) -> None:
+    start = _next_week()
+    offsets = [0, 5, 10, 15, 20, 25]
+    together = threading.Barrier(len(offsets))
+
+    def plan(offset: int) -> bool:
+        try:
+            alice = Person.objects.get(pk=personas.alice.pk)
+            together.wait(timeout=10)  # everyone checks for overlaps at the same moment
+            block(alice, start + dt.timedelta(minutes=offset), 60, f"Block {offset}")
+            return True
+        except ValidationError:
+            return False
+        finally:
+            close_old_connections()
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(plan, offsets))
+    assert results.count(True) == 1
+    assert LearningBlock.objects.filter(person=personas.alice).count() == 1
