@@ -28,6 +28,13 @@ def feed_url(secret: str) -> str:
     return f"{settings.SITE_URL}{reverse('learningtime:feed', kwargs={'secret': secret})}"
 
 
+def _coming_up(blocks: list[Any], bookings: list[Any]) -> list[dict[str, Any]]:
+    """Blocks and booked sessions in one list, in the order they happen."""
+    entries = [{"starts_at": b.starts_at, "ends_at": b.ends_at, "block": b} for b in blocks]
+    entries += [{"starts_at": b.session.starts_at, "ends_at": b.session.ends_at, "booking": b} for b in bookings]
+    return sorted(entries, key=lambda entry: entry["starts_at"])
+
+
 def _page_context(request: AuthedRequest) -> dict[str, Any]:
     person = request.user
     weeks = selectors.weekly_summary(person, weeks=CHART_WEEKS)
@@ -36,9 +43,8 @@ def _page_context(request: AuthedRequest) -> dict[str, Any]:
         "this_week": weeks[-1],
         "weeks": weeks,
         "chart": weekly_chart(weeks),
-        "upcoming": selectors.upcoming_blocks(person),
+        "coming": _coming_up(selectors.upcoming_blocks(person), selectors.booked_sessions(person)),
         "to_review": selectors.blocks_to_review(person),
-        "sessions": selectors.booked_sessions(person),
         "feed": selectors.feed_of(person),
         "has_reports": bool(person.report_ids),
     }
