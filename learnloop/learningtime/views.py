@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core import policy
 from learnloop.core.forms import add_service_errors
@@ -203,7 +203,7 @@ def feed_revoke_view(request: AuthedRequest) -> HttpResponse:
     return redirect("learningtime:mine")
 
 
-@require_GET
+@require_safe
 def feed(request: AuthedRequest, secret: str) -> HttpResponse:
     """The calendar feed: no sign-in, the secret in the address is the key. Unknown or revoked is a 404."""
     person = selectors.feed_owner(secret)

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -154,3 +155,27 @@ def test_waitlist_promotion_follows_the_persons_notification_choice(personas: Pe
     assert mail.outbox == []
     (note,) = Notification.objects.filter(recipient=personas.bob, kind="waitlist")
     assert "You have a seat" in note.title and note.read_at is None
+
+
+def test_session_and_booking_rules_agree_as_filters_and_for_one_object(personas: Personas) -> None:
+    """The Via rules (a session through its item, a booking through its session) scope like they answer."""
+    draft = _session(starts_in=dt.timedelta(days=1), owner=personas.mona, presenter=personas.oscar)
+    CatalogItem.objects.filter(pk=draft.item_id).update(is_published=False)
+    draft.item.refresh_from_db()
+    published = _session(starts_in=dt.timedelta(days=2), presenter=personas.bob)
+    bookings = [_seat(draft, personas.alice), _seat(published, personas.alice), _seat(published, personas.oscar)]
+    people = [personas.alice, personas.bob, personas.mona, personas.oscar, personas.lena, personas.pat]
+    checks: list[tuple[str, Any]] = [
+        ("view", draft),
+        ("view", published),
+        ("take_attendance", draft),
+        ("take_attendance", published),
+    ]
+    checks += [(action, b) for b in bookings for action in ("view", "cancel")]
+    for person in people:
+        for action, obj in checks:
+            fresh = type(obj).objects.get(pk=obj.pk)
+            in_scope = policy.scope(person, action, type(obj).objects.all()).filter(pk=obj.pk).exists()
+            assert in_scope == policy.can(person, action, fresh), (person, action, obj)
+    assert not policy.can(personas.alice, "view", draft) and policy.can(personas.mona, "view", draft)
+    assert policy.can(personas.bob, "view", bookings[2]) and not policy.can(personas.bob, "cancel", bookings[2])
