@@ -163,9 +163,10 @@ def _seed_past_sessions(ctx: DemoContext) -> None:
     rng = ctx.random
     others = list(Person.objects.filter(is_active=True).exclude(pk=maya.pk).order_by("employee_id")[:150])
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    monday = today - dt.timedelta(days=today.weekday())
     taken = 0
     for weeks_ago, item in zip((3, 2, 1), items, strict=True):
-        start = today - dt.timedelta(weeks=weeks_ago, hours=-10)
+        start = monday - dt.timedelta(weeks=weeks_ago) + dt.timedelta(days=1, hours=9)  # a Tuesday morning
         session = Session.objects.create(
             item=item,
             starts_at=start,
