@@ -8,6 +8,7 @@ from learnloop.accounts.api import router as accounts_router
 from learnloop.core.api import JSONRenderer, TokenAuth, install_error_handlers
 from learnloop.core.api_routes import router as audit_router
 from learnloop.learning.api import router as learning_router
+from learnloop.learningtime.api import router as learningtime_router
 from learnloop.lrs.api import router as lrs_router
 from learnloop.notifications.api import router as notifications_router
 from learnloop.pathways.api import router as pathways_router
@@ -38,3 +39,4 @@ api.add_router("", learning_router)
 api.add_router("", notifications_router)
 api.add_router("", pathways_router)
 api.add_router("", plans_router)
+api.add_router("", learningtime_router)

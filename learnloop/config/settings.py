@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "learnloop.notifications",
     "learnloop.pathways",
     "learnloop.plans",
+    "learnloop.learningtime",
 ]
 
 MIDDLEWARE = [
@@ -260,7 +261,6 @@ API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500, minimum=1)
 NINJA_PAGINATION_MAX_LIMIT = API_MAX_PAGE_SIZE
 NINJA_PAGINATION_PER_PAGE = API_PAGE_SIZE
 
-# --- Development plans ------------------------------------------------------------------------------
-# Minutes a week a person may spend learning, until their own learning-time budget says otherwise
-# (read only through learnloop.plans.smart.weekly_learning_minutes).
-LEARNING_TIME_DEFAULT_WEEKLY_MINUTES = env_int("LEARNING_TIME_DEFAULT_WEEKLY_MINUTES", 120, minimum=1)
+# --- Learning time -------------------------------------------------------------------------------
+# The weekly learning-time budget of anyone without their own or a team default (docs/learning-time.md).
+LEARNING_TIME_DEFAULT_WEEKLY_MINUTES = env_int("LEARNING_TIME_DEFAULT_WEEKLY_MINUTES", 120, minimum=0)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("notifications/", include("learnloop.notifications.urls")),
     path("pathways/", include("learnloop.pathways.urls")),
     path("plans/", include("learnloop.plans.urls")),
+    path("learning-time/", include("learnloop.learningtime.urls")),
     path("api/v1/", api.urls),
     path("xapi/", include("learnloop.lrs.urls")),
     path("learning-record/", include("learnloop.lrs.record_urls")),

@@ -185,6 +185,31 @@ class Manages(Rule):
         return Q(**{lookup: report_ids_subquery(manager_id=actor.pk)})
 
 
+@dataclass(frozen=True)
+class Via(Rule):
+    """`rule` holds for the object's `field` (a session through its catalog item, say)."""
+
+    field: str
+    rule: Rule
+
+    def allows(self, actor: Person, obj: Any) -> bool:
+        return bool(obj is not None and self.rule.allows(actor, getattr(obj, self.field)))
+
+    def q(self, actor: Person) -> Q:
+        return _prefixed(self.rule.q(actor), self.field)
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    """`q` with every lookup moved under `prefix` ("pk__in" becomes "item__pk__in")."""
+    moved = Q()
+    moved.connector, moved.negated = q.connector, q.negated
+    moved.children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (f"{prefix}__{child[0]}", child[1])  # type: ignore[index]
+        for child in q.children
+    ]
+    return moved
+
+
 ADMIN = HasRole(Role.ORG_ADMIN)
 PEOPLE_ADMIN = HasRole(Role.PEOPLE_ADMIN, Role.ORG_ADMIN)
 LD_ADMIN = HasRole(Role.LD_ADMIN, Role.ORG_ADMIN)
@@ -233,6 +258,25 @@ POLICY: dict[str, dict[str, Rule]] = {
         "change": Owns("owner") | LD_ADMIN,
     },
     "skills.skillassessment": {"view": Owns("person") | Manages("person") | PEOPLE_ADMIN},
+    # Sessions are seen by whoever sees their item; attendance is taken by the presenter, the item's
+    # owner or the L&D team, who may also cancel anyone's booking.
+    "learning.session": {
+        "view": Via("item", Published() | Owns("owner") | LD_ADMIN),
+        "take_attendance": Owns("presenter") | Via("item", Owns("owner")) | LD_ADMIN,
+    },
+    "learning.booking": {
+        "view": Owns("person") | Via("session", Owns("presenter") | Via("item", Owns("owner"))) | LD_ADMIN,
+        "cancel": Owns("person") | Via("session", Via("item", Owns("owner"))) | LD_ADMIN,
+    },
+    # Learning time: blocks and the calendar feed are the person's own; a person's budget is set by their
+    # managers or people admins, a team default by the manager for their direct reports.
+    "learningtime.learningblock": {"view": Owns("person"), "change": Owns("person")},
+    "learningtime.calendarfeed": {"change": Owns("person")},
+    "learningtime.personbudget": {
+        "view": Owns("person") | Manages("person") | PEOPLE_ADMIN,
+        "change": Manages("person") | PEOPLE_ADMIN,
+    },
+    "learningtime.teambudget": {"change": Owns("manager")},
     "django_tasks_database.dbtaskresult": {"view": ADMIN},
     # pathways: published pathways for everyone, drafts for the L&D team, who build them; managers assign.
     "pathways.pathway": {

@@ -1,15 +1,18 @@
 """REST endpoints for the catalog."""
 
+import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from learnloop.core import policy
 from learnloop.core.api import API_SOURCE, actor
 from learnloop.learning import selectors, services
-from learnloop.learning.models import CatalogItem
+from learnloop.learning.models import Booking, CatalogItem, Session
+from learnloop.learning.sessions import booking_cancel, booking_mark_attendance, session_book
 from learnloop.skills.models import Skill
 
 router = Router(tags=["catalog"])
@@ -84,8 +87,6 @@ def catalog_detail(request: HttpRequest, item_id: int) -> CatalogItem:
 
 @router.post("/catalog", response={201: ItemOut}, summary="Add a catalog item (L&D admins)")
 def catalog_create(request: HttpRequest, payload: ItemIn) -> Status:
-    from django.core.exceptions import ValidationError
-
     policy.require(actor(request), "create", CatalogItem)
     data = payload.model_dump(exclude={"skills"})
     skills = {s.pk: s for s in Skill.objects.filter(pk__in=[t.skill_id for t in payload.skills])}
@@ -100,3 +101,101 @@ def catalog_create(request: HttpRequest, payload: ItemIn) -> Status:
         **data,
     )
     return Status(201, selectors.item_get(actor=actor(request), item_id=item.pk))
+
+
+# --- Sessions ------------------------------------------------------------------------------------
+
+
+class SessionOut(Schema):
+    id: int
+    item_id: int
+    item_title: str = Field(..., alias="item.title")
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    time_zone: str
+    capacity: int
+    seats_left: int
+    waiting: int
+    location: str
+    online_url: str
+    presenter_id: int | None
+
+    @staticmethod
+    def resolve_seats_left(session: Session) -> int:
+        return max(0, session.capacity - session.taken)  # type: ignore[attr-defined]
+
+
+class SessionFilters(Schema):
+    item: int | None = Field(None, description="Sessions of this catalog item")
+    from_: dt.datetime | None = Field(None, alias="from", description="Starting at or after (default: now)")
+    to: dt.datetime | None = Field(None, description="Starting before")
+
+
+class BookingOut(Schema):
+    id: int
+    session_id: int
+    person_id: int
+    person: str = Field(..., alias="person.display_name")
+    status: str
+    queued_at: dt.datetime
+
+
+class AttendanceIn(Schema):
+    booking_id: int
+    attended: bool = Field(..., description="true: attended; false: did not attend (no-show)")
+
+
+@router.get("/sessions", response=list[SessionOut], summary="Upcoming sessions, with seats left")
+@paginate(LimitOffsetPagination)
+def sessions_list(request: HttpRequest, filters: Query[SessionFilters]) -> Any:
+    return selectors.sessions_list(actor=actor(request), item_id=filters.item, since=filters.from_, until=filters.to)
+
+
+@router.get("/sessions/{session_id}", response=SessionOut, summary="One session, with seats left")
+def sessions_detail(request: HttpRequest, session_id: int) -> Session:
+    return selectors.session_get(actor=actor(request), session_id=session_id)
+
+
+@router.post(
+    "/sessions/{session_id}/booking",
+    response={201: BookingOut},
+    summary="Book a seat (or join the waitlist when it is full)",
+)
+def sessions_book(request: HttpRequest, session_id: int) -> Status:
+    session = selectors.session_get(actor=actor(request), session_id=session_id)
+    booking = session_book(actor=actor(request), session=session, source=API_SOURCE)
+    return Status(201, Booking.objects.select_related("person").get(pk=booking.pk))
+
+
+@router.delete("/sessions/{session_id}/booking", response=BookingOut, summary="Cancel my booking")
+def sessions_cancel(request: HttpRequest, session_id: int) -> Booking:
+    session = selectors.session_get(actor=actor(request), session_id=session_id)
+    booking = Booking.objects.filter(session=session, person=actor(request)).first()
+    if booking is None:
+        raise Http404
+    booking_cancel(actor=actor(request), booking=booking, source=API_SOURCE)
+    return Booking.objects.select_related("person").get(pk=booking.pk)
+
+
+@router.get(
+    "/sessions/{session_id}/roster",
+    response=list[BookingOut],
+    summary="Who booked (presenter, item owner, L&D admins)",
+)
+def sessions_roster(request: HttpRequest, session_id: int) -> list[Booking]:
+    session = selectors.session_get(actor=actor(request), session_id=session_id, action="take_attendance")
+    return selectors.roster(session)
+
+
+@router.post(
+    "/sessions/{session_id}/attendance",
+    response=BookingOut,
+    summary="Mark someone attended or a no-show (presenter, item owner, L&D admins)",
+)
+def sessions_attendance(request: HttpRequest, session_id: int, payload: AttendanceIn) -> Booking:
+    session = selectors.session_get(actor=actor(request), session_id=session_id, action="take_attendance")
+    booking = Booking.objects.filter(session=session, pk=payload.booking_id).first()
+    if booking is None:
+        raise ValidationError({"booking_id": ["No booking with this id on this session."]})
+    booking_mark_attendance(actor=actor(request), booking=booking, attended=payload.attended, source=API_SOURCE)
+    return Booking.objects.select_related("person").get(pk=booking.pk)

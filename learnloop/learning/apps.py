@@ -44,3 +44,10 @@ class LearningConfig(AppConfig):
                 order=20,
             )
         )
+        import datetime as dt
+
+        from learnloop.core import schedule
+        from learnloop.learning.sessions import session_reminders_send
+
+        # Every 15 minutes, so each reminder goes out about a day ahead; the dedupe key keeps it to one.
+        schedule.register("learning.session_reminders", every=dt.timedelta(minutes=15), run=session_reminders_send)

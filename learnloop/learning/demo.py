@@ -91,6 +91,7 @@ def seed(ctx: DemoContext) -> None:
     else:
         _seed_items(ctx)
     _seed_sessions(ctx)
+    _seed_past_sessions(ctx)
 
 
 def _seed_sessions(ctx: DemoContext) -> None:
@@ -139,6 +140,56 @@ def _seed_sessions(ctx: DemoContext) -> None:
             )
     Booking.objects.bulk_create(bookings)
     ctx.log(f"  {len(sessions)} upcoming sessions, {len(bookings)} bookings")
+
+
+def _seed_past_sessions(ctx: DemoContext) -> None:
+    """Three sessions from the last weeks, Maya among those booked: two with attendance taken by the L&D
+    lead (completing people's enrolments), the latest left for her to take on its roster."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from learnloop.learning.models import Booking, Session
+    from learnloop.learning.sessions import booking_mark_attendance
+
+    now = timezone.now()
+    if Session.objects.filter(starts_at__lt=now).exists():
+        return
+    priya = Person.objects.filter(username="priya.raman@fernhill.example").first()
+    maya = Person.objects.filter(username="maya.okafor@fernhill.example").first()
+    items = list(CatalogItem.objects.filter(kind=Kind.LIVE_SESSION).order_by("title")[:3])
+    if priya is None or maya is None or len(items) < 3:
+        return
+    rng = ctx.random
+    others = list(Person.objects.filter(is_active=True).exclude(pk=maya.pk).order_by("employee_id")[:150])
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    monday = today - dt.timedelta(days=today.weekday())
+    taken = 0
+    for weeks_ago, item in zip((3, 2, 1), items, strict=True):
+        start = monday - dt.timedelta(weeks=weeks_ago) + dt.timedelta(days=1, hours=9)  # a Tuesday morning
+        session = Session.objects.create(
+            item=item,
+            starts_at=start,
+            ends_at=start + dt.timedelta(minutes=item.duration_minutes or 120),
+            time_zone="Europe/Berlin",
+            capacity=12,
+            location="Berlin, room Spree",
+            presenter=priya,
+        )
+        people = [maya, *rng.sample(others, 7)]
+        bookings = [
+            Booking.objects.create(
+                session=session, person=person, status="booked", queued_at=start - dt.timedelta(days=7)
+            )
+            for person in people
+        ]
+        if weeks_ago == 1:
+            continue  # attendance still to take
+        for booking in bookings:
+            attended = booking.person == maya or rng.random() < 0.85
+            booking_mark_attendance(actor=priya, booking=booking, attended=attended, source="system")
+            taken += 1
+    ctx.log(f"  3 past sessions, attendance taken for {taken} bookings")
 
 
 def _seed_items(ctx: DemoContext) -> None:

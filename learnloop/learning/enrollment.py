@@ -45,11 +45,14 @@ def _locked(enrollment: Enrollment) -> Enrollment:
 
 
 @transaction.atomic
-def enrollment_enrol(*, actor: Person, person: Person, item: CatalogItem, source: str = Source.WEB) -> Enrollment:
-    """Enrol (or re-enrol after dropping). Only people themselves enrol here; assignment comes with pathways."""
-    if actor.pk != person.pk:
+def enrollment_enrol(
+    *, actor: Person | None, person: Person, item: CatalogItem, source: str = Source.WEB
+) -> Enrollment:
+    """Enrol (or re-enrol after dropping). Only people themselves enrol here; assignment comes with pathways.
+    `actor=None` is learnloop enrolling someone on their behalf (attending a session they booked)."""
+    if actor is not None and actor.pk != person.pk:
         raise ValidationError({"person": ["People enrol themselves; managers assign through pathways."]})
-    if not policy.can(actor, "view", item) or not item.is_published:
+    if not policy.can(person, "view", item) or not item.is_published:
         raise ValidationError({"item": ["This item is not open for enrolment."]})
     existing = Enrollment.objects.select_for_update().filter(person=person, item=item).first()
     now = timezone.now()

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from learnloop.skills.models import Skill
 
@@ -133,12 +134,16 @@ class Booking(models.Model):
         WAITLISTED = "waitlisted", "On the waitlist"
         CANCELLED = "cancelled", "Cancelled"
         ATTENDED = "attended", "Attended"
+        NO_SHOW = "no_show", "Did not attend"
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="bookings")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookings")
     status = models.CharField(max_length=12, choices=Status.choices)
     # When the person joined the current status' queue; the waitlist is served in this order.
     queued_at = models.DateTimeField()
+    # Calendar feeds carry each booking as an event; SEQUENCE and DTSTAMP come from these two.
+    sequence = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["queued_at", "id"]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from learnloop.core import policy
 from learnloop.learning.models import Booking, CatalogItem, ItemSkill, Session
 from learnloop.learning.search import search
+from learnloop.learning.sessions import SEATED
 from learnloop.people.models import Person
 
 
@@ -48,17 +51,64 @@ def upcoming_sessions(*, actor: Person, item: CatalogItem) -> list[dict[str, obj
     """The item's future sessions with seats left and the actor's own booking (two queries)."""
     sessions = list(
         Session.objects.filter(item=item, starts_at__gt=timezone.now()).annotate(
-            taken=Count("bookings", filter=Q(bookings__status__in=("booked", "attended"))),
+            taken=Count("bookings", filter=Q(bookings__status__in=SEATED)),
             waiting=Count("bookings", filter=Q(bookings__status="waitlisted")),
         )
     )
     mine = {b.session_id: b for b in Booking.objects.filter(session__in=sessions, person=actor)}
+    for s in sessions:
+        s.item = item
     return [
         {
             "session": s,
             "seats_left": max(0, s.capacity - s.taken),
             "waiting": s.waiting,
             "booking": mine.get(s.pk),
+            "can_roster": policy.can(actor, "take_attendance", s),
         }
         for s in sessions
     ]
+
+
+def past_sessions_to_take(*, actor: Person, item: CatalogItem, limit: int = 5) -> list[Session]:
+    """The item's latest sessions that have started, where the actor may take attendance (one query)."""
+    sessions = policy.scope(actor, "take_attendance", Session.objects.filter(item=item, starts_at__lte=timezone.now()))
+    found = list(sessions.order_by("-starts_at")[:limit])
+    for s in found:
+        s.item = item
+    return found
+
+
+def sessions_list(
+    *,
+    actor: Person,
+    item_id: int | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> QuerySet[Session]:
+    """Sessions of items the actor may see, upcoming by default, with seats taken and the waitlist counted."""
+    sessions = policy.scope(actor, "view", Session.objects.select_related("item"))
+    sessions = sessions.filter(starts_at__gte=since if since is not None else timezone.now())
+    if until is not None:
+        sessions = sessions.filter(starts_at__lt=until)
+    if item_id is not None:
+        sessions = sessions.filter(item_id=item_id)
+    return sessions.annotate(
+        taken=Count("bookings", filter=Q(bookings__status__in=SEATED)),
+        waiting=Count("bookings", filter=Q(bookings__status="waitlisted")),
+    ).order_by("starts_at", "pk")
+
+
+def session_get(*, actor: Person, session_id: int, action: str = "view") -> Session:
+    sessions = Session.objects.select_related("item", "presenter", "item__owner").annotate(
+        taken=Count("bookings", filter=Q(bookings__status__in=SEATED)),
+        waiting=Count("bookings", filter=Q(bookings__status="waitlisted")),
+    )
+    return policy.get_or_404(actor, action, sessions, pk=session_id)
+
+
+def roster(session: Session) -> list[Booking]:
+    """Everyone with a seat or on the waitlist, seated first, then in the order they queued."""
+    bookings = Booking.objects.filter(session=session).exclude(status="cancelled").select_related("person")
+    order = {"booked": 0, "attended": 0, "no_show": 0, "waitlisted": 1}
+    return sorted(bookings, key=lambda b: (order[b.status], b.person.last_name, b.person.first_name, b.pk))

@@ -1,5 +1,7 @@
 """Booking sessions: seats are handed out under a lock on the session, so the last seat goes to exactly
-one person however many ask at once, and a cancelled seat goes to the first person on the waitlist."""
+one person however many ask at once, and a cancelled seat goes to the first person on the waitlist.
+After a session, its presenter, the item's owner or the L&D team takes attendance; attending completes
+the person's enrolment in the item. A periodic job reminds people of their sessions a day before."""
 
 from __future__ import annotations
 
@@ -8,19 +10,29 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from learnloop.core import policy
 from learnloop.core.audit import audit_record
 from learnloop.core.models import AuditEvent
-from learnloop.core.tasks import email_send
 from learnloop.learning.models import Booking, CatalogItem, Session
 from learnloop.lrs.events import activity_iri, record_event
+from learnloop.notifications.services import notify
 from learnloop.people.models import Person
 
 SCHEDULED_KINDS = (CatalogItem.Kind.LIVE_SESSION, CatalogItem.Kind.COHORT, CatalogItem.Kind.LUNCH_AND_LEARN)
 Status = Booking.Status
 Source = AuditEvent.Source
+# Bookings that hold a seat (a no-show held one too).
+SEATED = (Status.BOOKED, Status.ATTENDED, Status.NO_SHOW)
+REMINDER_AHEAD = dt.timedelta(hours=24)
+
+
+def _changed(booking: Booking, status: str, *fields: str) -> None:
+    """Set a booking's status and bump what calendar feeds read (SEQUENCE, DTSTAMP)."""
+    booking.status, booking.sequence, booking.changed_at = status, booking.sequence + 1, timezone.now()
+    booking.save(update_fields=["status", "sequence", "changed_at", *fields])
 
 
 @transaction.atomic
@@ -71,7 +83,7 @@ def session_create(
 
 
 def _seats_taken(session: Session) -> int:
-    return Booking.objects.filter(session=session, status__in=(Status.BOOKED, Status.ATTENDED)).count()
+    return Booking.objects.filter(session=session, status__in=SEATED).count()
 
 
 @transaction.atomic
@@ -90,8 +102,8 @@ def session_book(*, actor: Person, session: Session, source: str = Source.WEB) -
         booking = Booking.objects.create(session=locked, person=actor, status=status, queued_at=timezone.now())
     else:
         booking = existing
-        booking.status, booking.queued_at = status, timezone.now()
-        booking.save(update_fields=["status", "queued_at"])
+        booking.queued_at = timezone.now()
+        _changed(booking, status, "queued_at")
     audit_record(
         actor=actor, action=f"booking.{status}", target=booking, changes={"status": [None, status]}, source=source
     )
@@ -116,13 +128,12 @@ def booking_cancel(*, actor: Person, booking: Booking, source: str = Source.WEB)
     """Cancel; a freed seat goes to the first person on the waitlist. Returns the promoted booking."""
     session = Session.objects.select_for_update().select_related("item").get(pk=booking.session_id)
     booking = Booking.objects.select_related("person").get(pk=booking.pk)
-    if actor.pk != booking.person_id and not policy.can(actor, "change", session.item):
+    if not policy.can(actor, "cancel", booking):
         raise ValidationError({"booking": ["You cannot cancel someone else's booking."]})
     if booking.status not in (Status.BOOKED, Status.WAITLISTED):
         raise ValidationError({"booking": ["This booking is not active."]})
     freed = booking.status == Status.BOOKED
-    booking.status = Status.CANCELLED
-    booking.save(update_fields=["status"])
+    _changed(booking, Status.CANCELLED)
     audit_record(
         actor=actor, action="booking.cancel", target=booking, changes={"status": [None, "cancelled"]}, source=source
     )
@@ -136,8 +147,8 @@ def booking_cancel(*, actor: Person, booking: Booking, source: str = Source.WEB)
     )
     if promoted is None:
         return None
-    promoted.status, promoted.queued_at = Status.BOOKED, timezone.now()
-    promoted.save(update_fields=["status", "queued_at"])
+    promoted.queued_at = timezone.now()
+    _changed(promoted, Status.BOOKED, "queued_at")
     audit_record(
         actor=None,
         action="booking.promote",
@@ -146,13 +157,87 @@ def booking_cancel(*, actor: Person, booking: Booking, source: str = Source.WEB)
         source=Source.SYSTEM,
     )
     _record_registration(promoted)
-    subject = f"You have a seat: {session.item.title}"
-    body = (
-        f"Hello {promoted.person.display_name},\n\nA seat opened up and it is yours: {session.item.title}, "
-        f"{session.starts_at.astimezone(zoneinfo.ZoneInfo(promoted.person.time_zone)):%A %d %B %Y, %H:%M} "
-        f"({promoted.person.time_zone}).\n\nIf you cannot come, cancel so the next person gets the seat.\n"
+    person = promoted.person
+    starts = session.starts_at.astimezone(zoneinfo.ZoneInfo(person.time_zone))
+    # Through notify, so people choose in-app, email or both (the waitlist kind emails by default).
+    notify(
+        recipient=person,
+        kind="waitlist",
+        title=f"You have a seat: {session.item.title}",
+        body=(
+            f"A seat opened up and it is yours: {session.item.title}, {starts:%A %d %B %Y, %H:%M} "
+            f"({person.time_zone}). If you cannot come, cancel so the next person gets the seat."
+        ),
+        url=reverse("learning:item", kwargs={"item_id": session.item_id}),
+        dedupe_key=f"booking:{promoted.pk}:promoted:{promoted.sequence}",
     )
-    email = promoted.person.email
-    if email:
-        transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=body, to=[email]))
     return promoted
+
+
+@transaction.atomic
+def booking_mark_attendance(*, actor: Person, booking: Booking, attended: bool, source: str = Source.WEB) -> Booking:
+    """Mark a seated person as attended or a no-show, once the session has started.
+
+    Attending records an xAPI "attended" statement and completes the person's enrolment in the item
+    (enrolling them first if they booked without enrolling). Marking a no-show later does not undo a
+    completion: the statement stream keeps both events.
+    """
+    from learnloop.learning.enrollment import enrollment_complete, enrollment_enrol
+    from learnloop.learning.models import Enrollment
+
+    session = Session.objects.select_for_update().select_related("item").get(pk=booking.session_id)
+    booking = Booking.objects.select_related("person").get(pk=booking.pk)
+    booking.session = session
+    if not policy.can(actor, "take_attendance", session):
+        raise ValidationError({"booking": ["Only the presenter, the item's owner or the L&D team take attendance."]})
+    if booking.status not in SEATED:
+        raise ValidationError({"booking": ["Only people with a seat can be marked; this booking has none."]})
+    if session.starts_at > timezone.now():
+        raise ValidationError({"booking": ["Attendance can be taken once the session has started."]})
+    status = Status.ATTENDED if attended else Status.NO_SHOW
+    if booking.status == status:
+        return booking
+    before = booking.status
+    _changed(booking, status)
+    audit_record(
+        actor=actor, action=f"booking.{status}", target=booking, changes={"status": [before, status]}, source=source
+    )
+    if attended:
+        record_event(
+            person=booking.person,
+            verb="attended",
+            activity_id=activity_iri("session", session.pk),
+            activity_name=str(session),
+            activity_type="meeting",
+            context_activities={"parent": [activity_iri("catalog-item", session.item_id)]},
+        )
+        enrollment = Enrollment.objects.filter(person=booking.person, item=session.item).first()
+        if enrollment is None or enrollment.status == Enrollment.Status.DROPPED:
+            enrollment = enrollment_enrol(actor=None, person=booking.person, item=session.item, source=source)
+        enrollment_complete(actor=actor, enrollment=enrollment, source=source)
+    return booking
+
+
+def session_reminders_send(*, now: dt.datetime | None = None) -> int:
+    """Remind everyone with a seat of sessions starting within the next day. Idempotent: one reminder per
+    booking and start time (a session moved to another time is reminded again). Returns how many were sent."""
+    now = now or timezone.now()
+    bookings = Booking.objects.filter(
+        status=Status.BOOKED, session__starts_at__gt=now, session__starts_at__lte=now + REMINDER_AHEAD
+    ).select_related("person", "session__item")
+    sent = 0
+    for booking in bookings:
+        session, person = booking.session, booking.person
+        starts = session.starts_at.astimezone(zoneinfo.ZoneInfo(person.time_zone))
+        where = session.location or session.online_url
+        reminder = notify(
+            recipient=person,
+            kind="session_reminder",
+            title=f"Tomorrow: {session.item.title}",
+            body=f"{session.item.title} starts {starts:%A %d %B, %H:%M} ({person.time_zone})"
+            + (f", {where}." if where else "."),
+            url=reverse("learning:item", kwargs={"item_id": session.item_id}),
+            dedupe_key=f"booking:{booking.pk}:{session.starts_at.isoformat()}",
+        )
+        sent += reminder is not None
+    return sent

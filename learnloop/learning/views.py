@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from learnloop.core import policy
@@ -17,7 +18,7 @@ from learnloop.learning.enrollment import enrollment_complete, enrollment_drop, 
 from learnloop.learning.forms import CatalogItemForm, CatalogSearchForm, ReflectionForm
 from learnloop.learning.models import Booking, CatalogItem, Enrollment, Session
 from learnloop.learning.rendering import lesson_html
-from learnloop.learning.sessions import booking_cancel, session_book
+from learnloop.learning.sessions import booking_cancel, booking_mark_attendance, session_book
 
 
 @login_required
@@ -55,6 +56,7 @@ def item_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
         "can_edit": policy.can(request.user, "change", item),
         "enrollment": Enrollment.objects.filter(person=request.user, item=item).first(),
         "sessions": selectors.upcoming_sessions(actor=request.user, item=item),
+        "past_sessions": selectors.past_sessions_to_take(actor=request.user, item=item),
     }
     return render(request, "learning/item.html", context)
 
@@ -206,12 +208,38 @@ def session_book_view(request: AuthedRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def booking_cancel_view(request: AuthedRequest, booking_id: int) -> HttpResponse:
-    booking = get_object_or_404(Booking.objects.select_related("session__item"), pk=booking_id)
-    if booking.person_id != request.user.pk and not policy.can(request.user, "change", booking.session.item):
-        raise Http404
+    booking = policy.get_or_404(request.user, "cancel", Booking.objects.select_related("session__item"), pk=booking_id)
     try:
         booking_cancel(actor=request.user, booking=booking)
         messages.success(request, "Booking cancelled.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("learning:item", item_id=booking.session.item_id)
+
+
+@login_required
+def session_roster(request: AuthedRequest, session_id: int) -> HttpResponse:
+    """Who booked, and (once it started) who came: for the presenter, the item's owner and the L&D team."""
+    session = selectors.session_get(actor=request.user, session_id=session_id, action="take_attendance")
+    context = {
+        "session": session,
+        "bookings": selectors.roster(session),
+        "started": session.starts_at <= timezone.now(),
+    }
+    return render(request, "learning/roster.html", context)
+
+
+@login_required
+@require_POST
+def session_attendance(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = selectors.session_get(actor=request.user, session_id=session_id, action="take_attendance")
+    booking_id = request.POST.get("booking", "")
+    if not booking_id.isdigit():
+        raise Http404
+    booking = get_object_or_404(Booking.objects.select_related("person"), session=session, pk=booking_id)
+    try:
+        booking_mark_attendance(actor=request.user, booking=booking, attended=request.POST.get("attended") == "yes")
+        messages.success(request, f"{booking.person.display_name}: saved.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("learning:session_roster", session_id=session.pk)

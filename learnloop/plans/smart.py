@@ -19,8 +19,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
-
-from django.conf import settings
+from typing import Any
 
 VAGUE_WORDS = (
     "better",
@@ -67,10 +66,12 @@ class Advice:
     message: str
 
 
-def weekly_learning_minutes(person: object) -> int:
-    """The minutes a week `person` can spend learning. The organization default for now; the one place
-    to read a person's own learning-time budget once it exists."""
-    return int(settings.LEARNING_TIME_DEFAULT_WEEKLY_MINUTES)
+def weekly_learning_minutes(person: Any) -> int:
+    """The minutes a week `person` can spend learning: their learning-time budget (their own, their
+    manager's team default, or the organization's; see docs/learning-time.md)."""
+    from learnloop.learningtime.selectors import weekly_budget_minutes
+
+    return weekly_budget_minutes(person)
 
 
 def _date(day: dt.date) -> str:

@@ -56,6 +56,56 @@ def _booking_of(person: Any) -> Any:
     return Booking.objects.create(session=_a_session(), person=person, status="booked", queued_at=timezone.now())
 
 
+def _started_session_with_booking() -> Any:
+    """A session that began an hour ago, with alice booked on it (attendance can be taken)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from learnloop.learning.models import Booking, Session
+    from learnloop.people.models import Person
+
+    item = CatalogItem.objects.get_or_create(title="Past workshop", defaults={"kind": "live_session", "summary": "x"})[
+        0
+    ]
+    start = timezone.now() - dt.timedelta(hours=1)
+    session = Session.objects.get_or_create(
+        item=item, defaults={"starts_at": start, "ends_at": start + dt.timedelta(hours=2), "capacity": 5}
+    )[0]
+    alice = Person.objects.get(first_name="Alice")
+    Booking.objects.get_or_create(
+        session=session, person=alice, defaults={"status": "booked", "queued_at": timezone.now()}
+    )
+    return session
+
+
+def _attendance(_: Any) -> dict[str, Any]:
+    from learnloop.learning.models import Booking
+
+    return {"booking": Booking.objects.get(session__item__title="Past workshop").pk, "attended": "yes"}
+
+
+def _attendance_json(_: Any) -> dict[str, Any]:
+    from learnloop.learning.models import Booking
+
+    return {"booking_id": Booking.objects.get(session__item__title="Past workshop").pk, "attended": True}
+
+
+def _everyone_booked() -> Any:
+    """The upcoming session with a booking for every person, so each role cancels their own."""
+    from django.utils import timezone
+
+    from learnloop.learning.models import Booking
+    from learnloop.people.models import Person
+
+    session = _a_session()
+    for person in Person.objects.all():
+        Booking.objects.get_or_create(
+            session=session, person=person, defaults={"status": "booked", "queued_at": timezone.now()}
+        )
+    return session
+
+
 def _form(_: Any) -> dict[str, Any]:
     return {"kind": "self_paced", "title": "New item", "summary": "Learn it.", "delivery": "none", "language": "en"}
 
@@ -112,6 +162,68 @@ ROWS = [
         own_or(*LD),
         ok=302,
         subject=_booking_of,
+    ),
+    # Rosters and attendance: the presenter, the item's owner and the L&D team (this item has neither
+    # presenter nor owner; test_attendance checks presenters and owners).
+    Row(
+        "learning:session_roster",
+        "GET",
+        lambda _: reverse("learning:session_roster", kwargs={"session_id": _started_session_with_booking().pk}),
+        only_roles(*LD),
+        per_object=False,
+    ),
+    Row(
+        "learning:session_attendance",
+        "POST",
+        lambda _: reverse("learning:session_attendance", kwargs={"session_id": _started_session_with_booking().pk}),
+        only_roles(*LD),
+        per_object=False,
+        ok=302,
+        data=_attendance,
+    ),
+    Row(f"GET {API}/sessions", "GET", lambda _: f"{API}/sessions", anyone, per_object=False, anonymous=401),
+    Row(
+        f"GET {API}/sessions/{{session_id}}",
+        "GET",
+        lambda _: f"{API}/sessions/{_a_session().pk}",
+        anyone,
+        per_object=False,
+        anonymous=401,
+    ),
+    Row(
+        f"POST {API}/sessions/{{session_id}}/booking",
+        "POST",
+        lambda _: f"{API}/sessions/{_a_session().pk}/booking",
+        anyone,
+        per_object=False,
+        ok=201,
+        anonymous=401,
+    ),
+    Row(
+        f"DELETE {API}/sessions/{{session_id}}/booking",
+        "DELETE",
+        lambda _: f"{API}/sessions/{_everyone_booked().pk}/booking",
+        anyone,
+        per_object=False,
+        anonymous=401,
+    ),
+    Row(
+        f"GET {API}/sessions/{{session_id}}/roster",
+        "GET",
+        lambda _: f"{API}/sessions/{_started_session_with_booking().pk}/roster",
+        only_roles(*LD),
+        per_object=False,
+        anonymous=401,
+    ),
+    Row(
+        f"POST {API}/sessions/{{session_id}}/attendance",
+        "POST",
+        lambda _: f"{API}/sessions/{_started_session_with_booking().pk}/attendance",
+        only_roles(*LD),
+        per_object=False,
+        anonymous=401,
+        json=True,
+        data=_attendance_json,
     ),
     Row("learning:mine", "GET", lambda _: reverse("learning:mine"), anyone, per_object=False),
     Row(

@@ -59,6 +59,10 @@ def test_the_promoted_person_is_emailed_by_the_worker(personas: Personas) -> Non
     call_command("worker", "--batch", verbosity=0)
     (message,) = mail.outbox
     assert message.to == [personas.bob.email] and "a seat opened up" in message.body.lower()
+    # It goes through notify (kind "waitlist"), so it is in the app too and follows the person's choice.
+    from learnloop.notifications.models import Notification
+
+    assert Notification.objects.filter(recipient=personas.bob, kind="waitlist").count() == 1
 
 
 def test_bad_sessions_and_cancellations_are_refused(personas: Personas) -> None:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.test import override_settings
 from hypothesis import given
 from hypothesis import strategies as st
@@ -108,9 +109,16 @@ def test_advice_comes_most_fundamental_first() -> None:
     ]
 
 
+@pytest.mark.django_db
 @override_settings(LEARNING_TIME_DEFAULT_WEEKLY_MINUTES=90)
-def test_weekly_minutes_come_from_the_setting() -> None:
-    assert weekly_learning_minutes(object()) == 90
+def test_weekly_minutes_are_the_persons_learning_time_budget(personas) -> None:
+    from learnloop.learningtime.services import person_budget_set, team_budget_set
+
+    assert weekly_learning_minutes(personas.alice) == 90  # the organization's default
+    team_budget_set(actor=personas.bob, weekly_minutes=180)
+    assert weekly_learning_minutes(personas.alice) == 180  # her manager's team default
+    person_budget_set(actor=personas.bob, person=personas.alice, weekly_minutes=240)
+    assert weekly_learning_minutes(personas.alice) == 240  # her own
 
 
 @given(
