@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.db import connection
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
@@ -146,16 +147,30 @@ def statement_page(
     """
     limit = min(query.limit or MAX_PAGE, MAX_PAGE)
     sources = _branches(query)
-    # References are rare; the partial index answers "are there any" at once, and only then are they followed.
-    if sources and _has_reference_filters(query) and Statement.objects.filter(object_statement__isnull=False).exists():
+    # PostgreSQL takes every source as one UNION ALL of ordered, limited selects: one round trip. There
+    # the references are always followed (an empty partial index answers at once); elsewhere the partial
+    # index first answers whether there are any, since references are rare.
+    in_one = connection.features.supports_slicing_ordering_in_compound
+    if (
+        sources
+        and _has_reference_filters(query)
+        and (in_one or Statement.objects.filter(object_statement__isnull=False).exists())
+    ):
         previous = _matching(query)
         for _ in range(REFERENCE_HOPS):
             previous = _referring(previous)
             sources.append(previous)
+    pages = [
+        _bounded(source, query, bound=bound, after_seq=after_seq)
+        .annotate(raw=Cast("data", TextField()))
+        .values_list("seq", "stored", "raw")[: limit + 1]
+        for source in sources
+    ]
+    if in_one and len(pages) > 1:
+        pages = [pages[0].union(*pages[1:], all=True)]
     found: dict[int, StoredStatement] = {}
-    for source in sources:
-        rows = _bounded(source, query, bound=bound, after_seq=after_seq).annotate(raw=Cast("data", TextField()))
-        for seq, stored, raw in rows.values_list("seq", "stored", "raw")[: limit + 1]:
+    for rows in pages:
+        for seq, stored, raw in rows:
             found[seq] = StoredStatement(seq, stored, raw)
     page = sorted(found.values(), key=lambda s: s.seq, reverse=not query.ascending)[: limit + 1]
     more = ""

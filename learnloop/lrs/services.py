@@ -422,14 +422,25 @@ def _insert(
     with connection.cursor() as cursor:
         for start in range(0, len(values), per_statement):
             chunk = values[start : start + per_statement]
-            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(chunk))
-            sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {placeholders}"  # noqa: S608
-            if returning:
-                sql += f" RETURNING {back}"
-            cursor.execute(sql, [value for row in chunk for value in row])
+            prefix = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608
+            suffix = f" RETURNING {back}" if returning else ""
+            if connection.vendor == "postgresql":
+                # Values as literals, quoted by psycopg's own adapters: with thousands of placeholders,
+                # psycopg's placeholder parsing would cost more than the insert itself.
+                cursor.execute(prefix + _pg_literals(chunk) + suffix)
+            else:
+                placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(chunk))
+                cursor.execute(prefix + placeholders + suffix, [value for row in chunk for value in row])
             if returning:
                 found.extend(tuple(row) for row in cursor.fetchall())
     return found
+
+
+def _pg_literals(rows: list[list[Any]]) -> str:
+    from psycopg.adapt import Transformer
+
+    literal = Transformer(connection.connection).as_literal
+    return ", ".join("(" + b", ".join(literal(value) for value in row).decode() + ")" for row in rows)
 
 
 def _check_attachments(statements: list[dict[str, Any]], attachments: dict[str, tuple[str, bytes]]) -> None:
