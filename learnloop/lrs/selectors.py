@@ -147,15 +147,9 @@ def statement_page(
     """
     limit = min(query.limit or MAX_PAGE, MAX_PAGE)
     sources = _branches(query)
-    # PostgreSQL takes every source as one UNION ALL of ordered, limited selects: one round trip. There
-    # the references are always followed (an empty partial index answers at once); elsewhere the partial
-    # index first answers whether there are any, since references are rare.
-    in_one = connection.features.supports_slicing_ordering_in_compound
-    if (
-        sources
-        and _has_reference_filters(query)
-        and (in_one or Statement.objects.filter(object_statement__isnull=False).exists())
-    ):
+    # References are rare; the partial index answers "are there any" at once, and only then are they
+    # followed (building the nested queries that follow them costs more than asking).
+    if sources and _has_reference_filters(query) and Statement.objects.filter(object_statement__isnull=False).exists():
         previous = _matching(query)
         for _ in range(REFERENCE_HOPS):
             previous = _referring(previous)
@@ -166,7 +160,8 @@ def statement_page(
         .values_list("seq", "stored", "raw")[: limit + 1]
         for source in sources
     ]
-    if in_one and len(pages) > 1:
+    # PostgreSQL takes every source as one UNION ALL of ordered, limited selects: one round trip.
+    if connection.features.supports_slicing_ordering_in_compound and len(pages) > 1:
         pages = [pages[0].union(*pages[1:], all=True)]
     found: dict[int, StoredStatement] = {}
     for rows in pages:
