@@ -409,14 +409,16 @@ def _insert(
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(field.column)) for field in fields)
     back = ", ".join(quote(str(cast(Field, meta.get_field(name)).column)) for name in returning)
-    prep = [None if field.name in _PLAIN else field for field in fields]
-    values = [
-        [
-            value if converter is None else converter.get_db_prep_save(value, connection)
-            for converter, value in zip(prep, row, strict=True)
+    values: list[list[Any]] | list[tuple[Any, ...]] = rows
+    if connection.vendor != "postgresql":  # psycopg takes UUIDs and aware datetimes as they are
+        prep = [None if field.name in _PLAIN else field for field in fields]
+        values = [
+            [
+                value if converter is None else converter.get_db_prep_save(value, connection)
+                for converter, value in zip(prep, row, strict=True)
+            ]
+            for row in rows
         ]
-        for row in rows
-    ]
     per_statement = max(1, _max_params() // len(fields))
     found: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
@@ -436,7 +438,7 @@ def _insert(
     return found
 
 
-def _pg_literals(rows: list[list[Any]]) -> str:
+def _pg_literals(rows: list[list[Any]] | list[tuple[Any, ...]]) -> str:
     from psycopg.adapt import Transformer
 
     literal = Transformer(connection.connection).as_literal
