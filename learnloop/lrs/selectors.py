@@ -39,13 +39,13 @@ class StatementFilter:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _branches(query: StatementFilter) -> list[QuerySet[Statement]]:
-    """The non-time filters as querysets whose union is the match (none: nothing matches).
+def _conditions(query: StatementFilter) -> list[Q]:
+    """The non-time filters as conditions whose union is the match (none: nothing matches).
 
-    Each branch is an equality on the leading column of a `(column, -seq)` index, so the database reads
-    a page in order from that index instead of walking every statement. An agent is matched by its key
-    (`agent_key`: mbox and mbox_sha1sum alike) as actor or as object; `related_agents` adds the side
-    table and the client whose account is the authority, `related_activities` the side table.
+    Each condition is an equality on the leading column of a `(column, -seq)` index, so the database
+    reads a page in order from that index instead of walking every statement. An agent is matched by
+    its key (`agent_key`: mbox and mbox_sha1sum alike) as actor or as object; `related_agents` adds the
+    side table and the client whose account is the authority, `related_activities` the side table.
     """
     base = Q()
     if query.verb:
@@ -59,11 +59,7 @@ def _branches(query: StatementFilter) -> list[QuerySet[Statement]]:
         if query.related_activities:
             side = StatementActivity.objects.filter(activity_id=query.activity).values("statement_id")
             activity_conditions.append(Q(seq__in=side))
-    return [
-        Statement.objects.filter(base & agent & activity)
-        for agent in agent_conditions
-        for activity in activity_conditions
-    ]
+    return [base & agent & activity for agent in agent_conditions for activity in activity_conditions]
 
 
 def _agent_conditions(agent: dict[str, Any], *, related: bool) -> list[Q]:
@@ -82,16 +78,14 @@ def _agent_conditions(agent: dict[str, Any], *, related: bool) -> list[Q]:
     return conditions
 
 
-def _matching(query: StatementFilter) -> QuerySet[Statement]:
-    """All non-time filters as one queryset (for checking a single referenced statement)."""
-    branches = _branches(query)
-    if not branches:
+def _matching(conditions: list[Q]) -> QuerySet[Statement]:
+    """All the conditions as one queryset, checked on each row: references are followed by looking up
+    each referenced statement by its id and testing it, never by building the whole matching set."""
+    if not conditions:
         return Statement.objects.none()
-    if len(branches) == 1:
-        return branches[0]
-    combined = Q(pk__in=branches[0].values("seq"))
-    for branch in branches[1:]:
-        combined |= Q(pk__in=branch.values("seq"))
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined |= condition
     return Statement.objects.filter(combined)
 
 
@@ -146,11 +140,12 @@ def statement_page(
     ascending query with more to come needs to look it up.
     """
     limit = min(query.limit or MAX_PAGE, MAX_PAGE)
-    sources = _branches(query)
+    conditions = _conditions(query)
+    sources = [Statement.objects.filter(condition) for condition in conditions]
     # References are rare; the partial index answers "are there any" at once, and only then are they
     # followed (building the nested queries that follow them costs more than asking).
     if sources and _has_reference_filters(query) and Statement.objects.filter(object_statement__isnull=False).exists():
-        previous = _matching(query)
+        previous = _matching(conditions)
         for _ in range(REFERENCE_HOPS):
             previous = _referring(previous)
             sources.append(previous)

@@ -147,3 +147,14 @@ def test_the_storage_migration_rewrites_keys_and_side_rows(lrs: Lrs) -> None:
     assert list(StatementAgent.objects.values_list("agent_key", flat=True)) == [instructor]
     assert not StatementActivity.objects.exists()
     assert _ids(lrs.get(params={"agent": json.dumps(carla)})) == [str(row.statement_id)]
+
+
+def test_references_are_followed_from_side_table_matches_too(lrs: Lrs) -> None:
+    carla = {"objectType": "Agent", "mbox": "mailto:carla@example.com"}
+    (taught,) = lrs.post(json.dumps(statement(context={"instructor": carla}))).json()
+    (comment,) = lrs.post(
+        json.dumps(statement(verb={"id": ADL + "commented"}, object={"objectType": "StatementRef", "id": taught}))
+    ).json()
+    lrs.post(json.dumps(statement()))  # unrelated to Carla
+    assert _ids(lrs.get(params={"agent": json.dumps(carla), "related_agents": "true"})) == [comment, taught]
+    assert _ids(lrs.get(params={"agent": json.dumps(carla)})) == []
