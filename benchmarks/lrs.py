@@ -15,7 +15,7 @@ client are pinned to different cores like `benchmarks/run.py`. Timed POSTs are r
 operation so every size stays the size it says. Results: `benchmarks/results/lrs-<backend>-<time>.json`,
 `latest-lrs-<backend>.json` and a generated section of `docs/benchmarks.md`.
 
-Internal sub-commands (`_fill`, `_probe`, `_rollback`, `_raw`) run inside Django with the bench
+Internal sub-commands (`_fill`, `_analyze`, `_probe`, `_rollback`, `_raw`) run inside Django with the bench
 database's environment; they are how the benchmark reaches the service layer and the database.
 """
 
@@ -231,6 +231,18 @@ def internal_fill(args: argparse.Namespace) -> int:
     return 0
 
 
+def internal_analyze(args: argparse.Namespace) -> int:
+    """Refresh the planner's statistics after a fill, as autovacuum would a little later on a live LRS:
+    freshly filled tables have none, and the planner then scans the table for a query that an index
+    (such as the partial index of referencing statements) answers at once."""
+    django_setup()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return 0
+
+
 def internal_probe(args: argparse.Namespace) -> int:
     """Count, top seq, and a `stored` window holding one fill batch from the middle of the data."""
     django_setup()
@@ -272,7 +284,7 @@ def internal_rollback(args: argparse.Namespace) -> int:
 
 RAW_TABLE = "bench_raw_statement"
 RAW_COLUMNS = (
-    "statement_id, stored, timestamp, actor_ifi, verb_id, object_type, object_ref, registration, voided, "
+    "statement_id, stored, timestamp, actor_key, verb_id, object_type, object_ref, registration, voided, "
     "object_statement, version, data"
 )
 
@@ -282,20 +294,20 @@ def raw_ddl(vendor: str) -> list[str]:
     if vendor == "postgresql":
         columns = (
             "seq bigserial PRIMARY KEY, statement_id uuid NOT NULL UNIQUE, stored timestamptz NOT NULL, "
-            "timestamp timestamptz NOT NULL, actor_ifi varchar(400) NOT NULL, verb_id varchar(400) NOT NULL, "
+            "timestamp timestamptz NOT NULL, actor_key varchar(400) NOT NULL, verb_id varchar(400) NOT NULL, "
             "object_type varchar(20) NOT NULL, object_ref varchar(400) NOT NULL, registration uuid NULL, "
             "voided boolean NOT NULL, object_statement uuid NULL, version varchar(10) NOT NULL, data jsonb NOT NULL"
         )
     else:
         columns = (
             "seq integer PRIMARY KEY AUTOINCREMENT, statement_id char(32) NOT NULL UNIQUE, stored datetime NOT NULL, "
-            "timestamp datetime NOT NULL, actor_ifi varchar(400) NOT NULL, verb_id varchar(400) NOT NULL, "
+            "timestamp datetime NOT NULL, actor_key varchar(400) NOT NULL, verb_id varchar(400) NOT NULL, "
             "object_type varchar(20) NOT NULL, object_ref varchar(400) NOT NULL, registration char(32) NULL, "
             "voided bool NOT NULL, object_statement char(32) NULL, version varchar(10) NOT NULL, data text NOT NULL"
         )
     statements = [f"DROP TABLE IF EXISTS {RAW_TABLE}", f"CREATE TABLE {RAW_TABLE} ({columns})"]
     for name, cols in (
-        ("actor", "actor_ifi, seq DESC"),
+        ("actor", "actor_key, seq DESC"),
         ("verb", "verb_id, seq DESC"),
         ("object", "object_ref, seq DESC"),
         ("registration", "registration, seq DESC"),
@@ -307,7 +319,7 @@ def raw_ddl(vendor: str) -> list[str]:
 
 
 def raw_row(statement: dict[str, Any], vendor: str, now: dt.datetime) -> tuple[Any, ...]:
-    from learnloop.lrs.agents import agent_ifi
+    from learnloop.lrs.agents import agent_key
 
     def as_uuid(value: str | None) -> Any:
         if value is None:
@@ -319,7 +331,7 @@ def raw_row(statement: dict[str, Any], vendor: str, now: dt.datetime) -> tuple[A
         as_uuid(statement["id"]),
         now if vendor == "postgresql" else now.isoformat(),
         moment if vendor == "postgresql" else moment.isoformat(),
-        agent_ifi(statement["actor"]),
+        agent_key(statement["actor"]),
         statement["verb"]["id"],
         "Activity",
         statement["object"]["id"],
@@ -353,7 +365,7 @@ def internal_raw(args: argparse.Namespace) -> int:
     django_setup()
     from django.db import connection, transaction
 
-    from learnloop.lrs.agents import agent_ifi
+    from learnloop.lrs.agents import agent_key
 
     vendor = connection.vendor
     deadline = time.monotonic() + args.max_seconds
@@ -411,8 +423,8 @@ def internal_raw(args: argparse.Namespace) -> int:
     }
 
     # Indexed SELECT of the newest 25 statements of an agent, data included.
-    select_sql = f"SELECT seq, data FROM {RAW_TABLE} WHERE actor_ifi = %s ORDER BY seq DESC LIMIT 25"  # noqa: S608
-    agents = [agent_ifi({"mbox": agent_mbox(number)}) for number in sample_agents(200)]
+    select_sql = f"SELECT seq, data FROM {RAW_TABLE} WHERE actor_key = %s ORDER BY seq DESC LIMIT 25"  # noqa: S608
+    agents = [agent_key({"mbox": agent_mbox(number)}) for number in sample_agents(200)]
     select_times: list[float] = []
     found = 0
     started = time.perf_counter()
@@ -888,6 +900,7 @@ class Learnloop:
                 if process.poll() is None:
                     process.kill()
                     process.wait(timeout=30)
+        run_command(self_command("_analyze"), env=self.env, timeout=COMMAND_TIMEOUT_S)
         probe = self.probe()
         log(f"{self.backend}: {probe['count']:,} statements stored ({time.monotonic() - started:.0f} s)")
         return probe
@@ -1446,6 +1459,7 @@ def internal_main(argv: Sequence[str]) -> int:
     fill.add_argument("--client", required=True)
     fill.add_argument("--batch", type=int, default=1000)
     sub.add_parser("_probe")
+    sub.add_parser("_analyze")
     rollback = sub.add_parser("_rollback")
     rollback.add_argument("--after-seq", type=int, required=True)
     raw = sub.add_parser("_raw")
@@ -1455,7 +1469,13 @@ def internal_main(argv: Sequence[str]) -> int:
     raw.add_argument("--selects", type=int, default=2_000)
     raw.add_argument("--max-seconds", type=float, default=300)
     args = parser.parse_args(argv)
-    handlers = {"_fill": internal_fill, "_probe": internal_probe, "_rollback": internal_rollback, "_raw": internal_raw}
+    handlers = {
+        "_fill": internal_fill,
+        "_probe": internal_probe,
+        "_analyze": internal_analyze,
+        "_rollback": internal_rollback,
+        "_raw": internal_raw,
+    }
     return handlers[args.command](args)
 
 

@@ -27,6 +27,18 @@ def agent_ifis(agent: dict[str, Any]) -> list[str]:
     return [ifi] if ifi else []
 
 
+def agent_key(agent: dict[str, Any]) -> str:
+    """The one identifier statements are stored and filtered under: an mbox folded into its SHA-1 form.
+
+    xAPI treats `mbox` and `mbox_sha1sum` of the same mailbox as the same agent, so one key per agent
+    lets a single index equality find it however a statement (or a query) named it.
+    """
+    if "mbox" in agent:
+        digest = hashlib.sha1(str(agent["mbox"]).encode()).hexdigest()  # noqa: S324 (xAPI defines SHA-1 here)
+        return f"mbox_sha1sum:{digest}"
+    return agent_ifi(agent)
+
+
 def identifiers_only(agent: dict[str, Any]) -> dict[str, Any]:
     """The agent reduced to objectType and its identifier (format=ids)."""
     kept: dict[str, Any] = {

@@ -37,37 +37,52 @@ class Statement(models.Model):
     `seq` orders statements by arrival; paging walks it, so a page boundary never moves when new
     statements come in. Statements are immutable: only `voided` changes, when a voiding statement
     arrives.
+
+    Agents are stored under one key each (`learnloop.lrs.agents.agent_key`: an `mbox` is folded into
+    its `mbox_sha1sum` form), so an agent filter is one equality per column whichever form named it.
+    The actor, an agent object and the authority (the client that sent the statement) are columns;
+    only the other agents and activities a statement mentions go to the two side tables.
     """
 
     seq = models.BigAutoField(primary_key=True)
     statement_id = models.UUIDField(unique=True)
     stored = models.DateTimeField()
     timestamp = models.DateTimeField()
-    actor_ifi = models.CharField(max_length=400)
+    actor_key = models.CharField(max_length=400)
     verb_id = models.CharField(max_length=400)
     object_type = models.CharField(max_length=20)
-    # Activity IRI, agent identifier, or the referenced statement's id, by object_type.
+    # Activity IRI, agent key, or the referenced statement's id, by object_type.
     object_ref = models.CharField(max_length=400)
     registration = models.UUIDField(null=True, blank=True)
     voided = models.BooleanField(default=False)
     # The statement a StatementRef object points at (for voiding, and for filters that follow references).
     object_statement = models.UUIDField(null=True, blank=True)
-    client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.SET_NULL, related_name="statements")
+    # The client whose account is the statement's authority (the LRS sets the authority itself).
+    client = models.ForeignKey(
+        Client, null=True, blank=True, on_delete=models.SET_NULL, related_name="statements", db_index=False
+    )
     # The learnloop person the actor is, when the actor is one of ours (by email or account).
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     version = models.CharField(max_length=10)
     data = models.JSONField()
 
     class Meta:
         indexes = [
-            models.Index(fields=["actor_ifi", "-seq"], name="stmt_actor_idx"),
+            models.Index(fields=["actor_key", "-seq"], name="stmt_actor_idx"),
             models.Index(fields=["verb_id", "-seq"], name="stmt_verb_idx"),
             models.Index(fields=["object_ref", "-seq"], name="stmt_object_idx"),
-            models.Index(fields=["registration", "-seq"], name="stmt_registration_idx"),
+            models.Index(
+                fields=["registration", "-seq"],
+                condition=models.Q(registration__isnull=False),
+                name="stmt_registration_idx",
+            ),
             models.Index(fields=["stored", "seq"], name="stmt_stored_idx"),
-            models.Index(fields=["person", "-seq"], name="stmt_person_idx"),
+            # Statements by outside agents (most of them) have no person and need no entry here.
+            models.Index(fields=["person", "-seq"], condition=models.Q(person__isnull=False), name="stmt_person_idx"),
+            # A client's statements (own-only readers, related_agents on the authority), newest first.
+            models.Index(fields=["client", "-seq"], name="stmt_client_idx"),
             # Only statements that reference another (few): filters follow references from these.
             models.Index(fields=["-seq"], condition=models.Q(object_statement__isnull=False), name="stmt_refs_idx"),
         ]
@@ -77,11 +92,11 @@ class Statement(models.Model):
 
 
 class StatementActivity(models.Model):
-    """Every activity a statement mentions (object, context activities, sub-statement), for `related_activities`."""
+    """The activities a statement mentions besides its object (context activities, sub-statement), for
+    `related_activities`. The object itself is `Statement.object_ref`."""
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="activities")
     activity_id = models.CharField(max_length=400)
-    is_object = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["activity_id", "statement"], name="stmt_activity_idx")]
@@ -91,17 +106,18 @@ class StatementActivity(models.Model):
 
 
 class StatementAgent(models.Model):
-    """Every agent a statement mentions (actor, object, authority, instructor, team, members), for `related_agents`."""
+    """The agents a statement mentions besides its actor and agent object (group members, instructor,
+    team, context agents, sub-statement), by agent key, for `related_agents`. The authority is the
+    statement's client; only a statement stored without a client keeps its authority here."""
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="agents")
-    agent_ifi = models.CharField(max_length=400)
-    is_actor = models.BooleanField(default=False)
+    agent_key = models.CharField(max_length=400)
 
     class Meta:
-        indexes = [models.Index(fields=["agent_ifi", "statement"], name="stmt_agent_idx")]
+        indexes = [models.Index(fields=["agent_key", "statement"], name="stmt_agent_idx")]
 
     def __str__(self) -> str:
-        return self.agent_ifi
+        return self.agent_key
 
 
 class Attachment(models.Model):

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
-from learnloop.lrs.agents import agent_ifi, agent_ifis, identifiers_only
+from learnloop.lrs.agents import agent_key, identifiers_only
 from learnloop.lrs.models import Client, Statement, StatementActivity, StatementAgent
 
 MAX_PAGE = 500
@@ -35,47 +39,53 @@ class StatementFilter:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _branches(query: StatementFilter) -> list[QuerySet[Statement]]:
-    """The non-time filters as one or more querysets whose union is the match.
+def _conditions(query: StatementFilter) -> list[Q]:
+    """The non-time filters as conditions whose union is the match (none: nothing matches).
 
-    Each branch is an equality on the leading column of a `(column, -seq)` index, so the database reads
-    a page in order from that index instead of walking every statement; an agent is matched as actor or
-    as object, under each of its identifier forms (an mbox also matches its SHA-1). `related_agents`,
-    `related_activities` and agents given by `mbox_sha1sum` use the side tables instead.
+    Each condition is an equality on the leading column of a `(column, -seq)` index, so the database
+    reads a page in order from that index instead of walking every statement. An agent is matched by
+    its key (`agent_key`: mbox and mbox_sha1sum alike) as actor or as object; `related_agents` adds the
+    side table and the client whose account is the authority, `related_activities` the side table.
     """
-    rest = Statement.objects.all()
+    base = Q()
     if query.verb:
-        rest = rest.filter(verb_id=query.verb)
-    if query.activity:
-        if query.related_activities:
-            activities = StatementActivity.objects.filter(activity_id=query.activity)
-            rest = rest.filter(seq__in=activities.values("statement_id"))
-        else:
-            rest = rest.filter(object_type="Activity", object_ref=query.activity)
+        base &= Q(verb_id=query.verb)
     if query.registration:
-        rest = rest.filter(registration=query.registration)
-    if query.agent is None:
-        return [rest]
-    ifi = agent_ifi(query.agent)
-    if query.related_agents or ifi.startswith("mbox_sha1sum:"):
-        agents = StatementAgent.objects.filter(agent_ifi=ifi)
-        if not query.related_agents:
-            agents = agents.filter(is_actor=True)
-        return [rest.filter(seq__in=agents.values("statement_id"))]
-    forms = agent_ifis(query.agent)
-    as_actor = [rest.filter(actor_ifi=form) for form in forms]
-    as_object = [rest.filter(object_type__in=("Agent", "Group"), object_ref=form) for form in forms]
-    return [*as_actor, *as_object]
+        base &= Q(registration=query.registration)
+    agent_conditions = [Q()] if query.agent is None else _agent_conditions(query.agent, related=query.related_agents)
+    activity_conditions = [Q()]
+    if query.activity:
+        activity_conditions = [Q(object_type="Activity", object_ref=query.activity)]
+        if query.related_activities:
+            side = StatementActivity.objects.filter(activity_id=query.activity).values("statement_id")
+            activity_conditions.append(Q(seq__in=side))
+    return [base & agent & activity for agent in agent_conditions for activity in activity_conditions]
 
 
-def _matching(query: StatementFilter) -> QuerySet[Statement]:
-    """All non-time filters as one queryset (for checking a single referenced statement)."""
-    branches = _branches(query)
-    if len(branches) == 1:
-        return branches[0]
-    combined = Q(pk__in=branches[0].values("seq"))
-    for branch in branches[1:]:
-        combined |= Q(pk__in=branch.values("seq"))
+def _agent_conditions(agent: dict[str, Any], *, related: bool) -> list[Q]:
+    key = agent_key(agent)
+    if not key:  # an anonymous group identifies nobody
+        return []
+    conditions = [Q(actor_key=key), Q(object_type__in=("Agent", "Group"), object_ref=key)]
+    if related:
+        conditions.append(Q(seq__in=StatementAgent.objects.filter(agent_key=key).values("statement_id")))
+        # The LRS sets every statement's authority to its client's account on this site.
+        prefix = f"account:{settings.SITE_URL}|"
+        if key.startswith(prefix):
+            client = Client.objects.filter(key=key[len(prefix) :]).values_list("pk", flat=True).first()
+            if client is not None:
+                conditions.append(Q(client_id=client))
+    return conditions
+
+
+def _matching(conditions: list[Q]) -> QuerySet[Statement]:
+    """All the conditions as one queryset, checked on each row: references are followed by looking up
+    each referenced statement by its id and testing it, never by building the whole matching set."""
+    if not conditions:
+        return Statement.objects.none()
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined |= condition
     return Statement.objects.filter(combined)
 
 
@@ -94,44 +104,83 @@ def _referring(targets: QuerySet[Statement]) -> QuerySet[Statement]:
     )
 
 
+class StoredStatement:
+    """A statement as a page holds it: its position, when it was stored, and its JSON as stored.
+
+    Pages in the exact format are written from the stored text without parsing it; `data` parses it
+    for the other formats and for attachments.
+    """
+
+    __slots__ = ("_data", "raw", "seq", "stored")
+
+    def __init__(self, seq: int, stored: dt.datetime, raw: str) -> None:
+        self.seq = seq
+        self.stored = stored
+        self.raw = raw
+        self._data: dict[str, Any] | None = None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = json.loads(self.raw)
+        return self._data
+
+
 def statement_page(
     query: StatementFilter, *, after_seq: int | None = None, bound: int | None = None
-) -> tuple[list[Statement], str, int]:
+) -> tuple[list[StoredStatement], str, int]:
     """One page of statements and the `more` token for the next ('' at the end), plus the bound used.
 
     Filters on agent, verb, activity and registration also match statements that reference a matching
     statement (xAPI 2.1.3), up to three hops. Each source is paged on its own, with the same bounds, and
     the pages are merged by sequence, so no query has to combine them with OR.
+
+    The bound (the highest `seq` the first page could see) keeps later pages from showing statements
+    that arrived after it. Newest-first pages never reach above the first page's top, so only an
+    ascending query with more to come needs to look it up.
     """
-    if bound is None:
-        bound = Statement.objects.aggregate(top=Max("seq"))["top"] or 0
     limit = min(query.limit or MAX_PAGE, MAX_PAGE)
-    sources = _branches(query)
-    # References are rare; the partial index answers "are there any" at once, and only then are they followed.
-    if _has_reference_filters(query) and Statement.objects.filter(object_statement__isnull=False).exists():
-        previous = _matching(query)
+    conditions = _conditions(query)
+    sources = [Statement.objects.filter(condition) for condition in conditions]
+    # References are rare; the partial index answers "are there any" at once, and only then are they
+    # followed (building the nested queries that follow them costs more than asking).
+    if sources and _has_reference_filters(query) and Statement.objects.filter(object_statement__isnull=False).exists():
+        previous = _matching(conditions)
         for _ in range(REFERENCE_HOPS):
             previous = _referring(previous)
             sources.append(previous)
-    found: dict[int, Statement] = {}
-    for source in sources:
-        for statement in _bounded(source, query, bound=bound, after_seq=after_seq)[: limit + 1]:
-            found[statement.seq] = statement
+    pages = [
+        _bounded(source, query, bound=bound, after_seq=after_seq)
+        .annotate(raw=Cast("data", TextField()))
+        .values_list("seq", "stored", "raw")[: limit + 1]
+        for source in sources
+    ]
+    # PostgreSQL takes every source as one UNION ALL of ordered, limited selects: one round trip.
+    if connection.features.supports_slicing_ordering_in_compound and len(pages) > 1:
+        pages = [pages[0].union(*pages[1:], all=True)]
+    found: dict[int, StoredStatement] = {}
+    for rows in pages:
+        for seq, stored, raw in rows:
+            found[seq] = StoredStatement(seq, stored, raw)
     page = sorted(found.values(), key=lambda s: s.seq, reverse=not query.ascending)[: limit + 1]
     more = ""
     if len(page) > limit:
         page = page[:limit]
+        if bound is None:
+            bound = (Statement.objects.aggregate(top=Max("seq"))["top"] or 0) if query.ascending else page[0].seq
         more = signing.dumps(
             {"q": _filter_state(query), "after": page[-1].seq, "bound": bound}, salt=_MORE_SALT, compress=True
         )
-    return page, more, bound
+    return page, more, bound or 0
 
 
 def _bounded(
-    statements: QuerySet[Statement], query: StatementFilter, *, bound: int, after_seq: int | None
+    statements: QuerySet[Statement], query: StatementFilter, *, bound: int | None, after_seq: int | None
 ) -> QuerySet[Statement]:
     """The time, client and paging limits every source of a page shares."""
-    statements = statements.filter(voided=False, seq__lte=bound)
+    statements = statements.filter(voided=False)
+    if bound is not None:
+        statements = statements.filter(seq__lte=bound)
     if query.client_id is not None:
         statements = statements.filter(client_id=query.client_id)
     if query.since is not None:
@@ -254,7 +303,7 @@ def _canonical(value: Any, languages: list[str], key: str = "") -> Any:
     return value
 
 
-def render_statement(statement: Statement, *, format: str, languages: list[str]) -> dict[str, Any]:
+def render_statement(statement: Statement | StoredStatement, *, format: str, languages: list[str]) -> dict[str, Any]:
     data = statement.data
     if format == "ids":
         return _ids_statement(data)

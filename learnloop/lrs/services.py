@@ -14,18 +14,20 @@ import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from learnloop.core.audit import audit_record
 from learnloop.core.models import AuditEvent
-from learnloop.lrs.agents import agent_ifi, agent_ifis
+from learnloop.lrs.agents import agent_key
+from learnloop.lrs.jsonutil import dumps
 from learnloop.lrs.models import Activity, Attachment, Client, Statement, StatementActivity, StatementAgent
 from learnloop.lrs.validation import (
     VOIDED_VERB,
@@ -146,49 +148,66 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _activities(statement: dict[str, Any]) -> Iterable[tuple[str, bool]]:
-    obj = statement["object"]
-    kind = obj.get("objectType", "Activity")
-    if kind == "Activity":
-        yield obj["id"], True
-    elif kind == "SubStatement":
-        yield from ((activity, False) for activity, _ in _activities(obj))
-    for entry in (statement.get("context") or {}).get("contextActivities", {}).values():
-        for activity in entry if isinstance(entry, list) else [entry]:
-            yield activity["id"], False
+def _members(agent: dict[str, Any]) -> Iterable[str]:
+    for member in agent.get("member", []) or []:
+        yield agent_key(member)
 
 
-def _agents(statement: dict[str, Any], *, top: bool = True) -> Iterable[tuple[str, bool]]:
-    def of(agent: dict[str, Any], is_actor: bool) -> Iterable[tuple[str, bool]]:
-        for ifi in agent_ifis(agent):
-            yield ifi, is_actor
-        for member in agent.get("member", []) or []:
-            for ifi in agent_ifis(member):
-                yield ifi, False
+def _with_members(agent: dict[str, Any]) -> Iterable[str]:
+    yield agent_key(agent)
+    yield from _members(agent)
 
-    yield from of(statement["actor"], top)
+
+def _context_agents(context: dict[str, Any]) -> Iterable[str]:
+    for key in ("instructor", "team"):
+        if key in context:
+            yield from _with_members(context[key])
+    for entry in context.get("contextAgents", []) or []:
+        yield from _with_members(entry["agent"])
+    for entry in context.get("contextGroups", []) or []:
+        yield from _with_members(entry["group"])
+
+
+def _side_agents(statement: dict[str, Any], *, authority: bool) -> set[str]:
+    """The agent keys `related_agents` needs beyond the columns: group members, instructor, team, context
+    agents, the sub-statement's agents, and the authority when no client vouches for the statement."""
+    keys = list(_members(statement["actor"]))
     obj = statement["object"]
     kind = obj.get("objectType", "Activity")
     if kind in ("Agent", "Group"):
-        yield from of(obj, top)
+        keys.extend(_members(obj))
     elif kind == "SubStatement":
-        yield from ((ifi, False) for ifi, _ in _agents(obj, top=False))
-    context = statement.get("context") or {}
-    for key in ("instructor", "team"):
-        if key in context:
-            yield from of(context[key], False)
-    for entry in context.get("contextAgents", []) or []:
-        yield from of(entry["agent"], False)
-    for entry in context.get("contextGroups", []) or []:
-        yield from of(entry["group"], False)
-    if top and "authority" in statement:
-        yield from of(statement["authority"], False)
+        keys.extend(_with_members(obj["actor"]))
+        if obj["object"].get("objectType", "Activity") in ("Agent", "Group"):
+            keys.extend(_with_members(obj["object"]))
+        keys.extend(_context_agents(obj.get("context") or {}))
+    keys.extend(_context_agents(statement.get("context") or {}))
+    if authority and "authority" in statement:
+        keys.extend(_with_members(statement["authority"]))
+    return {key for key in keys if key}
+
+
+def _context_activities(context: dict[str, Any]) -> Iterable[str]:
+    for entry in (context.get("contextActivities") or {}).values():
+        for activity in entry if isinstance(entry, list) else [entry]:
+            yield activity["id"]
+
+
+def _side_activities(statement: dict[str, Any]) -> set[str]:
+    """The activity ids `related_activities` needs beyond the object: context and sub-statement activities."""
+    ids = list(_context_activities(statement.get("context") or {}))
+    obj = statement["object"]
+    if obj.get("objectType", "Activity") == "SubStatement":
+        if obj["object"].get("objectType", "Activity") == "Activity":
+            ids.append(obj["object"]["id"])
+        ids.extend(_context_activities(obj.get("context") or {}))
+    return set(ids)
 
 
 def _object_ref(obj: dict[str, Any]) -> tuple[str, str]:
     kind = obj.get("objectType", "Activity")
     if kind in ("Agent", "Group"):
-        return kind, agent_ifi(obj)
+        return kind, agent_key(obj)
     if kind == "SubStatement":
         return kind, ""
     return kind, obj["id"]
@@ -278,54 +297,152 @@ def statements_store(
         if voiding or batch_voiding:
             raise StatementInvalid("object.id", "a voiding statement cannot void another voiding statement")
 
-    rows = []
     people = _people_for([statement["actor"] for statement in new])
+    rows = []
     for statement, person_id in zip(new, people, strict=True):
         kind, ref = _object_ref(statement["object"])
         rows.append(
-            Statement(
-                statement_id=statement["id"],
-                stored=now,
-                timestamp=_parse_time(statement["timestamp"]),
-                actor_ifi=agent_ifi(statement["actor"]),
-                verb_id=statement["verb"]["id"],
-                object_type=kind,
-                object_ref=ref,
-                registration=(statement.get("context") or {}).get("registration"),
-                object_statement=statement["object"]["id"] if kind == "StatementRef" else None,
-                client=client,
-                person_id=person_id,
-                version=statement["version"],
-                data=statement,
+            (
+                uuid.UUID(statement["id"]),
+                now,
+                _parse_time(statement["timestamp"]),
+                agent_key(statement["actor"]),
+                statement["verb"]["id"],
+                kind,
+                ref,
+                _uuid_or_none((statement.get("context") or {}).get("registration")),
+                False,
+                uuid.UUID(statement["object"]["id"]) if kind == "StatementRef" else None,
+                client.pk if client is not None else None,
+                person_id,
+                statement["version"],
+                dumps(statement).decode(),
             )
         )
     try:
-        Statement.objects.bulk_create(rows)
+        seqs = _insert(Statement, _STATEMENT_COLUMNS, rows, returning=("statement_id", "seq"))
     except IntegrityError as exc:  # another request stored the same id a moment ago
         raise Conflict("a statement with this id was stored concurrently") from exc
-    # bulk_create sets each row's key (RETURNING on PostgreSQL and SQLite), so nothing is read back.
-    by_id = {str(row.statement_id): row for row in rows}
-    StatementActivity.objects.bulk_create(
-        StatementActivity(statement=by_id[s["id"]], activity_id=activity, is_object=is_object)
-        for s in new
-        for activity, is_object in dict(_activities(s)).items()
+    seq_of = {str(uuid.UUID(str(statement_id))): seq for statement_id, seq in seqs}
+    _insert(
+        StatementActivity,
+        ("statement", "activity_id"),
+        [(seq_of[s["id"]], activity) for s in new for activity in sorted(_side_activities(s))],
     )
-    StatementAgent.objects.bulk_create(
-        StatementAgent(statement=by_id[s["id"]], agent_ifi=ifi, is_actor=is_actor)
-        for s in new
-        for ifi, is_actor in dict(_agents(s)).items()
+    _insert(
+        StatementAgent,
+        ("statement", "agent_key"),
+        [(seq_of[s["id"]], key) for s in new for key in sorted(_side_agents(s, authority=client is None))],
     )
     if voided_targets:
         Statement.objects.filter(statement_id__in=voided_targets).exclude(verb_id=VOIDED_VERB).update(voided=True)
     _remember_activities(new)
-    for sha2, (content_type, content) in (attachments or {}).items():
-        Attachment.objects.get_or_create(sha2=sha2, defaults={"content_type": content_type, "content": content})
+    if attachments:
+        Attachment.objects.bulk_create(
+            [
+                Attachment(sha2=sha2, content_type=content_type, content=content)
+                for sha2, (content_type, content) in attachments.items()
+            ],
+            ignore_conflicts=True,
+        )
     if new and (client is None or client.key != "learnloop-internal"):
         from learnloop.lrs.consumers import notify
 
         new_ids = [s["id"] for s in new]
         transaction.on_commit(lambda: notify(new_ids))
     return ids
+
+
+_STATEMENT_COLUMNS = (
+    "statement_id",
+    "stored",
+    "timestamp",
+    "actor_key",
+    "verb_id",
+    "object_type",
+    "object_ref",
+    "registration",
+    "voided",
+    "object_statement",
+    "client",
+    "person",
+    "version",
+    "data",
+)
+# Fields whose values the database adapter takes as they are; the others go through the field
+# (UUIDs are 32 hex digits on SQLite, datetimes naive UTC text there).
+_PLAIN = {"actor_key", "verb_id", "object_type", "object_ref", "voided", "client", "person", "version", "data"}
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    return uuid.UUID(str(value)) if value else None
+
+
+def _max_params() -> int:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        raw = connection.connection
+        return int(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)) if raw is not None else 999
+    return 65535  # PostgreSQL's wire protocol
+
+
+def _insert(
+    model: type[Statement] | type[StatementActivity] | type[StatementAgent],
+    names: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    *,
+    returning: tuple[str, ...] = (),
+) -> list[tuple[Any, ...]]:
+    """Multi-row INSERT of prepared rows in as few statements as the database allows (one per table
+    for any batch up to thousands of statements), returning the `returning` columns of each row.
+
+    The ORM's bulk_create builds a model instance per row and, on SQLite, splits at 999 parameters; this
+    is the same INSERT without either. `data` arrives already serialized: a JSON text, which PostgreSQL
+    reads into jsonb and SQLite keeps as text, as the JSONField does.
+    """
+    if not rows:
+        return []
+    meta = model._meta
+    fields = [cast(Field, meta.get_field(name)) for name in names]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(field.column)) for field in fields)
+    back = ", ".join(quote(str(cast(Field, meta.get_field(name)).column)) for name in returning)
+    values: list[list[Any]] | list[tuple[Any, ...]] = rows
+    if connection.vendor != "postgresql":  # psycopg takes UUIDs and aware datetimes as they are
+        prep = [None if field.name in _PLAIN else field for field in fields]
+        values = [
+            [
+                value if converter is None else converter.get_db_prep_save(value, connection)
+                for converter, value in zip(prep, row, strict=True)
+            ]
+            for row in rows
+        ]
+    per_statement = max(1, _max_params() // len(fields))
+    found: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), per_statement):
+            chunk = values[start : start + per_statement]
+            prefix = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608
+            suffix = f" RETURNING {back}" if returning else ""
+            if connection.vendor == "postgresql":
+                # Values as literals, quoted by psycopg's own adapters: with thousands of placeholders,
+                # psycopg's placeholder parsing would cost more than the insert itself.
+                cursor.execute(prefix + _pg_literals(chunk) + suffix)
+            else:
+                placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(chunk))
+                cursor.execute(prefix + placeholders + suffix, [value for row in chunk for value in row])
+            if returning:
+                found.extend(tuple(row) for row in cursor.fetchall())
+    return found
+
+
+def _pg_literals(rows: list[list[Any]] | list[tuple[Any, ...]]) -> str:
+    from psycopg.adapt import Transformer
+
+    literal = Transformer(connection.connection).as_literal
+    return ", ".join("(" + b", ".join(literal(value) for value in row).decode() + ")" for row in rows)
 
 
 def _check_attachments(statements: list[dict[str, Any]], attachments: dict[str, tuple[str, bytes]]) -> None:
@@ -359,22 +476,38 @@ def _remember_activities(statements: list[dict[str, Any]]) -> None:
                 _merge_definition(merged, activity["definition"])
     if not definitions:
         return
+    # Most batches describe activities exactly as stored already: one unlocked read finds that out.
+    ordered = sorted(definitions)
+    current = dict(Activity.objects.filter(activity_id__in=ordered).values_list("activity_id", "definition"))
+    stale = [
+        activity_id
+        for activity_id in ordered
+        if activity_id not in current or _merged(current[activity_id], definitions[activity_id]) != current[activity_id]
+    ]
+    if not stale:
+        return
     # Two clients may describe the same new activity at once. Inserting new rows with conflicts ignored,
     # then locking and updating rows in one sorted order, keeps concurrent batches from deadlocking.
-    ordered = sorted(definitions)
-    Activity.objects.bulk_create(
-        [Activity(activity_id=activity_id, definition={}) for activity_id in ordered], ignore_conflicts=True
-    )
-    locked = Activity.objects.select_for_update().filter(activity_id__in=ordered).order_by("activity_id")
+    missing = [activity_id for activity_id in stale if activity_id not in current]
+    if missing:
+        Activity.objects.bulk_create(
+            [Activity(activity_id=activity_id, definition={}) for activity_id in missing], ignore_conflicts=True
+        )
+    locked = Activity.objects.select_for_update().filter(activity_id__in=stale).order_by("activity_id")
     changed = []
     for activity in locked:
-        merged = dict(activity.definition)
-        _merge_definition(merged, definitions[activity.activity_id])
+        merged = _merged(activity.definition, definitions[activity.activity_id])
         if merged != activity.definition:
             activity.definition = merged
             activity.updated = timezone.now()  # bulk_update does not apply auto_now
             changed.append(activity)
     Activity.objects.bulk_update(changed, ["definition", "updated"])
+
+
+def _merged(definition: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(definition)
+    _merge_definition(merged, update)
+    return merged
 
 
 def _merge_definition(into: dict[str, Any], definition: dict[str, Any]) -> None:

@@ -27,6 +27,7 @@ from learnloop.lrs.http import (
     parse_multipart,
     resource,
 )
+from learnloop.lrs.jsonutil import dumps
 from learnloop.lrs.models import Activity, Attachment, Document, Statement
 from learnloop.lrs.signatures import verify_signed_statements
 from learnloop.lrs.validation import StatementInvalid, is_uuid, validate_actor
@@ -160,18 +161,26 @@ def _languages(request: LrsRequest) -> list[str]:
     return selectors.accept_languages(request.header("accept-language"))
 
 
-def _respond(result: Any, statements: list[Statement], *, with_attachments: bool) -> HttpResponse:
+def _respond(
+    result: Any, statements: list[Statement] | list[selectors.StoredStatement], *, with_attachments: bool
+) -> HttpResponse:
     if with_attachments:
         # Every attachment whose content we hold, fileUrl or not: the client sent it, so it gets it back.
         hashes = {a["sha2"] for s in statements for a in _attachment_declarations(s.data)}
         parts = [(a.sha2, a.content_type, bytes(a.content)) for a in Attachment.objects.filter(sha2__in=hashes)]
         response = multipart_response(result, parts)
+    elif isinstance(result, bytes):
+        response = HttpResponse(result, content_type="application/json")
     else:
-        response = JsonResponse(result, safe=False)
+        response = HttpResponse(dumps(result), content_type="application/json")
+    _stamp(response, statements)
+    return response
+
+
+def _stamp(response: HttpResponse, statements: list[Statement] | list[selectors.StoredStatement]) -> None:
     response["X-Experience-API-Consistent-Through"] = consistent_through_now()
     if statements:
         response["Last-Modified"] = http_date(max(s.stored for s in statements).timestamp())
-    return response
 
 
 def _attachment_declarations(statement: dict[str, Any]) -> list[dict[str, Any]]:
@@ -219,11 +228,18 @@ def _single(request: LrsRequest, statement_id: str) -> HttpResponse:
     return _respond(data, [statement], with_attachments=bool_param(request, "attachments"))
 
 
-def _result(request: LrsRequest, query: selectors.StatementFilter, page: list[Statement], more: str) -> HttpResponse:
+def _result(
+    request: LrsRequest, query: selectors.StatementFilter, page: list[selectors.StoredStatement], more: str
+) -> HttpResponse:
+    link = f"/xapi/statements?more={more}" if more else ""
+    if query.format == "exact" and not query.attachments:
+        # The statements exactly as stored: their JSON goes out as it came from the database, unparsed.
+        body = b'{"statements":[' + ",".join(s.raw for s in page).encode() + b'],"more":' + dumps(link) + b"}"
+        return _respond(body, page, with_attachments=False)
     languages = _languages(request)
     result = {
         "statements": [selectors.render_statement(s, format=query.format, languages=languages) for s in page],
-        "more": f"/xapi/statements?more={more}" if more else "",
+        "more": link,
     }
     return _respond(result, page, with_attachments=query.attachments)
 
