@@ -198,6 +198,10 @@ def resource(
                 raise LrsError(403, "this client may not write")
             if len(body) > MAX_BODY:
                 raise LrsError(413, f"the request body is larger than {MAX_BODY // (1024 * 1024)} MB")
+            for name, value in params.items():
+                # No xAPI identifier, IRI or id contains NUL, and PostgreSQL text cannot hold one.
+                if "\x00" in name or "\x00" in value:
+                    raise LrsError(400, f"the {name!r} parameter contains a NUL character", name.replace("\x00", ""))
             lrs_request = LrsRequest(
                 method=method,
                 params=params,
@@ -229,9 +233,40 @@ def json_body(request: LrsRequest) -> Any:
     if not request.body:
         raise LrsError(400, "the request body is empty")
     try:
-        return json.loads(request.body)
+        value = json.loads(request.body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise LrsError(400, f"the body is not valid JSON ({exc})") from exc
+    refuse_nul(request.body, value)
+    return value
+
+
+def _nul_path(value: Any, path: str = "") -> str | None:
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return here
+            found = _nul_path(item, here)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_path(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
+def refuse_nul(raw: bytes, value: Any) -> None:
+    """A 400 naming the property when a string holds a NUL character (JSON `\\u0000`): no xAPI value
+    needs one and PostgreSQL cannot store one. The exact walk runs only when the raw text has the escape."""
+    if b"\\u0000" not in raw:
+        return
+    path = _nul_path(value)
+    if path is not None:
+        raise LrsError(400, f"{path or 'the body'} contains a NUL character (\\u0000), which is not allowed", path)
 
 
 def json_param(request: LrsRequest, name: str) -> Any:
@@ -274,9 +309,11 @@ def parse_multipart(request: LrsRequest) -> tuple[Any, dict[str, tuple[str, byte
         raise LrsError(400, "the first part of a multipart statement request must be application/json")
     try:
         payload = first.get_payload(decode=True)
-        statements = json.loads(payload if isinstance(payload, bytes) else b"")
+        raw = payload if isinstance(payload, bytes) else b""
+        statements = json.loads(raw)
     except ValueError as exc:
         raise LrsError(400, "the statement part is not valid JSON") from exc
+    refuse_nul(raw, statements)
     attachments: dict[str, tuple[str, bytes]] = {}
     for part in parts[1:]:
         sha2 = part.get("X-Experience-API-Hash")

@@ -181,3 +181,16 @@ def test_no_input_makes_the_lrs_fail(lrs: Lrs, body: Any) -> None:
 def test_malformed_bodies_and_parameters_never_give_a_500(lrs: Lrs, raw: bytes, params: dict[str, str]) -> None:
     assert lrs.post(raw).status_code in (200, 400)
     assert lrs.get(params=params).status_code in (200, 400, 404)
+
+
+@pytest.mark.django_db
+def test_nul_characters_are_a_clear_400_not_a_database_error(lrs: Lrs) -> None:
+    # PostgreSQL text cannot hold NUL: found by the fuzz test above (GET ?verb=%00 gave a 500).
+    answer = lrs.get(params={"verb": "\x00"})
+    assert answer.status_code == 400 and "NUL" in answer.content.decode()
+    state = "/xapi/activities/state"
+    params = {"activityId": "http://example.com/a", "agent": '{"mbox": "mailto:a@example.com"}', "stateId": "a\x00b"}
+    assert lrs.get(state, params).status_code == 400
+    body = statement(verb={"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "do\u0000ne"}})
+    answer = lrs.post(body)
+    assert answer.status_code == 400 and "verb.display.en-US" in answer.content.decode()
