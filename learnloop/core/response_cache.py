@@ -18,8 +18,10 @@ while a flash message waits to be shown.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +58,20 @@ def person_version(person_id: int | None) -> str | None:
     return PERSON.format(person=person_id) if person_id is not None else None
 
 
+_paused = threading.local()
+
+
+@contextlib.contextmanager
+def tracking_paused() -> Iterator[None]:
+    """Skip per-row version bumps inside the block, for bulk work that retires everything itself at the
+    end (`learnloop demo` bumps EVERYTHING): thousands of saves would each bump a version for nothing."""
+    _paused.active = True
+    try:
+        yield
+    finally:
+        _paused.active = False
+
+
 def track(
     model: type[Model],
     *,
@@ -66,6 +82,8 @@ def track(
     Saves that touch only `ignore_fields` (say, `last_login`) change nothing a cached answer shows."""
 
     def changed(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+        if getattr(_paused, "active", False):
+            return
         if update_fields is not None and ignore_fields and set(update_fields) <= ignore_fields:
             return
         names = version(instance)

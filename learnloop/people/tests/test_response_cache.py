@@ -182,3 +182,14 @@ def test_catalog_search_follows_a_new_item_and_keeps_drafts_private(client, pers
     assert found(personas.alice, "orbital") == 0
     item_create(actor=None, kind="self_paced", title="Orbital basics", summary="Out now.", is_published=True)
     assert found(personas.alice, "orbital") == 1
+
+
+def test_bulk_work_can_pause_tracking_and_retire_everything_at_the_end(personas: Personas) -> None:
+    from learnloop.core import response_cache
+
+    before = response_cache.versions_get((response_cache.DIRECTORY, response_cache.EVERYTHING))
+    with response_cache.tracking_paused():
+        services.person_update(actor=None, person=personas.oscar, title="Paused")
+    assert response_cache.versions_get((response_cache.DIRECTORY, response_cache.EVERYTHING)) == before
+    services.person_update(actor=None, person=personas.oscar, title="Tracked")
+    assert response_cache.versions_get((response_cache.DIRECTORY,))[0] == before[0] + 1
