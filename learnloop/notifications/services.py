@@ -3,6 +3,9 @@ preferences, whether it appears in the app, goes out by email, both, or neither.
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -43,6 +46,20 @@ def preferences_all(person: Person) -> dict[str, Choice]:
     }
 
 
+_held = threading.local()
+
+
+@contextlib.contextmanager
+def emails_held() -> Iterator[None]:
+    """Notifications made inside the block appear in the app but send no email: `learnloop demo` makes
+    thousands for people who are not real, and must not queue an email for each."""
+    _held.active = True
+    try:
+        yield
+    finally:
+        _held.active = False
+
+
 def notify(
     *, recipient: Person, kind: str, title: str, body: str = "", url: str = "", dedupe_key: str
 ) -> Notification | None:
@@ -68,7 +85,7 @@ def notify(
                 dedupe_key=dedupe_key,
                 # Email-only notifications are stored as read, so they never show as unread in the app.
                 read_at=None if choice.in_app else timezone.now(),
-                emailed=choice.email and bool(recipient.email),
+                emailed=choice.email and bool(recipient.email) and not getattr(_held, "active", False),
             )
     except IntegrityError:
         # Another worker sent the same reminder a moment ago.

@@ -145,3 +145,14 @@ def test_a_failing_job_is_recorded_and_tried_next_period():
         assert "mail server down" in PeriodicRun.objects.get(name="test.boom").last_error
     finally:
         schedule._JOBS.pop("test.boom")
+
+
+def test_held_emails_leave_only_the_in_app_notice(personas):
+    from django_tasks_db.models import DBTaskResult
+
+    from learnloop.notifications.services import emails_held
+
+    with emails_held():
+        sent = notify(recipient=personas.alice, kind="overdue", title="Late", dedupe_key="held")
+    assert sent is not None and not sent.emailed and sent.read_at is None
+    assert not DBTaskResult.objects.exists()

@@ -26,7 +26,9 @@ class Command(BaseCommand):
             progress=ProgressLine(self.stderr),
             log=lambda text: self.stdout.write(text),
         )
-        with response_cache.tracking_paused():
+        from learnloop.notifications.services import emails_held
+
+        with response_cache.tracking_paused(), emails_held():
             for label, module in demo_modules():
                 self.stdout.write(f"Seeding {label} ...")
                 module.seed(ctx)
