@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "learnloop.core.middleware.StaticCSPMiddleware",
     "learnloop.core.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "learnloop.core.response_cache.ResponseCacheMiddleware",

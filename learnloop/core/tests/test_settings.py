@@ -114,3 +114,12 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
     )
     mode, timeout_ms = result.stdout.split()
     assert mode == "wal" and int(timeout_ms) >= 5000
+
+
+def test_every_answer_carries_the_content_security_policy(client) -> None:
+    from csp.utils import build_policy
+
+    answer = client.get("/healthz")
+    assert answer["Content-Security-Policy"] == build_policy()
+    assert "default-src 'self'" in answer["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in answer["Content-Security-Policy"]
