@@ -117,6 +117,10 @@ class Session(models.Model):
     presenter = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions_presented"
     )
+    # After the session (lunch and learns above all): where to watch it, and what was said, in markdown.
+    recording_url = models.URLField(max_length=500, blank=True)
+    write_up = models.TextField(blank=True)
+    followed_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at"]

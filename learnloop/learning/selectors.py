@@ -79,6 +79,19 @@ def past_sessions_to_take(*, actor: Person, item: CatalogItem, limit: int = 5) -
     return found
 
 
+def followed_up_sessions(*, item: CatalogItem, limit: int = 10) -> list[Session]:
+    """The item's past sessions with a recording or write-up, newest first, with their presenter (one
+    query; the caller has already been allowed to view the item)."""
+    found = list(
+        Session.objects.filter(item=item, followed_up_at__isnull=False)
+        .select_related("presenter")
+        .order_by("-starts_at")[:limit]
+    )
+    for s in found:
+        s.item = item
+    return found
+
+
 def sessions_list(
     *,
     actor: Person,

@@ -9,6 +9,7 @@ import datetime as dt
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -241,3 +242,42 @@ def session_reminders_send(*, now: dt.datetime | None = None) -> int:
         )
         sent += reminder is not None
     return sent
+
+
+@transaction.atomic
+def session_follow_up(
+    *, actor: Person, session: Session, recording_url: str, write_up: str, source: str = Source.WEB
+) -> Session:
+    """After a session: its recording and a write-up, shown on the item to everyone who missed it. The
+    first follow-up credits the presenter with an xAPI "shared" statement about the session."""
+    if not policy.can(actor, "take_attendance", session):
+        raise ValidationError({"session": ["Only the presenter, the item's owner and the L&D team follow up."]})
+    session = Session.objects.select_for_update().select_related("item", "presenter").get(pk=session.pk)
+    if session.starts_at > timezone.now():
+        raise ValidationError({"session": ["Add the recording and write-up once the session has taken place."]})
+    recording_url, write_up = recording_url.strip(), write_up.strip()
+    if not recording_url and not write_up:
+        raise ValidationError({"write_up": ["Add a recording link, a write-up, or both."]})
+    if len(write_up) > 50_000:
+        raise ValidationError({"write_up": ["Keep the write-up under 50,000 characters."]})
+    if recording_url:
+        try:
+            URLValidator(schemes=["http", "https"])(recording_url)
+        except ValidationError:
+            raise ValidationError({"recording_url": ["Give the recording's full web address (https://...)."]}) from None
+    before = {"recording_url": session.recording_url, "write_up": session.write_up}
+    first = session.followed_up_at is None
+    session.recording_url, session.write_up = recording_url, write_up
+    session.followed_up_at = timezone.now()
+    session.save(update_fields=["recording_url", "write_up", "followed_up_at"])
+    changes = {k: [v, getattr(session, k)] for k, v in before.items() if v != getattr(session, k)}
+    audit_record(actor=actor, action="session.follow_up", target=session, changes=changes, source=source)
+    if first and session.presenter is not None:
+        record_event(
+            person=session.presenter,
+            verb="shared",
+            activity_id=activity_iri("session", session.pk),
+            activity_name=f"{session.item.title} ({session.starts_at:%Y-%m-%d})",
+            activity_type="meeting",
+        )
+    return session

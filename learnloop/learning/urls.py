@@ -11,6 +11,7 @@ urlpatterns = [
     path("mine/", views.my_learning, name="mine"),
     path("sessions/<int:session_id>/book/", views.session_book_view, name="session_book"),
     path("sessions/<int:session_id>/roster/", views.session_roster, name="session_roster"),
+    path("sessions/<int:session_id>/follow-up/", views.session_follow_up_view, name="session_follow_up"),
     path("sessions/<int:session_id>/attendance/", views.session_attendance, name="session_attendance"),
     path("bookings/<int:booking_id>/cancel/", views.booking_cancel_view, name="booking_cancel"),
     path("<int:item_id>/enrol/", views.enrol, name="enrol"),

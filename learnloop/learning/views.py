@@ -18,7 +18,7 @@ from learnloop.learning.enrollment import enrollment_complete, enrollment_drop, 
 from learnloop.learning.forms import CatalogItemForm, CatalogSearchForm, ReflectionForm
 from learnloop.learning.models import Booking, CatalogItem, Enrollment, Session
 from learnloop.learning.rendering import lesson_html
-from learnloop.learning.sessions import booking_cancel, booking_mark_attendance, session_book
+from learnloop.learning.sessions import booking_cancel, booking_mark_attendance, session_book, session_follow_up
 
 
 @login_required
@@ -57,6 +57,10 @@ def item_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
         "enrollment": Enrollment.objects.filter(person=request.user, item=item).first(),
         "sessions": selectors.upcoming_sessions(actor=request.user, item=item),
         "past_sessions": selectors.past_sessions_to_take(actor=request.user, item=item),
+        "followed_up": [
+            {"session": s, "write_up": lesson_html(s.write_up) if s.write_up else ""}
+            for s in selectors.followed_up_sessions(item=item)
+        ],
     }
     return render(request, "learning/item.html", context)
 
@@ -227,6 +231,31 @@ def session_roster(request: AuthedRequest, session_id: int) -> HttpResponse:
         "started": session.starts_at <= timezone.now(),
     }
     return render(request, "learning/roster.html", context)
+
+
+@login_required
+@require_POST
+def session_follow_up_view(request: AuthedRequest, session_id: int) -> HttpResponse:
+    """The recording and write-up of a session that took place (from its roster page)."""
+    session = selectors.session_get(actor=request.user, session_id=session_id, action="take_attendance")
+    try:
+        session_follow_up(
+            actor=request.user,
+            session=session,
+            recording_url=request.POST.get("recording_url", ""),
+            write_up=request.POST.get("write_up", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        context = {
+            "session": session,
+            "bookings": selectors.roster(session),
+            "started": session.starts_at <= timezone.now(),
+            "follow_up": request.POST,
+        }
+        return render(request, "learning/roster.html", context, status=400)
+    messages.success(request, "Saved: the recording and write-up are on the item's page.")
+    return redirect("learning:session_roster", session_id=session.pk)
 
 
 @login_required

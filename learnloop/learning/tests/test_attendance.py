@@ -179,3 +179,44 @@ def test_session_and_booking_rules_agree_as_filters_and_for_one_object(personas:
             assert in_scope == policy.can(person, action, fresh), (person, action, obj)
     assert not policy.can(personas.alice, "view", draft) and policy.can(personas.mona, "view", draft)
     assert policy.can(personas.bob, "view", bookings[2]) and not policy.can(personas.bob, "cancel", bookings[2])
+
+
+def test_a_lunch_and_learn_gets_its_recording_and_write_up_with_credit_to_the_presenter(personas: Personas) -> None:
+    from learnloop.learning.sessions import session_follow_up
+
+    session = _session(starts_in=-dt.timedelta(hours=3), presenter=personas.oscar)
+    upcoming = _session(starts_in=dt.timedelta(days=2), presenter=personas.oscar)
+    with pytest.raises(ValidationError) as early:
+        session_follow_up(actor=personas.oscar, session=upcoming, recording_url="", write_up="Too soon")
+    assert "session" in early.value.message_dict
+    with pytest.raises(ValidationError) as bad:
+        session_follow_up(actor=personas.oscar, session=session, recording_url="not a link", write_up="")
+    assert "recording_url" in bad.value.message_dict
+    with pytest.raises(ValidationError) as empty:
+        session_follow_up(actor=personas.oscar, session=session, recording_url=" ", write_up=" ")
+    assert "write_up" in empty.value.message_dict
+    with pytest.raises(ValidationError):
+        session_follow_up(actor=personas.alice, session=session, recording_url="", write_up="Not mine to write")
+    session_follow_up(
+        actor=personas.oscar,
+        session=session,
+        recording_url="https://video.example/coaching",
+        write_up="## What we covered\n\n<script>alert(1)</script>Three questions that open a conversation.",
+    )
+    session_follow_up(actor=personas.oscar, session=session, recording_url="", write_up="Edited.")
+    # The presenter is credited once, however often the write-up is edited.
+    assert Statement.objects.filter(person=personas.oscar, verb_id=VERBS["shared"].iri).count() == 1
+    client = Client()
+    client.force_login(personas.alice)
+    page = client.get(f"/catalog/{session.item_id}/").content.decode()
+    assert "Recordings and write-ups" in page and "presented by" in page and "Oscar" in page
+    assert "Edited." in page and "<script>" not in page
+
+
+def test_the_follow_up_form_shows_errors_on_the_roster(personas: Personas) -> None:
+    session = _session(starts_in=-dt.timedelta(hours=3), presenter=personas.oscar)
+    client = Client()
+    client.force_login(personas.oscar)
+    answer = client.post(f"/catalog/sessions/{session.pk}/follow-up/", {"recording_url": "ftp://x", "write_up": ""})
+    assert answer.status_code == 400 and "full web address" in answer.content.decode()
+    assert Session.objects.get(pk=session.pk).followed_up_at is None

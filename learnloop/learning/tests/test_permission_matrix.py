@@ -181,6 +181,15 @@ ROWS = [
         ok=302,
         data=_attendance,
     ),
+    Row(
+        "learning:session_follow_up",
+        "POST",
+        lambda _: reverse("learning:session_follow_up", kwargs={"session_id": _started_session_with_booking().pk}),
+        only_roles(*LD),
+        per_object=False,
+        ok=302,
+        data={"recording_url": "https://video.example/1", "write_up": "What we covered."},
+    ),
     Row(f"GET {API}/sessions", "GET", lambda _: f"{API}/sessions", anyone, per_object=False, anonymous=401),
     Row(
         f"GET {API}/sessions/{{session_id}}",
