@@ -161,3 +161,32 @@ def enrollment_drop(*, actor: Person, enrollment: Enrollment, source: str = Sour
     )
     _record(enrollment, "dropped")
     return enrollment
+
+
+@transaction.atomic
+def enrollment_retake(*, actor: Person, enrollment: Enrollment, source: str = Source.WEB) -> Enrollment:
+    """Take a completed item again (a certification renewal, a refresher): a new attempt with its own xAPI
+    registration. The earlier completion stays in the learning record and as skill evidence, and plans
+    keep counting it (`previously_completed_at`); pathways being renewed count the new completion."""
+    enrollment = _locked(enrollment)
+    if actor.pk != enrollment.person_id:
+        raise ValidationError({"person": ["People take their own learning again."]})
+    if enrollment.status != Status.COMPLETED:
+        raise ValidationError({"status": ["Only a completed item can be taken again."]})
+    before = enrollment.completed_at
+    enrollment.previously_completed_at = before
+    enrollment.status, enrollment.progress = Status.ENROLLED, 0
+    enrollment.started_at = enrollment.completed_at = enrollment.dropped_at = None
+    enrollment.learned = enrollment.apply_plan = ""
+    enrollment.registration = uuid.uuid4()
+    enrollment.enrolled_at = timezone.now()
+    enrollment.save()
+    audit_record(
+        actor=actor,
+        action="enrollment.retake",
+        target=enrollment,
+        changes={"status": ["completed", "enrolled"], "previously_completed_at": [None, str(before)]},
+        source=source,
+    )
+    _record(enrollment, "registered")
+    return enrollment

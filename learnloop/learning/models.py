@@ -91,6 +91,8 @@ class Enrollment(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     dropped_at = models.DateTimeField(null=True, blank=True)
+    # When the person completed it before taking it again (a renewal, a refresher): plans keep the credit.
+    previously_completed_at = models.DateTimeField(null=True, blank=True)
     learned = models.TextField(blank=True, help_text="Reflection: what did I learn?")
     apply_plan = models.TextField(blank=True, help_text="Reflection: how will I apply it?")
 

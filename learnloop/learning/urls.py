@@ -18,4 +18,5 @@ urlpatterns = [
     path("<int:item_id>/progress/", views.progress, name="progress"),
     path("<int:item_id>/complete/", views.complete, name="complete"),
     path("<int:item_id>/drop/", views.drop, name="drop"),
+    path("<int:item_id>/retake/", views.retake, name="retake"),
 ]

@@ -14,7 +14,13 @@ from learnloop.core.forms import add_service_errors
 from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
 from learnloop.learning import selectors, services
-from learnloop.learning.enrollment import enrollment_complete, enrollment_drop, enrollment_enrol, enrollment_progress
+from learnloop.learning.enrollment import (
+    enrollment_complete,
+    enrollment_drop,
+    enrollment_enrol,
+    enrollment_progress,
+    enrollment_retake,
+)
 from learnloop.learning.forms import CatalogItemForm, CatalogSearchForm, ReflectionForm
 from learnloop.learning.models import Booking, CatalogItem, Enrollment, Session
 from learnloop.learning.rendering import lesson_html
@@ -186,6 +192,20 @@ def drop(request: AuthedRequest, item_id: int) -> HttpResponse:
     try:
         enrollment_drop(actor=request.user, enrollment=enrollment)
         messages.success(request, f"You dropped “{item}”. You can enrol again at any time.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("learning:item", item_id=item.pk)
+
+
+@login_required
+@require_POST
+def retake(request: AuthedRequest, item_id: int) -> HttpResponse:
+    item, enrollment = _my_enrollment(request, item_id)
+    if enrollment is None:
+        raise Http404
+    try:
+        enrollment_retake(actor=request.user, enrollment=enrollment)
+        messages.success(request, f"You are taking “{item}” again; your earlier completion still counts.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("learning:item", item_id=item.pk)

@@ -31,8 +31,8 @@ def item_credit(enrollment: Enrollment | None) -> float:
     """How much one item counts towards a goal, from 0 to 1."""
     if enrollment is None or enrollment.status == Status.DROPPED:
         return 0.0
-    if enrollment.status == Status.COMPLETED:
-        return 1.0
+    if enrollment.status == Status.COMPLETED or enrollment.previously_completed_at is not None:
+        return 1.0  # taking an item again (a renewal) does not undo what was learned
     return min(max(enrollment.progress, 0), 100) / 100
 
 
@@ -56,7 +56,7 @@ def with_progress(plans: Iterable[Plan]) -> list[Plan]:
     enrollments = {
         (e.person_id, e.item_id): e
         for e in Enrollment.objects.filter(person_id__in={p.person_id for p in plans}, item_id__in=item_ids).only(
-            "pk", "person_id", "item_id", "status", "progress", "completed_at"
+            "pk", "person_id", "item_id", "status", "progress", "completed_at", "previously_completed_at"
         )
     }
     for plan in plans:

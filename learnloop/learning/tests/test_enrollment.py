@@ -127,3 +127,31 @@ def test_the_item_page_shows_my_enrolment(personas: Personas, course: CatalogIte
     client.post(f"/catalog/{course.pk}/enrol/")
     page = client.get(f"/catalog/{course.pk}/").content.decode()
     assert ">Enrol</button>" not in page and "Mark complete" in page
+
+
+def test_taking_a_completed_item_again_keeps_the_earlier_completion(personas: Personas) -> None:
+    from django.core.exceptions import ValidationError as Invalid
+
+    from learnloop.learning.enrollment import enrollment_complete, enrollment_enrol, enrollment_retake
+    from learnloop.learning.models import Enrollment
+    from learnloop.learning.services import item_create
+    from learnloop.lrs.models import Statement
+    from learnloop.plans.selectors import item_credit
+
+    item = item_create(actor=None, kind="self_paced", title="Renewable", summary="Do it yearly.")
+    enrollment = enrollment_enrol(actor=personas.alice, person=personas.alice, item=item)
+    with pytest.raises(Invalid):
+        enrollment_retake(actor=personas.alice, enrollment=enrollment)  # not completed yet
+    enrollment = enrollment_complete(actor=personas.alice, enrollment=enrollment)
+    first_registration, first_done = enrollment.registration, enrollment.completed_at
+    with pytest.raises(Invalid):
+        enrollment_retake(actor=personas.bob, enrollment=enrollment)  # only the person themselves
+    again = enrollment_retake(actor=personas.alice, enrollment=enrollment)
+    assert again.status == Enrollment.Status.ENROLLED and again.completed_at is None
+    assert again.previously_completed_at == first_done and again.registration != first_registration
+    assert item_credit(again) == 1.0  # plans keep the credit for what was learned
+    finished = enrollment_complete(actor=personas.alice, enrollment=again)
+    assert finished.completed_at is not None and finished.completed_at > first_done
+    # Both attempts stay in the learning record, each under its own registration.
+    registrations = set(Statement.objects.filter(person=personas.alice).values_list("registration", flat=True))
+    assert {str(first_registration), str(again.registration)} <= {str(r) for r in registrations}

@@ -263,6 +263,7 @@ ROWS = [
         data={"learned": "Ask before advising.", "apply_plan": "In my next 1:1."},
     ),
     Row("learning:drop", "POST", _on_item("learning:drop"), anyone, per_object=False, ok=302),
+    Row("learning:retake", "POST", _on_item("learning:retake"), anyone, per_object=False, ok=302),
     Row(f"GET {API}/catalog", "GET", lambda _: f"{API}/catalog", anyone, per_object=False, anonymous=401),
     Row(
         f"GET {API}/catalog/{{item_id}}",

@@ -569,3 +569,30 @@ def test_the_assign_page_shows_a_past_due_date_on_its_field(client: Client, pers
     assert response.status_code == 400
     assert 'id="id_due_on_error"' in response.content.decode()
     assert not Assignment.objects.exists()
+
+
+def test_a_renewal_completes_when_the_items_are_taken_again(personas: Personas) -> None:
+    from learnloop.learning.enrollment import enrollment_complete, enrollment_retake
+    from learnloop.learning.models import Enrollment
+
+    first = item("Safety basics")
+    built = pathway([("Only", [first], None)], certification_months=12)
+    services.assignment_create(actor=personas.lena, pathway=built, person=personas.alice, required=True)
+    complete(personas.alice, first)
+    jobs.completions_record()
+    certificate = Certificate.objects.get()
+    jobs.recertification_send(now=certificate.expires_at - dt.timedelta(days=20))
+    # The renewal starts now (the job set it at the reminder's time; the reminder came today).
+    Assignment.objects.filter(person=personas.alice).update(counts_from=timezone.now())
+    enrollment = Enrollment.objects.get(person=personas.alice, item=first)
+    enrollment_complete(actor=personas.alice, enrollment=enrollment)  # already complete: nothing changes
+
+    def renewed() -> bool:
+        structured = selectors.pathway_get(actor=personas.alice, pathway_id=built.pk)
+        return selectors.progress_of(person=personas.alice, pathway=structured)[1].is_complete
+
+    assert not renewed()
+    again = enrollment_retake(actor=personas.alice, enrollment=enrollment)
+    assert not renewed()
+    enrollment_complete(actor=personas.alice, enrollment=again)
+    assert renewed()
