@@ -103,10 +103,24 @@ class AssignForm(forms.Form):
     )
     due_on = forms.DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
 
+    # Above this many people a drop-down is unusable (an L&D admin may assign any of 10,000): type an email.
+    PICK_LIMIT = 200
+
     def __init__(self, *args: Any, pathways: Any, people: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["pathway"].queryset = pathways  # type: ignore[attr-defined]
-        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        if people.count() > self.PICK_LIMIT:
+            self.fields["person"] = forms.ModelChoiceField(
+                people,
+                required=False,
+                to_field_name="username",
+                label="Person",
+                help_text="Their sign-in email, e.g. maya.okafor@fernhill.example",
+                widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+                error_messages={"invalid_choice": "No one you may assign has this email."},
+            )
+        else:
+            self.fields["person"].queryset = people  # type: ignore[attr-defined]
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
         self.fields["team"].label_from_instance = lambda u: u.path  # type: ignore[attr-defined]
 

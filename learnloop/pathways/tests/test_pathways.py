@@ -596,3 +596,25 @@ def test_a_renewal_completes_when_the_items_are_taken_again(personas: Personas) 
     assert not renewed()
     enrollment_complete(actor=personas.alice, enrollment=again)
     assert renewed()
+
+
+def test_with_many_people_the_assign_page_asks_for_an_email(
+    client: Client, personas: Personas, three_stages, monkeypatch
+) -> None:
+    from learnloop.pathways.forms import AssignForm
+
+    monkeypatch.setattr(AssignForm, "PICK_LIMIT", 2)
+    client.force_login(personas.lena)
+    page = client.get(reverse("pathways:assign")).content.decode()
+    assert 'type="email" name="person"' in page and personas.oscar.username not in page
+    unknown = client.post(
+        reverse("pathways:assign"),
+        {"pathway": three_stages[0].pk, "person": "nobody@example.com", "required": "1"},
+    )
+    assert unknown.status_code == 400 and "No one you may assign has this email." in unknown.content.decode()
+    assigned = client.post(
+        reverse("pathways:assign"),
+        {"pathway": three_stages[0].pk, "person": personas.alice.username, "required": "1"},
+    )
+    assert assigned.status_code == 302
+    assert Assignment.objects.filter(person=personas.alice, pathway=three_stages[0]).exists()
