@@ -183,32 +183,34 @@ def complete(request: AuthedRequest, item_id: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def drop(request: AuthedRequest, item_id: int) -> HttpResponse:
+def _change_enrollment(request: AuthedRequest, item_id: int, service: Any, done: str) -> HttpResponse:
+    """Run an enrolment service on the signed-in person's enrolment in the item, then back to the item;
+    `done` is the success message, with `{item}` for the item's title."""
     item, enrollment = _my_enrollment(request, item_id)
     if enrollment is None:
         raise Http404
     try:
-        enrollment_drop(actor=request.user, enrollment=enrollment)
-        messages.success(request, f"You dropped “{item}”. You can enrol again at any time.")
+        service(actor=request.user, enrollment=enrollment)
+        messages.success(request, done.format(item=item))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("learning:item", item_id=item.pk)
+
+
+@login_required
+@require_POST
+def drop(request: AuthedRequest, item_id: int) -> HttpResponse:
+    return _change_enrollment(
+        request, item_id, enrollment_drop, "You dropped “{item}”. You can enrol again at any time."
+    )
 
 
 @login_required
 @require_POST
 def retake(request: AuthedRequest, item_id: int) -> HttpResponse:
-    item, enrollment = _my_enrollment(request, item_id)
-    if enrollment is None:
-        raise Http404
-    try:
-        enrollment_retake(actor=request.user, enrollment=enrollment)
-        messages.success(request, f"You are taking “{item}” again; your earlier completion still counts.")
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("learning:item", item_id=item.pk)
+    return _change_enrollment(
+        request, item_id, enrollment_retake, "You are taking “{item}” again; your earlier completion still counts."
+    )
 
 
 @login_required
@@ -245,12 +247,16 @@ def booking_cancel_view(request: AuthedRequest, booking_id: int) -> HttpResponse
 def session_roster(request: AuthedRequest, session_id: int) -> HttpResponse:
     """Who booked, and (once it started) who came: for the presenter, the item's owner and the L&D team."""
     session = selectors.session_get(actor=request.user, session_id=session_id, action="take_attendance")
-    context = {
+    return render(request, "learning/roster.html", _roster_context(session))
+
+
+def _roster_context(session: Any, follow_up: Any = None) -> dict[str, Any]:
+    return {
         "session": session,
         "bookings": selectors.roster(session),
         "started": session.starts_at <= timezone.now(),
+        "follow_up": follow_up,
     }
-    return render(request, "learning/roster.html", context)
 
 
 @login_required
@@ -267,13 +273,7 @@ def session_follow_up_view(request: AuthedRequest, session_id: int) -> HttpRespo
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        context = {
-            "session": session,
-            "bookings": selectors.roster(session),
-            "started": session.starts_at <= timezone.now(),
-            "follow_up": request.POST,
-        }
-        return render(request, "learning/roster.html", context, status=400)
+        return render(request, "learning/roster.html", _roster_context(session, request.POST), status=400)
     messages.success(request, "Saved: the recording and write-up are on the item's page.")
     return redirect("learning:session_roster", session_id=session.pk)
 
