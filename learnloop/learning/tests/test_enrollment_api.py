@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from learnloop.accounts.services import token_create
+from learnloop.core import policy
 from learnloop.core.models import AuditEvent
 from learnloop.core.testing import Personas
 from learnloop.learning.models import CatalogItem, Enrollment
@@ -166,3 +167,17 @@ def test_enrolment_lists_cost_the_same_queries_for_2_or_20_rows(personas: Person
         assert response.json()["count"] == size
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_enrolment_rules_answer_the_same_for_one_object_and_for_a_list(
+    personas: Personas, course: CatalogItem
+) -> None:
+    for person in Person.objects.all():
+        _enrolment(person, course)
+    for reader in Person.objects.all():
+        for action in ("view", "change"):
+            scoped = set(policy.scope(reader, action, Enrollment.objects.all()).values_list("pk", flat=True))
+            one_by_one = {e.pk for e in Enrollment.objects.all() if policy.can(reader, action, e)}
+            assert scoped == one_by_one, (reader, action)
+    seen_by_bob = Enrollment.objects.filter(pk__in=policy.scope(personas.bob, "view", Enrollment.objects.all()))
+    assert {e.person_id for e in seen_by_bob} == {personas.bob.pk, personas.alice.pk}
