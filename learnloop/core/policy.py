@@ -249,7 +249,7 @@ POLICY: dict[str, dict[str, Rule]] = {
     "core.auditevent": {"view": PEOPLE_ADMIN},
     "lrs.client": {"view": ADMIN, "create": ADMIN, "revoke": ADMIN},
     "skills.skill": {"view": Anyone(), "create": LD_ADMIN, "change": LD_ADMIN, "import": LD_ADMIN},
-    "skills.skillcategory": {"view": Anyone()},
+    "skills.skillcategory": {"view": Anyone(), "create": LD_ADMIN, "change": LD_ADMIN},
     "skills.proficiencylevel": {"view": Anyone(), "change": LD_ADMIN},
     "skills.rolerequirement": {"view": Anyone(), "change": LD_ADMIN},
     "skills.careerpath": {"view": Anyone(), "change": LD_ADMIN},
@@ -261,7 +261,13 @@ POLICY: dict[str, dict[str, Rule]] = {
     },
     # Enrolments are read by the person, their managers and people admins (as on plans, which show them);
     # only the person changes their own.
-    "learning.enrollment": {"view": Owns("person") | Manages("person") | PEOPLE_ADMIN, "change": Owns("person")},
+    # A stretch assignment's closing reflection is for the person, their managers and the sponsor who
+    # asked for the work (not people admins: it is about the work, not employment).
+    "learning.enrollment": {
+        "view": Owns("person") | Manages("person") | PEOPLE_ADMIN,
+        "change": Owns("person"),
+        "view_reflection": Owns("person") | Manages("person") | Via("item", Owns("sponsor")),
+    },
     "skills.skillassessment": {"view": Owns("person") | Manages("person") | PEOPLE_ADMIN},
     # Sessions are seen by whoever sees their item; attendance is taken by the presenter, the item's
     # owner or the L&D team, who may also cancel anyone's booking.

@@ -212,6 +212,33 @@ def sessions_attendance(request: HttpRequest, session_id: int, payload: Attendan
 # --- Enrolments ----------------------------------------------------------------------------------
 
 
+class SkillRef(Schema):
+    id: int
+    name: str
+
+
+class StretchReflectionOut(Schema):
+    outcome: str = Field(..., description="What was the outcome for the sponsor?")
+    learned: str = Field(..., description="What did I learn?")
+    do_differently: str = Field(..., description="What would I do differently?")
+    skills_grown: list[SkillRef] = Field(..., description="Which of the assignment's skills grew")
+
+
+def _stretch_reflection(enrollment: Enrollment, request: HttpRequest) -> dict[str, Any] | None:
+    """A completed stretch assignment's closing reflection, when the caller may read it (the person, their
+    managers, the assignment's sponsor)."""
+    if enrollment.item.kind != CatalogItem.Kind.STRETCH or enrollment.status != Enrollment.Status.COMPLETED:
+        return None
+    if not policy.can(actor(request), "view_reflection", enrollment):
+        return None
+    return {
+        "outcome": enrollment.outcome,
+        "learned": enrollment.learned,
+        "do_differently": enrollment.do_differently,
+        "skills_grown": list(enrollment.skills_grown.all()),
+    }
+
+
 class EnrollmentOut(Schema):
     id: int
     person_id: int
@@ -230,10 +257,19 @@ class EnrollmentOut(Schema):
     )
     learned: str = Field(..., description="Reflection: what did I learn?")
     apply_plan: str = Field(..., description="Reflection: how will I apply it?")
+    stretch_reflection: StretchReflectionOut | None = Field(
+        None,
+        description="A completed stretch assignment's closing reflection; null for other items and for "
+        "callers who may not read it (only the person, their managers and the sponsor may)",
+    )
 
     @staticmethod
     def resolve_registration(enrollment: Enrollment) -> str:
         return str(enrollment.registration)
+
+    @staticmethod
+    def resolve_stretch_reflection(enrollment: Enrollment, context: dict[str, Any]) -> dict[str, Any] | None:
+        return _stretch_reflection(enrollment, context["request"])
 
 
 class EnrollmentFilters(Schema):
@@ -250,8 +286,30 @@ class ProgressIn(Schema):
 
 
 class CompleteIn(Schema):
-    learned: str = Field("", description="Optional reflection: what did I learn?")
+    learned: str = Field(
+        "", description="Reflection: what did I learn? Optional, except for stretch assignments, which need it"
+    )
     apply_plan: str = Field("", description="Optional reflection: how will I apply it?")
+    outcome: str = Field("", description="Stretch assignments only, and needed there: the outcome for the sponsor")
+    do_differently: str = Field("", description="Stretch assignments only, optional: what would I do differently?")
+    skills_grown: list[Id] = Field(
+        [], max_length=100, description="Stretch assignments only, optional: ids of the item's skills that grew"
+    )
+
+
+class ReflectionOut(Schema):
+    enrollment_id: int = Field(..., alias="pk")
+    person_id: int
+    person: str = Field(..., alias="person.display_name")
+    completed_at: dt.datetime | None
+    outcome: str
+    learned: str
+    do_differently: str
+    skills_grown: list[SkillRef]
+
+    @staticmethod
+    def resolve_skills_grown(enrollment: Enrollment) -> list[Any]:
+        return list(enrollment.skills_grown.all())
 
 
 def _mine(request: HttpRequest, enrollment_id: int) -> Enrollment:
@@ -326,7 +384,7 @@ def enrollment_progress_post(request: HttpRequest, enrollment_id: int, payload: 
 @router.post(
     "/enrollments/{enrollment_id}/complete",
     response=EnrollmentOut,
-    summary="Complete my enrolment, with an optional reflection (adds skill evidence)",
+    summary="Complete my enrolment, with a reflection (stretch assignments: their own; adds skill evidence)",
     tags=["enrolments"],
 )
 def enrollment_complete_post(request: HttpRequest, enrollment_id: int, payload: CompleteIn) -> Enrollment:
@@ -335,6 +393,9 @@ def enrollment_complete_post(request: HttpRequest, enrollment_id: int, payload: 
         enrollment=_mine(request, enrollment_id),
         learned=payload.learned,
         apply_plan=payload.apply_plan,
+        outcome=payload.outcome,
+        do_differently=payload.do_differently,
+        skills_grown=payload.skills_grown,
         source=API_SOURCE,
     )
 
@@ -354,3 +415,15 @@ def enrollment_drop_post(request: HttpRequest, enrollment_id: int) -> Enrollment
 )
 def enrollment_retake_post(request: HttpRequest, enrollment_id: int) -> Enrollment:
     return enrollment_retake(actor=actor(request), enrollment=_mine(request, enrollment_id), source=API_SOURCE)
+
+
+@router.get(
+    "/catalog/{item_id}/reflections",
+    response=list[ReflectionOut],
+    summary="Closing reflections on a stretch assignment (mine, my reports', all of them for its sponsor)",
+    tags=["enrolments"],
+)
+@paginate(LimitOffsetPagination)
+def catalog_reflections(request: HttpRequest, item_id: Id) -> Any:
+    item = selectors.item_get(actor=actor(request), item_id=item_id)
+    return selectors.stretch_reflections(actor=actor(request), item=item)

@@ -103,6 +103,59 @@ def enrollment_progress(
     return enrollment
 
 
+STRETCH_PROMPTS = {
+    "outcome": "Outcome for the sponsor",
+    "learned": "What I learned",
+    "do_differently": "What I would do differently",
+    "skills_grown": "Skills that grew",
+}
+
+
+def _stretch_reflection(
+    enrollment: Enrollment, *, actor: Person | None, learned: str, outcome: str, do_differently: str, skills_grown: Any
+) -> list[Any]:
+    """Check the end-of-assignment reflection against the item; return the skills that grew. Nothing is
+    written here, so a refused reflection leaves the enrolment as it was."""
+    item = enrollment.item
+    errors: dict[str, list[str]] = {}
+    if item.kind != CatalogItem.Kind.STRETCH:
+        for name, value in (("outcome", outcome), ("do_differently", do_differently), ("skills_grown", skills_grown)):
+            if value:
+                errors[name] = ["Only stretch assignments ask this; leave it out for this item."]
+        if errors:
+            raise ValidationError(errors)
+        return []
+    if actor is not None:  # completion reported by external content carries no reflection
+        if not outcome.strip():
+            errors["outcome"] = ["Say what the work achieved for the sponsor, in a sentence or two."]
+        if not learned.strip():
+            errors["learned"] = ["Say what you learned from the assignment."]
+    taught = {t.skill_id: t.skill for t in item.skills_taught.select_related("skill")} if skills_grown else {}
+    grown = []
+    for skill in skills_grown or []:
+        skill_id = getattr(skill, "pk", skill)
+        if skill_id not in taught:
+            errors["skills_grown"] = [f"Choose among the skills this assignment builds (not id {skill_id})."]
+            break
+        grown.append(taught[skill_id])
+    if errors:
+        raise ValidationError(errors)
+    return grown
+
+
+def _response(enrollment: Enrollment, grown: list[Any]) -> str:
+    """The reflection as the xAPI statement's result.response: labelled parts for a stretch assignment."""
+    if enrollment.item.kind != CatalogItem.Kind.STRETCH:
+        return " / ".join(part for part in (enrollment.learned, enrollment.apply_plan) if part)
+    values = {
+        "outcome": enrollment.outcome,
+        "learned": enrollment.learned,
+        "do_differently": enrollment.do_differently,
+        "skills_grown": ", ".join(skill.name for skill in grown),
+    }
+    return "\n".join(f"{STRETCH_PROMPTS[key]}: {value}" for key, value in values.items() if value)
+
+
 @transaction.atomic
 def enrollment_complete(
     *,
@@ -110,9 +163,14 @@ def enrollment_complete(
     enrollment: Enrollment,
     learned: str = "",
     apply_plan: str = "",
+    outcome: str = "",
+    do_differently: str = "",
+    skills_grown: list[Any] | None = None,
     source: str = Source.WEB,
 ) -> Enrollment:
-    """Complete, with an optional reflection; adds skill evidence for what the item teaches."""
+    """Complete, with an optional reflection; adds skill evidence for what the item teaches. A stretch
+    assignment asks for its own reflection (the outcome for the sponsor and what was learned are needed
+    when the person completes it; what they would do differently and which skills grew are optional)."""
     from learnloop.skills.services import assessment_record
 
     enrollment = _locked(enrollment)
@@ -120,20 +178,39 @@ def enrollment_complete(
         return enrollment
     if enrollment.status == Status.DROPPED:
         raise ValidationError({"status": ["Enrol again before completing a dropped item."]})
+    grown = _stretch_reflection(
+        enrollment,
+        actor=actor,
+        learned=learned,
+        outcome=outcome,
+        do_differently=do_differently,
+        skills_grown=skills_grown,
+    )
     now = timezone.now()
     enrollment.status, enrollment.progress, enrollment.completed_at = Status.COMPLETED, 100, now
     enrollment.started_at = enrollment.started_at or now
     enrollment.learned, enrollment.apply_plan = learned.strip(), apply_plan.strip()
-    enrollment.save(update_fields=["status", "progress", "completed_at", "started_at", "learned", "apply_plan"])
-    audit_record(
-        actor=actor,
-        action="enrollment.complete",
-        target=enrollment,
-        changes={"status": [None, "completed"]},
-        source=source,
+    enrollment.outcome, enrollment.do_differently = outcome.strip(), do_differently.strip()
+    enrollment.save(
+        update_fields=[
+            "status",
+            "progress",
+            "completed_at",
+            "started_at",
+            "learned",
+            "apply_plan",
+            "outcome",
+            "do_differently",
+        ]
     )
+    if grown:
+        enrollment.skills_grown.set(grown)
+    changes: dict[str, Any] = {"status": [None, "completed"]}
+    if enrollment.outcome:
+        changes["reflection"] = [None, "stretch reflection written"]
+    audit_record(actor=actor, action="enrollment.complete", target=enrollment, changes=changes, source=source)
     if actor is not None:
-        reflection = " / ".join(part for part in (enrollment.learned, enrollment.apply_plan) if part)
+        reflection = _response(enrollment, grown)
         _record(enrollment, "completed", {"completion": True, **({"response": reflection} if reflection else {})})
     for taught in enrollment.item.skills_taught.select_related("skill"):
         assessment_record(
@@ -177,10 +254,12 @@ def enrollment_retake(*, actor: Person, enrollment: Enrollment, source: str = So
     enrollment.previously_completed_at = before
     enrollment.status, enrollment.progress = Status.ENROLLED, 0
     enrollment.started_at = enrollment.completed_at = enrollment.dropped_at = None
-    enrollment.learned = enrollment.apply_plan = ""
+    enrollment.learned = enrollment.apply_plan = enrollment.outcome = enrollment.do_differently = ""
     enrollment.registration = uuid.uuid4()
     enrollment.enrolled_at = timezone.now()
     enrollment.save()
+    # The earlier attempt's reflection stays in its xAPI statement (result.response).
+    enrollment.skills_grown.clear()
     audit_record(
         actor=actor,
         action="enrollment.retake",

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from learnloop.learning.models import CatalogItem
@@ -63,3 +65,29 @@ class ReflectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Optional, but learning sticks when it is used within a week",
     )
+
+
+class StretchReflectionForm(forms.Form):
+    """The end of a stretch assignment: what it achieved, what was learned, what to change, what grew."""
+
+    outcome = forms.CharField(
+        label="What was the outcome for the sponsor?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the work delivered, in a sentence or two",
+    )
+    learned = forms.CharField(label="What did you learn?", widget=forms.Textarea(attrs={"rows": 3}))
+    do_differently = forms.CharField(
+        required=False, label="What would you do differently?", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    skills_grown = forms.ModelMultipleChoiceField(
+        Skill.objects.none(),
+        required=False,
+        label="Which skills grew?",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, item: CatalogItem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["skills_grown"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = Skill.objects.filter(taught_by__item=item).order_by("name")

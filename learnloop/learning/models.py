@@ -95,6 +95,13 @@ class Enrollment(models.Model):
     previously_completed_at = models.DateTimeField(null=True, blank=True)
     learned = models.TextField(blank=True, help_text="Reflection: what did I learn?")
     apply_plan = models.TextField(blank=True, help_text="Reflection: how will I apply it?")
+    # Stretch assignments end with their own reflection: `learned` above, and these. Read by the person,
+    # their managers and the assignment's sponsor (policy "view_reflection").
+    outcome = models.TextField(blank=True, help_text="Stretch reflection: what was the outcome for the sponsor?")
+    do_differently = models.TextField(blank=True, help_text="Stretch reflection: what would I do differently?")
+    skills_grown = models.ManyToManyField(
+        Skill, blank=True, related_name="grown_in", help_text="Stretch reflection: which of its skills grew"
+    )
 
     class Meta:
         ordering = ["-enrolled_at"]

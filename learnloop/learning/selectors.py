@@ -133,6 +133,7 @@ def enrollment_list(
     """A person's enrolments the actor may see, ordered as on *My learning* (by status, then newest
     first), with their item: one query for a page of them."""
     enrollments = policy.scope(actor, "view", Enrollment.objects.filter(person=person).select_related("item"))
+    enrollments = enrollments.prefetch_related("skills_grown")
     if status:
         enrollments = enrollments.filter(status=status)
     if item_id is not None:
@@ -141,4 +142,20 @@ def enrollment_list(
 
 
 def enrollment_get(*, actor: Person, enrollment_id: int, action: str = "view") -> Enrollment:
-    return policy.get_or_404(actor, action, Enrollment.objects.select_related("item", "person"), pk=enrollment_id)
+    enrollments = Enrollment.objects.select_related("item", "person").prefetch_related("skills_grown")
+    return policy.get_or_404(actor, action, enrollments, pk=enrollment_id)
+
+
+def stretch_reflections(*, actor: Person, item: CatalogItem) -> QuerySet[Enrollment]:
+    """The closing reflections on a stretch assignment that the actor may read (their own, their
+    reports', and every one when they sponsor it), newest first, with the person and the skills that
+    grew: two queries for any number."""
+    if item.kind != CatalogItem.Kind.STRETCH:
+        return Enrollment.objects.none()
+    completed = Enrollment.objects.filter(item=item, status=Enrollment.Status.COMPLETED)
+    return (
+        policy.scope(actor, "view_reflection", completed)
+        .select_related("person")
+        .prefetch_related("skills_grown")
+        .order_by("-completed_at", "-pk")
+    )

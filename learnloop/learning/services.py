@@ -61,7 +61,12 @@ def _set_skills(item: CatalogItem, skills: list[tuple[Skill, int]]) -> dict[str,
     for skill, level in skills:
         if not 1 <= level <= top:
             raise ValidationError({"skills": [f"{skill}: choose a target level from 1 to {top}."]})
-    before = sorted((s.skill.name, s.target_level) for s in item.skills_taught.select_related("skill"))
+    taught = list(item.skills_taught.select_related("skill"))
+    already = {s.skill_id for s in taught}
+    retired = [skill.name for skill, _ in skills if not skill.is_active and skill.pk not in already]
+    if retired:
+        raise ValidationError({"skills": [f"{retired[0]} is retired: choose a skill in use."]})
+    before = sorted((s.skill.name, s.target_level) for s in taught)
     item.skills_taught.all().delete()
     ItemSkill.objects.bulk_create(ItemSkill(item=item, skill=skill, target_level=level) for skill, level in skills)
     after = sorted((skill.name, level) for skill, level in skills)

@@ -21,7 +21,7 @@ from learnloop.learning.enrollment import (
     enrollment_progress,
     enrollment_retake,
 )
-from learnloop.learning.forms import CatalogItemForm, CatalogSearchForm, ReflectionForm
+from learnloop.learning.forms import CatalogItemForm, CatalogSearchForm, ReflectionForm, StretchReflectionForm
 from learnloop.learning.models import Booking, CatalogItem, Enrollment, Session
 from learnloop.learning.rendering import lesson_html
 from learnloop.learning.sessions import booking_cancel, booking_mark_attendance, session_book, session_follow_up
@@ -63,6 +63,7 @@ def item_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
         "enrollment": Enrollment.objects.filter(person=request.user, item=item).first(),
         "sessions": selectors.upcoming_sessions(actor=request.user, item=item),
         "past_sessions": selectors.past_sessions_to_take(actor=request.user, item=item),
+        "stretch_reflections": list(selectors.stretch_reflections(actor=request.user, item=item)[:50]),
         "followed_up": [
             {"session": s, "write_up": lesson_html(s.write_up) if s.write_up else ""}
             for s in selectors.followed_up_sessions(item=item)
@@ -169,12 +170,16 @@ def complete(request: AuthedRequest, item_id: int) -> HttpResponse:
     item, enrollment = _my_enrollment(request, item_id)
     if enrollment is None:
         raise Http404
-    form = ReflectionForm(request.POST or None)
+    form: ReflectionForm | StretchReflectionForm = (
+        StretchReflectionForm(request.POST or None, item=item)
+        if item.kind == CatalogItem.Kind.STRETCH
+        else ReflectionForm(request.POST or None)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             enrollment_complete(actor=request.user, enrollment=enrollment, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Well done: “{item}” is complete, and it counts as evidence for its skills.")
             return redirect("learning:item", item_id=item.pk)

@@ -177,7 +177,18 @@ def _learn(person: Person, item: CatalogItem, *, done_days_ago: int | None, refl
     enrollment = enrollment_enrol(actor=person, person=person, item=item, source=SYSTEM)
     if done_days_ago is None:
         return
-    enrollment_complete(actor=person, enrollment=enrollment, learned=reflection, source=SYSTEM)
+    if item.kind == CatalogItem.Kind.STRETCH:  # a stretch assignment ends with its own reflection
+        enrollment_complete(
+            actor=person,
+            enrollment=enrollment,
+            learned=reflection or "Running it myself showed me how much preparation a good session needs.",
+            outcome=f"Delivered what the sponsor asked for: {item.title.lower()}, written up and shared.",
+            do_differently="Agree the goals with the sponsor in week one instead of week three.",
+            skills_grown=[taught.skill_id for taught in item.skills_taught.all()],
+            source=SYSTEM,
+        )
+    else:
+        enrollment_complete(actor=person, enrollment=enrollment, learned=reflection, source=SYSTEM)
     done = timezone.now() - dt.timedelta(days=done_days_ago)
     Enrollment.objects.filter(pk=enrollment.pk).update(
         enrolled_at=done - dt.timedelta(days=14), started_at=done - dt.timedelta(days=10), completed_at=done

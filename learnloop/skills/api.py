@@ -31,14 +31,35 @@ class SkillOut(Schema):
     id: int
     name: str
     category: str | None = Field(None, alias="category.name")
+    category_id: int | None
     description: str
     synonyms: list[str]
     esco_uri: str | None
+    is_active: bool = Field(..., description="false: retired (kept on history, no longer chosen)")
 
 
 class SkillFilters(FilterSchema):
     q: str = Field("", description="Words matched against names and other names")
     category: int | None = None
+    retired: bool = Field(False, description="true: only retired skills (default: only skills in use)")
+
+
+class SkillPatch(Schema):
+    name: str | None = Field(None, description="Unique, ignoring case")
+    category_id: Id | None = Field(None, description="A category's id; null takes the skill out of its category")
+    description: str | None = None
+    synonyms: list[str] | None = Field(None, description="Other names, searched with the name; replaces the list")
+    is_active: bool | None = Field(None, description="false retires the skill; true puts it back in use")
+
+
+class CategoryIn(Schema):
+    name: str = Field(..., description="Unique, ignoring case")
+    description: str = ""
+
+
+class CategoryPatch(Schema):
+    name: str | None = Field(None, description="Unique, ignoring case")
+    description: str | None = None
 
 
 class SkillIn(Schema):
@@ -89,7 +110,9 @@ class PathIn(Schema):
 @router.get("/skills", response=list[SkillOut], summary="The skills taxonomy")
 @paginate(LimitOffsetPagination)
 def skills_list(request: HttpRequest, filters: Query[SkillFilters]) -> Any:
-    return selectors.skill_list(actor=actor(request), search=filters.q, category_id=filters.category)
+    return selectors.skill_list(
+        actor=actor(request), search=filters.q, category_id=filters.category, retired=filters.retired
+    )
 
 
 # --- Team skills matrix (before /skills/{skill_id}, which would otherwise take the path) -----------
@@ -178,6 +201,25 @@ def skills_create(request: HttpRequest, payload: SkillIn) -> Status:
     return Status(201, skill)
 
 
+@router.patch("/skills/{skill_id}", response=SkillOut, summary="Edit, retire or restore a skill (L&D admins)")
+def skills_update(request: HttpRequest, skill_id: Id, payload: SkillPatch) -> Skill:
+    me = actor(request)
+    skill = policy.get_or_404(me, "change", Skill.objects.select_related("category"), pk=skill_id)
+    given = payload.model_dump(exclude_unset=True)
+    for key in ("name", "description", "synonyms", "is_active"):
+        if key in given and given[key] is None:
+            raise ValidationError({key: ["Give a value, or leave the field out to keep it."]})
+    if "category_id" in given:
+        category_id = given.pop("category_id")
+        given["category"] = None
+        if category_id is not None:
+            given["category"] = SkillCategory.objects.filter(pk=category_id).first()
+            if given["category"] is None:
+                raise ValidationError({"category_id": [f"No skill category has id {category_id}."]})
+    services.skill_update(actor=me, skill=skill, source=API_SOURCE, **given)
+    return Skill.objects.select_related("category").get(pk=skill.pk)
+
+
 class CategoryOut(Schema):
     id: int
     name: str
@@ -187,6 +229,27 @@ class CategoryOut(Schema):
 @router.get("/skill-categories", response=list[CategoryOut], summary="Skill categories")
 def categories_list(request: HttpRequest) -> Any:
     return list(policy.scope(actor(request), "view", SkillCategory.objects.all()))
+
+
+@router.post("/skill-categories", response={201: CategoryOut}, summary="Add a skill category (L&D admins)")
+def categories_create(request: HttpRequest, payload: CategoryIn) -> Status:
+    policy.require(actor(request), "create", SkillCategory)
+    category = services.category_create(
+        actor=actor(request), name=payload.name, description=payload.description, source=API_SOURCE
+    )
+    return Status(201, category)
+
+
+@router.patch(
+    "/skill-categories/{category_id}", response=CategoryOut, summary="Rename or describe a skill category (L&D admins)"
+)
+def categories_update(request: HttpRequest, category_id: Id, payload: CategoryPatch) -> SkillCategory:
+    category = policy.get_or_404(actor(request), "change", SkillCategory.objects.all(), pk=category_id)
+    given = payload.model_dump(exclude_unset=True)
+    for key, value in given.items():
+        if value is None:
+            raise ValidationError({key: ["Give a value, or leave the field out to keep it."]})
+    return services.category_update(actor=actor(request), category=category, source=API_SOURCE, **given)
 
 
 @router.get("/proficiency-levels", response=list[LevelOut], summary="The proficiency scale")

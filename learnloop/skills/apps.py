@@ -24,11 +24,20 @@ class SkillsConfig(AppConfig):
 
         from learnloop.core.response_cache import DIRECTORY, CachedRoute, by_person, track
         from learnloop.core.response_cache import register as register_cached
-        from learnloop.skills.models import CareerPath, ProficiencyLevel, RoleRequirement, Skill, SkillAssessment
+        from learnloop.skills.models import (
+            CareerPath,
+            ProficiencyLevel,
+            RoleRequirement,
+            Skill,
+            SkillAssessment,
+            SkillCategory,
+        )
 
         track(SkillAssessment, version=_assessment_versions)
-        for model in (Skill, RoleRequirement, ProficiencyLevel, CareerPath):
+        for model in (RoleRequirement, ProficiencyLevel, CareerPath, SkillCategory):
             track(model, version=lambda _: "skills")
+        # Catalog answers show the names of the skills items teach and offer active skills as a filter.
+        track(Skill, version=lambda _: ["skills", "catalog"])
         # A manager's team matrix: the directory (who reports to them), the framework, their team's ratings.
         register_cached(
             CachedRoute(
@@ -53,6 +62,16 @@ class SkillsConfig(AppConfig):
                 ),
                 visible=lambda person: policy.can(person, "import", Skill),
                 order=30,
+            )
+        )
+        register_admin_tile(
+            AdminTile(
+                key="skills_edit",
+                title="Skills and categories",
+                url_name="skills:categories",
+                description="Add a skill, rename it, give it other names and a category, or retire it.",
+                visible=lambda person: policy.can(person, "change", SkillCategory),
+                order=29,
             )
         )
         register_admin_tile(

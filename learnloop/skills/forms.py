@@ -7,6 +7,29 @@ from learnloop.skills.models import Skill, SkillCategory
 class SkillSearchForm(forms.Form):
     q = forms.CharField(required=False, label="Search skills", max_length=200)
     category = forms.ModelChoiceField(SkillCategory.objects.all(), required=False, empty_label="Any category")
+    retired = forms.BooleanField(required=False, label="Retired skills only")
+
+
+class SkillForm(forms.Form):
+    """A skill's name, category, description and other names; the service checks what must be unique."""
+
+    name = forms.CharField(max_length=200)
+    category = forms.ModelChoiceField(SkillCategory.objects.all(), required=False, empty_label="No category")
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    synonyms = forms.CharField(
+        required=False,
+        label="Other names",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line: abbreviations and other words people search for (K8s for Kubernetes)",
+    )
+
+    def clean_synonyms(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["synonyms"].splitlines() if line.strip()]
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class SkillImportForm(forms.Form):

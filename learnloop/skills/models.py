@@ -13,6 +13,7 @@ class SkillCategory(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "skill categories"
+        constraints = [models.UniqueConstraint(Lower("name"), name="skill_category_name_unique_ci")]
 
     def __str__(self) -> str:
         return self.name
@@ -28,6 +29,8 @@ class Skill(models.Model):
     synonyms = models.JSONField(default=list, blank=True)
     # The ESCO concept this skill came from, so a newer ESCO import updates it instead of duplicating.
     esco_uri = models.URLField(max_length=300, unique=True, null=True, blank=True)
+    # Retired skills (False) leave every picker and the skills list but stay on ratings, role profiles and
+    # items that name them; skills are never deleted.
     is_active = models.BooleanField(default=True)
     # Name and synonyms in lower case, kept by the services, so one simple lookup searches both on
     # SQLite and PostgreSQL alike.

@@ -7,17 +7,27 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from learnloop.core import policy
 from learnloop.people.models import JobRole, Person
 from learnloop.skills.calibration import Rating, calibrate
-from learnloop.skills.models import CareerPath, ProficiencyLevel, RoleRequirement, Skill, SkillAssessment
+from learnloop.skills.models import (
+    CareerPath,
+    ProficiencyLevel,
+    RoleRequirement,
+    Skill,
+    SkillAssessment,
+    SkillCategory,
+)
 
 
-def skill_list(*, actor: Person, search: str = "", category_id: int | None = None) -> QuerySet[Skill]:
-    skills = policy.scope(actor, "view", Skill.objects.filter(is_active=True).select_related("category"))
+def skill_list(
+    *, actor: Person, search: str = "", category_id: int | None = None, retired: bool = False
+) -> QuerySet[Skill]:
+    """Skills in use (or, with `retired`, only the retired ones), matched on name and other names."""
+    skills = policy.scope(actor, "view", Skill.objects.filter(is_active=not retired).select_related("category"))
     for term in search.lower().split():
         skills = skills.filter(search_text__contains=term)
     if category_id is not None:
@@ -27,6 +37,14 @@ def skill_list(*, actor: Person, search: str = "", category_id: int | None = Non
 
 def skill_get(*, actor: Person, skill_id: int) -> Skill:
     return policy.get_or_404(actor, "view", Skill.objects.select_related("category"), pk=skill_id)
+
+
+def category_list(*, actor: Person) -> QuerySet[SkillCategory]:
+    """Categories with how many skills each holds, in use and retired (one query)."""
+    return policy.scope(actor, "view", SkillCategory.objects.all()).annotate(
+        skill_count=Count("skills", filter=Q(skills__is_active=True)),
+        retired_count=Count("skills", filter=Q(skills__is_active=False)),
+    )
 
 
 def scale() -> list[ProficiencyLevel]:

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -24,6 +24,8 @@ from learnloop.skills.models import (
 )
 
 Source = AuditEvent.Source
+MAX_SYNONYMS = 100
+MAX_SYNONYM_LENGTH = 200
 
 
 def search_text(name: str, synonyms: list[str]) -> str:
@@ -52,17 +54,86 @@ def _check_level(level: int, field: str = "level") -> None:
         raise ValidationError({field: [f"Choose a level from 1 to {top}."]})
 
 
+def _clean_name(value: str, *, model: type[Skill] | type[SkillCategory], exclude_pk: int | None = None) -> str:
+    """A trimmed name no other row of `model` has, ignoring case; the error names the `name` field."""
+    noun = "skill" if model is Skill else "category"
+    name = str(value).strip()
+    if not name:
+        raise ValidationError({"name": [f"A {noun} needs a name."]})
+    limit = model._meta.get_field("name").max_length or 0
+    if len(name) > limit:
+        raise ValidationError({"name": [f"Keep the name to {limit} characters (it has {len(name)})."]})
+    others = model.objects.filter(name__iexact=name)
+    clash = (others.exclude(pk=exclude_pk) if exclude_pk is not None else others).first()
+    if clash is not None:
+        raise ValidationError({"name": [f"A {noun} called “{clash.name}” already exists (names ignore case)."]})
+    return name
+
+
+def _clean_synonym_list(values: Any, *, name: str) -> list[str]:
+    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        raise ValidationError({"synonyms": ["Give the other names as a list of words or phrases."]})
+    kept = clean_synonyms(list(values), name=name)
+    too_long = [v for v in kept if len(v) > MAX_SYNONYM_LENGTH]
+    if too_long:
+        raise ValidationError({"synonyms": [f"Keep each other name to {MAX_SYNONYM_LENGTH} characters."]})
+    if len(kept) > MAX_SYNONYMS:
+        raise ValidationError({"synonyms": [f"Give at most {MAX_SYNONYMS} other names."]})
+    return kept
+
+
+def _save_unique(row: Skill | SkillCategory, **kwargs: Any) -> None:
+    """Save; a name another request took a moment ago (the case-insensitive constraint) is a field error."""
+    try:
+        with transaction.atomic():
+            row.save(**kwargs)
+    except IntegrityError as exc:
+        raise ValidationError({"name": ["Another skill or category took this name a moment ago."]}) from exc
+
+
 @transaction.atomic
 def category_ensure(*, actor: Person | None, name: str, source: str = Source.WEB) -> SkillCategory:
-    category, created = SkillCategory.objects.get_or_create(name=name.strip())
-    if created:
-        audit_record(
-            actor=actor,
-            action="skill_category.create",
-            target=category,
-            changes={"name": [None, category.name]},
-            source=source,
-        )
+    """The category with this name (any case), created when there is none."""
+    existing = SkillCategory.objects.filter(name__iexact=name.strip()).first()
+    return existing or category_create(actor=actor, name=name, source=source)
+
+
+@transaction.atomic
+def category_create(
+    *, actor: Person | None, name: str, description: str = "", source: str = Source.WEB
+) -> SkillCategory:
+    category = SkillCategory(name=_clean_name(name, model=SkillCategory), description=description.strip())
+    _save_unique(category)
+    audit_record(
+        actor=actor,
+        action="skill_category.create",
+        target=category,
+        changes={"name": [None, category.name], "description": [None, category.description]},
+        source=source,
+    )
+    return category
+
+
+@transaction.atomic
+def category_update(
+    *,
+    actor: Person | None,
+    category: SkillCategory,
+    name: str | None = None,
+    description: str | None = None,
+    source: str = Source.WEB,
+) -> SkillCategory:
+    wanted: dict[str, str] = {}
+    if name is not None:
+        wanted["name"] = _clean_name(name, model=SkillCategory, exclude_pk=category.pk)
+    if description is not None:
+        wanted["description"] = description.strip()
+    diff = {key: [getattr(category, key), value] for key, value in wanted.items() if getattr(category, key) != value}
+    if diff:
+        for key in diff:
+            setattr(category, key, wanted[key])
+        _save_unique(category, update_fields=list(diff))
+        audit_record(actor=actor, action="skill_category.update", target=category, changes=diff, source=source)
     return category
 
 
@@ -77,12 +148,8 @@ def skill_create(
     esco_uri: str | None = None,
     source: str = Source.WEB,
 ) -> Skill:
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": ["A skill needs a name."]})
-    if Skill.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": [f"A skill called {name!r} already exists."]})
-    kept = clean_synonyms(synonyms or [], name=name)
+    name = _clean_name(name, model=Skill)
+    kept = _clean_synonym_list(synonyms or [], name=name)
     skill = Skill(
         name=name,
         category=category,
@@ -91,34 +158,64 @@ def skill_create(
         esco_uri=esco_uri or None,
         search_text=search_text(name, kept),
     )
-    skill.full_clean(validate_constraints=False)
-    skill.save()
-    audit_record(actor=actor, action="skill.create", target=skill, changes={"name": [None, name]}, source=source)
+    skill.full_clean(validate_constraints=False, validate_unique=False)
+    _save_unique(skill)
+    audit_record(
+        actor=actor,
+        action="skill.create",
+        target=skill,
+        changes={
+            "name": [None, name],
+            "category": [None, category.name if category else None],
+            "description": [None, skill.description],
+            "synonyms": [None, kept],
+        },
+        source=source,
+    )
     return skill
+
+
+SKILL_EDITABLE = ("name", "category", "description", "synonyms", "is_active")
+
+
+def _shown(key: str, value: Any) -> Any:
+    """How a changed value reads in the audit log (a category by its name, not its id)."""
+    if key == "category":
+        return value.name if value is not None else None
+    return value
 
 
 @transaction.atomic
 def skill_update(*, actor: Person | None, skill: Skill, source: str = Source.WEB, **changes: Any) -> Skill:
-    allowed = {"name", "category", "description", "synonyms", "is_active"}
-    refused = set(changes) - allowed
+    """Rename, recategorize, describe, give other names to, retire (`is_active=False`) or restore a skill.
+    Skills are never deleted: ratings, role profiles and catalog items refer to them."""
+    refused = set(changes) - set(SKILL_EDITABLE)
     if refused:
         raise ValidationError({name: ["This field cannot be changed here."] for name in sorted(refused)})
     if "name" in changes:
-        changes["name"] = str(changes["name"]).strip()
-        clash = Skill.objects.filter(name__iexact=changes["name"]).exclude(pk=skill.pk).exists()
-        if not changes["name"] or clash:
-            raise ValidationError({"name": ["Use a name no other skill has."]})
-    before = {key: getattr(skill, "category_id" if key == "category" else key) for key in changes}
+        changes["name"] = _clean_name(changes["name"], model=Skill, exclude_pk=skill.pk)
+    if "description" in changes:
+        changes["description"] = str(changes["description"]).strip()
+    if "is_active" in changes and not isinstance(changes["is_active"], bool):
+        raise ValidationError({"is_active": ["Say true (in use) or false (retired)."]})
+    name = changes.get("name", skill.name)
+    if "synonyms" in changes:
+        changes["synonyms"] = _clean_synonym_list(changes["synonyms"], name=name)
+    elif "name" in changes:  # a new name may be one of the other names: it is no longer "other"
+        changes["synonyms"] = clean_synonyms(list(skill.synonyms), name=name)
+    before = {key: _shown(key, getattr(skill, key)) for key in changes}
     for key, value in changes.items():
         setattr(skill, key, value)
-    skill.synonyms = clean_synonyms(list(skill.synonyms), name=skill.name)
     skill.search_text = search_text(skill.name, skill.synonyms)
-    skill.full_clean(validate_constraints=False)
-    after = {key: getattr(skill, "category_id" if key == "category" else key) for key in changes}
+    skill.full_clean(validate_constraints=False, validate_unique=False)
+    after = {key: _shown(key, value) for key, value in changes.items()}
     diff = {key: [before[key], after[key]] for key in changes if before[key] != after[key]}
     if diff:
-        skill.save(update_fields=[*changes, "synonyms", "search_text"])
-        audit_record(actor=actor, action="skill.update", target=skill, changes=diff, source=source)
+        _save_unique(skill, update_fields=[*changes, "search_text"])
+        action = "skill.update"
+        if list(diff) == ["is_active"]:
+            action = "skill.restore" if skill.is_active else "skill.retire"
+        audit_record(actor=actor, action=action, target=skill, changes=diff, source=source)
     return skill
 
 
@@ -128,6 +225,8 @@ def requirement_set(
 ) -> RoleRequirement:
     """The level `job_role` needs in `skill`, created or changed."""
     _check_level(level)
+    if not skill.is_active and not RoleRequirement.objects.filter(job_role=job_role, skill=skill).exists():
+        raise ValidationError({"skill": [f"{skill} is retired: choose a skill in use."]})
     requirement, created = RoleRequirement.objects.select_for_update().get_or_create(
         job_role=job_role, skill=skill, defaults={"level": level}
     )

@@ -20,14 +20,23 @@ from learnloop.skills import selectors, services
 from learnloop.skills.charts import sparkline
 from learnloop.skills.forms import (
     CareerPathForm,
+    CategoryForm,
     LevelForm,
     RatingForm,
     RequirementForm,
+    SkillForm,
     SkillImportForm,
     SkillSearchForm,
 )
 from learnloop.skills.importer import SIMPLE_COLUMNS, skills_import
-from learnloop.skills.models import CareerPath, ProficiencyLevel, RoleRequirement, Skill, SkillAssessment
+from learnloop.skills.models import (
+    CareerPath,
+    ProficiencyLevel,
+    RoleRequirement,
+    Skill,
+    SkillAssessment,
+    SkillCategory,
+)
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
@@ -35,11 +44,12 @@ MAX_IMPORT_BYTES = 50 * 1024 * 1024
 @login_required
 def skill_list(request: AuthedRequest) -> HttpResponse:
     form = SkillSearchForm(request.GET or None)
-    search, category_id = "", None
+    search, category_id, retired = "", None, False
     if form.is_valid():
         search = form.cleaned_data["q"]
         category_id = form.cleaned_data["category"].pk if form.cleaned_data["category"] else None
-    skills = selectors.skill_list(actor=request.user, search=search, category_id=category_id)
+        retired = form.cleaned_data["retired"]
+    skills = selectors.skill_list(actor=request.user, search=search, category_id=category_id, retired=retired)
     page = Paginator(skills, 60).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -48,6 +58,8 @@ def skill_list(request: AuthedRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "can_import": policy.can(request.user, "import", Skill),
+        "can_create": policy.can(request.user, "create", Skill),
+        "can_edit_categories": policy.can(request.user, "change", SkillCategory),
     }
     return render_page_or_partial(request, page="skills/list.html", partial="skills/htmx/results.html", context=context)
 
@@ -58,8 +70,104 @@ def skill_detail(request: AuthedRequest, skill_id: int) -> HttpResponse:
     return render(
         request,
         "skills/detail.html",
-        {"skill": skill, "requirements": selectors.roles_requiring(skill=skill), "scale": selectors.scale()},
+        {
+            "skill": skill,
+            "requirements": selectors.roles_requiring(skill=skill),
+            "scale": selectors.scale(),
+            "can_edit": policy.can(request.user, "change", skill),
+        },
     )
+
+
+def _skill_form_page(request: AuthedRequest, form: SkillForm, skill: Skill | None) -> HttpResponse:
+    status = 400 if request.method == "POST" else 200
+    return render(request, "skills/skill_form.html", {"form": form, "skill": skill}, status=status)
+
+
+@login_required
+def skill_create(request: AuthedRequest) -> HttpResponse:
+    policy.require(request.user, "create", Skill)
+    form = SkillForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            skill = services.skill_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{skill} is in the skills taxonomy.")
+            return redirect("skills:detail", skill_id=skill.pk)
+    return _skill_form_page(request, form, None)
+
+
+@login_required
+def skill_edit(request: AuthedRequest, skill_id: int) -> HttpResponse:
+    skill = policy.get_or_404(request.user, "change", Skill.objects.select_related("category"), pk=skill_id)
+    initial = {
+        "name": skill.name,
+        "category": skill.category_id,
+        "description": skill.description,
+        "synonyms": "\n".join(skill.synonyms),
+    }
+    form = SkillForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.skill_update(actor=request.user, skill=skill, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{skill} saved.")
+            return redirect("skills:detail", skill_id=skill.pk)
+    return _skill_form_page(request, form, skill)
+
+
+@login_required
+@require_POST
+def skill_retire(request: AuthedRequest, skill_id: int) -> HttpResponse:
+    """Retire a skill (`retire=yes`) or put it back in use (`retire=no`); never delete it."""
+    skill = policy.get_or_404(request.user, "change", Skill.objects.all(), pk=skill_id)
+    choice = request.POST.get("retire", "")
+    if choice not in ("yes", "no"):
+        messages.error(request, "Choose whether to retire the skill or put it back in use.")
+        return redirect("skills:edit", skill_id=skill.pk)
+    services.skill_update(actor=request.user, skill=skill, is_active=choice == "no")
+    if choice == "yes":
+        messages.success(request, f"{skill} is retired: it leaves the pickers; ratings and profiles keep it.")
+    else:
+        messages.success(request, f"{skill} is back in use.")
+    return redirect("skills:detail", skill_id=skill.pk)
+
+
+@login_required
+def category_list(request: AuthedRequest) -> HttpResponse:
+    """Every category with its number of skills; L&D admins add one here."""
+    policy.require(request.user, "change", SkillCategory)
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            category = services.category_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Added the category {category}.")
+            return redirect("skills:categories")
+    context = {"categories": selectors.category_list(actor=request.user), "form": form}
+    return render(request, "skills/categories.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def category_edit(request: AuthedRequest, category_id: int) -> HttpResponse:
+    category = policy.get_or_404(request.user, "change", SkillCategory.objects.all(), pk=category_id)
+    form = CategoryForm(request.POST or None, initial={"name": category.name, "description": category.description})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.category_update(actor=request.user, category=category, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{category} saved.")
+            return redirect("skills:categories")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "skills/category_form.html", {"form": form, "category": category}, status=status)
 
 
 @login_required

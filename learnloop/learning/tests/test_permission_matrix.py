@@ -13,8 +13,8 @@ def _published() -> CatalogItem:
     return CatalogItem.objects.get_or_create(title="Published", defaults={"kind": "self_paced", "summary": "x"})[0]
 
 
-def _everyone_enrolled() -> CatalogItem:
-    """The published item, with an enrolment for every person, so each role acts on its own."""
+def _everyone_enrolled(item: CatalogItem | None = None) -> CatalogItem:
+    """The published item (or `item`), with an enrolment for every person, so each role acts on its own."""
     import uuid
 
     from django.utils import timezone
@@ -22,7 +22,7 @@ def _everyone_enrolled() -> CatalogItem:
     from learnloop.learning.models import Enrollment
     from learnloop.people.models import Person
 
-    item = _published()
+    item = item or _published()
     for person in Person.objects.all():
         Enrollment.objects.get_or_create(
             person=person, item=item, defaults={"registration": uuid.uuid4(), "enrolled_at": timezone.now()}
@@ -372,4 +372,58 @@ ROWS += [
 ]
 
 
+# Stretch assignments end with their own reflection; it is read through the item by the person, their
+# managers and the sponsor, so the list answers everyone who sees the item (scoped inside: see
+# test_stretch_reflection.py).
+def _stretch_everyone_enrolled() -> CatalogItem:
+    return _everyone_enrolled(
+        CatalogItem.objects.get_or_create(
+            title="Run the incident review", defaults={"kind": "stretch", "summary": "x", "scope": "One quarter."}
+        )[0]
+    )
+
+
+def _stretch_enrolment_of(person: Any) -> Any:
+    from learnloop.learning.models import Enrollment
+
+    return Enrollment.objects.get(person=person, item=_stretch_everyone_enrolled())
+
+
+STRETCH_REFLECTION = {"outcome": "The review ran all quarter.", "learned": "Prepare the room."}
+ROWS += [
+    Row(
+        "learning:complete",
+        "GET",
+        lambda _: reverse("learning:complete", kwargs={"item_id": _stretch_everyone_enrolled().pk}),
+        anyone,
+        per_object=False,
+    ),
+    Row(
+        "learning:complete",
+        "POST",
+        lambda _: reverse("learning:complete", kwargs={"item_id": _stretch_everyone_enrolled().pk}),
+        anyone,
+        per_object=False,
+        ok=302,
+        data={**STRETCH_REFLECTION, "do_differently": "Start earlier."},
+    ),
+    Row(
+        f"POST {API}/enrollments/{{enrollment_id}}/complete",
+        "POST",
+        lambda e: f"{API}/enrollments/{e.pk}/complete",
+        own_or(),
+        anonymous=401,
+        json=True,
+        data=STRETCH_REFLECTION,
+        subject=_stretch_enrolment_of,
+    ),
+    Row(
+        f"GET {API}/catalog/{{item_id}}/reflections",
+        "GET",
+        lambda _: f"{API}/catalog/{_stretch_everyone_enrolled().pk}/reflections",
+        anyone,
+        per_object=False,
+        anonymous=401,
+    ),
+]
 test_permission_matrix = matrix_test(ROWS)

@@ -11,7 +11,7 @@ from learnloop.core.testing import (
     only_roles,
     own_or,
 )
-from learnloop.skills.models import CareerPath, RoleRequirement, Skill
+from learnloop.skills.models import CareerPath, RoleRequirement, Skill, SkillCategory
 
 API = "/api/v1"
 LD = ("ld_admin", "org_admin")
@@ -194,6 +194,105 @@ ROWS = [
         anonymous=401,
         json=True,
         data=lambda _: {"to_role": JobRoleFactory.create(name="Principal").pk},
+    ),
+]
+
+
+def _category() -> SkillCategory:
+    return SkillCategory.objects.get_or_create(name="Leadership")[0]
+
+
+def _on_skill(name: str) -> Any:
+    return lambda _: reverse(name, kwargs={"skill_id": _skill().pk})
+
+
+# Editing the taxonomy: L&D admins (and org admins) only.
+ROWS += [
+    Row("skills:create", "GET", _page("skills:create"), only_roles(*LD), per_object=False),
+    Row(
+        "skills:create",
+        "POST",
+        _page("skills:create"),
+        only_roles(*LD),
+        per_object=False,
+        ok=302,
+        data={"name": "Negotiation", "synonyms": "Bargaining"},
+    ),
+    Row("skills:edit", "GET", _on_skill("skills:edit"), only_roles(*LD), per_object=False),
+    Row(
+        "skills:edit",
+        "POST",
+        _on_skill("skills:edit"),
+        only_roles(*LD),
+        per_object=False,
+        ok=302,
+        data={"name": "Coaching", "synonyms": "Mentoring\nGROW"},
+    ),
+    Row(
+        "skills:retire",
+        "POST",
+        _on_skill("skills:retire"),
+        only_roles(*LD),
+        per_object=False,
+        ok=302,
+        data={"retire": "yes"},
+    ),
+    Row("skills:categories", "GET", _page("skills:categories"), only_roles(*LD), per_object=False),
+    Row(
+        "skills:categories",
+        "POST",
+        _page("skills:categories"),
+        only_roles(*LD),
+        per_object=False,
+        ok=302,
+        data={"name": "Communication"},
+    ),
+    Row(
+        "skills:category_edit",
+        "GET",
+        lambda _: reverse("skills:category_edit", kwargs={"category_id": _category().pk}),
+        only_roles(*LD),
+        per_object=False,
+    ),
+    Row(
+        "skills:category_edit",
+        "POST",
+        lambda _: reverse("skills:category_edit", kwargs={"category_id": _category().pk}),
+        only_roles(*LD),
+        per_object=False,
+        ok=302,
+        data={"name": "Leadership", "description": "Leading people and work."},
+    ),
+    Row(
+        f"PATCH {API}/skills/{{skill_id}}",
+        "PATCH",
+        lambda _: f"{API}/skills/{_skill().pk}",
+        only_roles(*LD),
+        per_object=False,
+        anonymous=401,
+        json=True,
+        data={"synonyms": ["Mentoring"], "description": "Helping others find their answers."},
+    ),
+    Row(
+        f"POST {API}/skill-categories",
+        "POST",
+        lambda _: f"{API}/skill-categories",
+        only_roles(*LD),
+        per_object=False,
+        ok=201,
+        anonymous=401,
+        json=True,
+        data={"name": "Communication"},
+    ),
+    Row(
+        f"PATCH {API}/skill-categories/{{category_id}}",
+        "PATCH",
+        lambda _: f"{API}/skill-categories/{_category().pk}",
+        only_roles(*LD),
+        per_object=False,
+        anonymous=401,
+        json=True,
+        data={"description": "Leading people and work."},
     ),
 ]
 
