@@ -74,8 +74,13 @@ class StretchReflectionForm(forms.Form):
         label="What was the outcome for the sponsor?",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the work delivered, in a sentence or two",
+        error_messages={"required": "Say what the work achieved for the sponsor, in a sentence or two."},
     )
-    learned = forms.CharField(label="What did you learn?", widget=forms.Textarea(attrs={"rows": 3}))
+    learned = forms.CharField(
+        label="What did you learn?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what you learned from the assignment."},
+    )
     do_differently = forms.CharField(
         required=False, label="What would you do differently?", widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -81,6 +81,71 @@ def test_skills_pages_are_accessible(page: Any, personas: Personas) -> None:
         f"/skills/roles/{role.pk}/",
         "/skills/scale/",
         "/skills/import/",
+        "/skills/new/",
+        f"/skills/{skill.pk}/edit/",
+        "/skills/categories/",
     ):
         page.goto(url)
         assert _violations(page) == "", url
+
+
+def test_the_skill_edit_page_is_accessible_with_a_field_error(page: Any, personas: Personas) -> None:
+    from learnloop.skills import services
+
+    services.skill_create(actor=None, name="Facilitation")
+    skill = services.skill_create(actor=None, name="Code review", synonyms=["PR review"])
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(personas.lena.username)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("/")
+    page.goto(f"/skills/{skill.pk}/edit/")
+    page.get_by_role("textbox", name="Name", exact=True).fill("FACILITATION")
+    page.get_by_role("button", name="Save").click()
+    assert "already exists" in page.locator(".field-error").inner_text()
+    assert _violations(page) == "", "edit page with an error"
+    page.get_by_role("textbox", name="Name", exact=True).fill("Code review")
+    page.get_by_label("Other names").fill("PR review\nPull request review")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"/skills/{skill.pk}/")
+    assert "Pull request review" in page.content()
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_role("button", name="Retire Code review").click()
+    page.wait_for_url(f"/skills/{skill.pk}/")
+    assert "retired" in page.locator("h1").inner_text()
+    assert _violations(page) == "", "a retired skill's page"
+
+
+def test_closing_a_stretch_assignment_is_accessible(page: Any, personas: Personas) -> None:
+    from learnloop.learning.enrollment import enrollment_enrol
+    from learnloop.learning.services import item_create
+    from learnloop.skills import services
+
+    facilitation = services.skill_create(actor=None, name="Facilitation")
+    item = item_create(
+        actor=None,
+        kind="stretch",
+        title="Run the planning session",
+        summary="Plan and run it.",
+        scope="One session, two teams.",
+        sponsor=personas.oscar,
+        skills=[(facilitation, 3)],
+    )
+    enrollment_enrol(actor=personas.alice, person=personas.alice, item=item)
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(personas.alice.username)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("/")
+    page.goto(f"/catalog/{item.pk}/complete/")
+    assert _violations(page) == "", "stretch completion form"
+    page.get_by_label("What did you learn?").fill("Timeboxes keep a big room moving.")
+    page.get_by_role("button", name="Mark complete").click()
+    assert "achieved for the sponsor" in page.locator(".field-error .error").inner_text()
+    assert _violations(page) == "", "stretch completion form with an error"
+    page.get_by_label("What was the outcome for the sponsor?").fill("Both teams left with one shared plan.")
+    page.get_by_label("Facilitation").check()
+    page.get_by_role("button", name="Mark complete").click()
+    page.wait_for_url(f"/catalog/{item.pk}/")
+    assert "Both teams left with one shared plan." in page.locator("#reflections-heading + p + article").inner_text()
+    assert _violations(page) == "", "item page with its closing reflection"
