@@ -11,6 +11,14 @@ pytestmark = pytest.mark.browser
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
 
 
+def _sign_in(page: Any, person: Any) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(person.username)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("/")
+
+
 def _violations(page: Any) -> str:
     results = Axe().run(page, options=WCAG_AA)
     return results.generate_report() if results.violations_count else ""
@@ -23,11 +31,7 @@ def test_signed_out_pages_are_accessible(page: Any, db: None) -> None:
 
 
 def test_signed_in_pages_are_accessible(page: Any, personas: Personas) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(personas.pat.username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("/")
+    _sign_in(page, personas.pat)
     urls = [
         "/",
         "/people/",
@@ -52,11 +56,7 @@ def test_signed_in_pages_are_accessible(page: Any, personas: Personas) -> None:
 
 
 def test_org_admin_pages_are_accessible(page: Any, personas: Personas) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(personas.otto.username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("/")
+    _sign_in(page, personas.otto)
     for url in ("/learning-record/clients/", "/admin-area/tasks/"):
         page.goto(url)
         assert _violations(page) == "", url
@@ -69,11 +69,7 @@ def test_skills_pages_are_accessible(page: Any, personas: Personas) -> None:
     role = JobRoleFactory.create(name="Engineer")
     skill = services.skill_create(actor=None, name="Code review", synonyms=["PR review"])
     services.requirement_set(actor=None, job_role=role, skill=skill, level=3)
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(personas.lena.username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("/")
+    _sign_in(page, personas.lena)
     for url in (
         "/skills/",
         f"/skills/{skill.pk}/",
@@ -94,11 +90,7 @@ def test_the_skill_edit_page_is_accessible_with_a_field_error(page: Any, persona
 
     services.skill_create(actor=None, name="Facilitation")
     skill = services.skill_create(actor=None, name="Code review", synonyms=["PR review"])
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(personas.lena.username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("/")
+    _sign_in(page, personas.lena)
     page.goto(f"/skills/{skill.pk}/edit/")
     page.get_by_role("textbox", name="Name", exact=True).fill("FACILITATION")
     page.get_by_role("button", name="Save").click()
@@ -132,11 +124,7 @@ def test_closing_a_stretch_assignment_is_accessible(page: Any, personas: Persona
         skills=[(facilitation, 3)],
     )
     enrollment_enrol(actor=personas.alice, person=personas.alice, item=item)
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(personas.alice.username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("/")
+    _sign_in(page, personas.alice)
     page.goto(f"/catalog/{item.pk}/complete/")
     assert _violations(page) == "", "stretch completion form"
     page.get_by_label("What did you learn?").fill("Timeboxes keep a big room moving.")
