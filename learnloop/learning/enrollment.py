@@ -131,16 +131,16 @@ def _stretch_reflection(
         if not learned.strip():
             errors["learned"] = ["Say what you learned from the assignment."]
     taught = {t.skill_id: t.skill for t in item.skills_taught.select_related("skill")} if skills_grown else {}
-    grown = []
+    grown: dict[int, Any] = {}
     for skill in skills_grown or []:
         skill_id = getattr(skill, "pk", skill)
         if skill_id not in taught:
             errors["skills_grown"] = [f"Choose among the skills this assignment builds (not id {skill_id})."]
             break
-        grown.append(taught[skill_id])
+        grown[skill_id] = taught[skill_id]
     if errors:
         raise ValidationError(errors)
-    return grown
+    return list(grown.values())
 
 
 def _response(enrollment: Enrollment, grown: list[Any]) -> str:
