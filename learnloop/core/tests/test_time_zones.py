@@ -13,14 +13,14 @@ from learnloop.core.testing import Personas
 pytestmark = pytest.mark.django_db
 
 
-def _zone_seen_by_view(user) -> tuple[str, str]:
+def _zone_seen_by_view(user, path: str = "/") -> tuple[str, str]:
     seen = []
 
     def view(request: HttpRequest) -> HttpResponse:
         seen.append(timezone.get_current_timezone_name())
         return HttpResponse()
 
-    request = RequestFactory().get("/")
+    request = RequestFactory().get(path)
     request.user = user
     PersonTimezoneMiddleware(view)(request)
     return seen[0], timezone.get_current_timezone_name()
@@ -29,6 +29,9 @@ def _zone_seen_by_view(user) -> tuple[str, str]:
 def test_a_signed_in_person_gets_their_zone_for_the_request_only(personas: Personas) -> None:
     personas.alice.time_zone = "Asia/Kolkata"
     assert _zone_seen_by_view(personas.alice) == ("Asia/Kolkata", "UTC")
+    # The APIs answer alike for a token and a browser session: in UTC.
+    assert _zone_seen_by_view(personas.alice, "/api/v1/me") == ("UTC", "UTC")
+    assert _zone_seen_by_view(personas.alice, "/xapi/statements") == ("UTC", "UTC")
 
 
 def test_anonymous_visitors_and_unknown_zones_get_the_default(personas: Personas) -> None:
