@@ -1,9 +1,11 @@
+import zoneinfo
 from collections.abc import Callable
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CSPMiddleware
 from csp.utils import build_policy
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils import timezone
 
 
 class HtmxMiddleware:
@@ -18,6 +20,28 @@ class HtmxMiddleware:
         if request.htmx:  # type: ignore[attr-defined]
             response.setdefault("Vary", "HX-Request")
         return response
+
+
+class PersonTimezoneMiddleware:
+    """Renders the request in the signed-in person's own time zone (Person.time_zone), so every `|date`
+    of a moment shows their local time; forms read typed times in it too. Settings.TIME_ZONE (UTC) stays
+    the zone of storage, anonymous pages and the APIs, which answer the same whether a token or a
+    browser session signed the request in."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(("/api/", "/xapi/")):
+            return self.get_response(request)
+        user = getattr(request, "user", None)
+        zone = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
+        try:
+            viewer_zone = zoneinfo.ZoneInfo(zone) if zone else None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            viewer_zone = None  # the model validates zones; a stale name falls back to the default
+        with timezone.override(viewer_zone):
+            return self.get_response(request)
 
 
 class RejectNulMiddleware:

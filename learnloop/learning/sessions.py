@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from learnloop.core import policy
 from learnloop.core.audit import audit_record
@@ -159,15 +159,15 @@ def booking_cancel(*, actor: Person, booking: Booking, source: str = Source.WEB)
     )
     _record_registration(promoted)
     person = promoted.person
-    starts = session.starts_at.astimezone(zoneinfo.ZoneInfo(person.time_zone))
     # Through notify, so people choose in-app, email or both (the waitlist kind emails by default).
     notify(
         recipient=person,
         kind="waitlist",
         title=f"You have a seat: {session.item.title}",
         body=(
-            f"A seat opened up and it is yours: {session.item.title}, {starts:%A %d %B %Y, %H:%M} "
-            f"({person.time_zone}). If you cannot come, cancel so the next person gets the seat."
+            f"A seat opened up and it is yours: {session.item.title}, "
+            f"{session_when(session, zoneinfo.ZoneInfo(person.time_zone))}. "
+            "If you cannot come, cancel so the next person gets the seat."
         ),
         url=reverse("learning:item", kwargs={"item_id": session.item_id}),
         dedupe_key=f"booking:{promoted.pk}:promoted:{promoted.sequence}",
@@ -219,6 +219,33 @@ def booking_mark_attendance(*, actor: Person, booking: Booking, attended: bool, 
     return booking
 
 
+DASH = "\N{EN DASH}"
+
+
+def _span(starts: dt.datetime, ends: dt.datetime, start_format: str) -> str:
+    """ "Tue 3 Dec 2026, 10:00-11:00": `start_format` for the start, the end's day only when it differs."""
+    end_format = "H:i" if ends.date() == starts.date() else "D j M, H:i"
+    return f"{dateformat.format(starts, start_format)}{DASH}{dateformat.format(ends, end_format)}"
+
+
+def session_when(session: Session, zone: dt.tzinfo | None = None) -> str:
+    """When a session runs, for someone in `zone` (by default the active one: the viewer's).
+
+    "Tue 3 Dec 2026, 10:00-11:00 your time (16:00-17:00 Asia/Singapore)" when the session was planned in
+    another zone, "Tue 3 Dec 2026, 10:00-11:00 (Europe/Berlin)" when it is the reader's own (with an en
+    dash between the times).
+    """
+    reader = zone or timezone.get_current_timezone()
+    starts, ends = timezone.localtime(session.starts_at, reader), timezone.localtime(session.ends_at, reader)
+    here = _span(starts, ends, "D j M Y, H:i")
+    if getattr(reader, "key", str(reader)) == session.time_zone:
+        return f"{here} ({session.time_zone})"
+    own = zoneinfo.ZoneInfo(session.time_zone)
+    there_starts, there_ends = timezone.localtime(session.starts_at, own), timezone.localtime(session.ends_at, own)
+    there = _span(there_starts, there_ends, "H:i" if there_starts.date() == starts.date() else "D j M, H:i")
+    return f"{here} your time ({there} {session.time_zone})"
+
+
 def session_reminders_send(*, now: dt.datetime | None = None) -> int:
     """Remind everyone with a seat of sessions starting within the next day. Idempotent: one reminder per
     booking and start time (a session moved to another time is reminded again). Returns how many were sent."""
@@ -229,14 +256,14 @@ def session_reminders_send(*, now: dt.datetime | None = None) -> int:
     sent = 0
     for booking in bookings:
         session, person = booking.session, booking.person
-        starts = session.starts_at.astimezone(zoneinfo.ZoneInfo(person.time_zone))
+        zone = zoneinfo.ZoneInfo(person.time_zone)
+        today = timezone.localdate(now, zone) == timezone.localdate(session.starts_at, zone)
         where = session.location or session.online_url
         reminder = notify(
             recipient=person,
             kind="session_reminder",
-            title=f"Tomorrow: {session.item.title}",
-            body=f"{session.item.title} starts {starts:%A %d %B, %H:%M} ({person.time_zone})"
-            + (f", {where}." if where else "."),
+            title=f"{'Today' if today else 'Tomorrow'}: {session.item.title}",
+            body=f"{session.item.title}: {session_when(session, zone)}" + (f", {where}." if where else "."),
             url=reverse("learning:item", kwargs={"item_id": session.item_id}),
             dedupe_key=f"booking:{booking.pk}:{session.starts_at.isoformat()}",
         )

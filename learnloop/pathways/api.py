@@ -190,6 +190,25 @@ def my_certificates(request: HttpRequest) -> Any:
     )
 
 
+class TeamOut(Schema):
+    id: int
+    name: str
+    path: str
+
+
+@router.get(
+    "/pathways/assignable-teams",
+    response=list[TeamOut],
+    summary="Teams you may assign a pathway to whose name or path contains q (at most 20; an exact path first)",
+)
+def assignable_teams(request: HttpRequest, q: str = "") -> list[OrgUnit]:
+    me = actor(request)
+    policy.require(me, "manage_assignments", Pathway)
+    if not q.strip():
+        raise ValidationError({"q": ["Give part of a team's name or path."]})
+    return selectors.team_search(teams=selectors.assignable_teams(actor=me), text=q[:200])
+
+
 @router.get("/pathways/{int:pathway_id}", response=PathwayDetailOut, summary="One pathway with its stages and steps")
 def pathway_detail(request: HttpRequest, pathway_id: int) -> Pathway:
     return selectors.pathway_get(actor=actor(request), pathway_id=pathway_id)

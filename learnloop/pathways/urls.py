@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.catalog, name="catalog"),
     path("mine/", views.mine, name="mine"),
     path("assign/", views.assign, name="assign"),
+    path("assign/teams/", views.team_search, name="team_search"),
     path("people/<int:person_id>/", views.person, name="person"),
     path("new/", views.create, name="create"),
     path("<int:pathway_id>/", views.detail, name="detail"),

@@ -170,6 +170,16 @@ def assign(request: AuthedRequest) -> HttpResponse:
     )
 
 
+@login_required
+def team_search(request: AuthedRequest) -> HttpResponse:
+    """Suggestions for the assign page's team field (htmx): teams the viewer may assign, by name."""
+    if not policy.can(request.user, "manage_assignments", Pathway):
+        raise Http404
+    text = request.GET.get("team", "").strip()[:200]
+    teams = selectors.team_search(teams=selectors.assignable_teams(actor=request.user), text=text)
+    return render(request, "pathways/htmx/team_options.html", {"teams": teams})
+
+
 def _assignment(request: AuthedRequest, assignment_id: int) -> Assignment:
     return policy.get_or_404(
         request.user, "change", Assignment.objects.select_related("pathway", "person"), pk=assignment_id
