@@ -71,13 +71,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "learnloop.core.middleware.PersonTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "learnloop.core.middleware.StaticCSPMiddleware",
     "learnloop.core.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "learnloop.core.response_cache.ResponseCacheMiddleware",
+    # After the cache: its view hook runs only when the page is really built.
+    "learnloop.core.middleware.PersonTimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "learnloop.config.urls"

@@ -1,5 +1,6 @@
 import zoneinfo
 from collections.abc import Callable
+from typing import Any
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CSPMiddleware
@@ -32,16 +33,26 @@ class PersonTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(("/api/", "/xapi/")):
+        try:
             return self.get_response(request)
+        finally:
+            if getattr(request, "_person_zone_active", False):
+                timezone.deactivate()
+
+    def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> None:
+        # A view hook, placed after the response cache: a cached page (already rendered in its
+        # viewer's zone, and keyed by viewer) is served without loading the signed-in account.
+        if request.path.startswith(("/api/", "/xapi/")):
+            return
         user = getattr(request, "user", None)
         zone = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
         try:
             viewer_zone = zoneinfo.ZoneInfo(zone) if zone else None
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             viewer_zone = None  # the model validates zones; a stale name falls back to the default
-        with timezone.override(viewer_zone):
-            return self.get_response(request)
+        if viewer_zone is not None:
+            timezone.activate(viewer_zone)
+            request._person_zone_active = True  # type: ignore[attr-defined]
 
 
 class RejectNulMiddleware:
