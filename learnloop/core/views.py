@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from learnloop.core import home as home_panels
 from learnloop.core import policy
+from learnloop.core.bounds import parse_id
 from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent
@@ -107,7 +108,7 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
     actor_id = params.get("actor", "")
     events = audit_event_list(
         actor=request.user,
-        actor_id=int(actor_id) if actor_id.isdigit() else None,
+        actor_id=parse_id(actor_id),
         action=params.get("action", ""),
         object_type=params.get("object_type", ""),
         object_id=params.get("object_id", ""),
@@ -115,6 +116,9 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
         until=until,
     )
     page = Paginator(events, 50).get_page(params.get("page"))
+    for event in page:
+        # A list, not `changes.items` in the template: a changed field named "items" would shadow it.
+        event.change_rows = list(event.changes.items())  # type: ignore[attr-defined]
     context = {
         "page": page,
         "actions": audit_actions(),
