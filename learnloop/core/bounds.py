@@ -24,10 +24,13 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Offset = Annotated[int, Field(ge=0, le=MAX_ID)]
 """How many rows to skip: SQL takes up to a 64-bit number."""
 
-Count = Annotated[int, Field(ge=0, le=2**31 - 1)]
+MAX_COUNT = 2**31 - 1
+MAX_SMALL_COUNT = 2**15 - 1
+
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 """A stored non-negative number (minutes, capacity): what a PositiveIntegerField holds in PostgreSQL."""
 
-SmallCount = Annotated[int, Field(ge=0, le=2**15 - 1)]
+SmallCount = Annotated[int, Field(ge=0, le=MAX_SMALL_COUNT)]
 """A stored small number (levels, months): what a PositiveSmallIntegerField holds in PostgreSQL."""
 
 
@@ -46,9 +49,13 @@ ApiDate = Annotated[dt.date, AfterValidator(_year_in_range), Field(json_schema_e
 """A day in API input, between the years 1900 and 2999 (adding reminder offsets cannot overflow)."""
 
 
-def year_in_range(value: dt.date | None) -> bool:
-    """True for a date or datetime (or None) inside the supported years; forms use it."""
-    return value is None or MIN_YEAR <= value.year <= MAX_YEAR
+def parse_id(raw: str | None) -> int | None:
+    """The id in a query-string or form value, or None when it is not one (not digits, 0, or too big)."""
+    text = (raw or "").strip()
+    if not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
 
 
 class IdConverter:

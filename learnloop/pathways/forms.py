@@ -2,6 +2,8 @@ from typing import Any
 
 from django import forms
 
+from learnloop.core.bounds import MAX_SMALL_COUNT
+from learnloop.core.forms import DateField, IdMultipleChoiceField
 from learnloop.learning.models import CatalogItem
 from learnloop.pathways.models import Pathway, Step
 from learnloop.people.models import JobRole, OrgUnit, Person
@@ -39,7 +41,7 @@ def _items() -> Any:
 
 class StageForm(forms.Form):
     title = forms.CharField(max_length=200)
-    items = forms.ModelMultipleChoiceField(
+    items = IdMultipleChoiceField(
         _items(),
         label="Catalog items",
         help_text="The steps of this stage (hold Ctrl or Cmd to choose several)",
@@ -48,6 +50,7 @@ class StageForm(forms.Form):
     required_count = forms.IntegerField(
         required=False,
         min_value=0,
+        max_value=MAX_SMALL_COUNT,
         label="How many are needed",
         help_text="Leave empty to need all of them; 2 with 3 items means “any 2 of these 3”",
     )
@@ -56,7 +59,11 @@ class StageForm(forms.Form):
 class StageEditForm(forms.Form):
     title = forms.CharField(max_length=200)
     required_count = forms.IntegerField(
-        required=False, min_value=0, label="How many are needed", help_text="Leave empty to need all steps"
+        required=False,
+        min_value=0,
+        max_value=MAX_SMALL_COUNT,
+        label="How many are needed",
+        help_text="Leave empty to need all steps",
     )
 
 
@@ -65,7 +72,7 @@ class StepAddForm(forms.Form):
 
 
 class PrerequisitesForm(forms.Form):
-    prerequisites = forms.ModelMultipleChoiceField(
+    prerequisites = IdMultipleChoiceField(
         Step.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -101,7 +108,7 @@ class AssignForm(forms.Form):
         initial="1",
         label="Required or voluntary",
     )
-    due_on = forms.DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
 
     # Above this many people a drop-down is unusable (an L&D admin may assign any of 10,000): type an email.
     PICK_LIMIT = 200
@@ -132,4 +139,4 @@ class AssignForm(forms.Form):
 
 
 class DueDateForm(forms.Form):
-    due_on = forms.DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
