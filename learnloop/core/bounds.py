@@ -35,7 +35,7 @@ SmallCount = Annotated[int, Field(ge=0, le=MAX_SMALL_COUNT)]
 
 
 def _year_in_range(value: dt.date) -> dt.date:
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
+    if not year_in_range(value):
         raise ValueError(f"Use a year between {MIN_YEAR} and {MAX_YEAR}.")
     return value
 
@@ -47,6 +47,11 @@ ApiDateTime = Annotated[dt.datetime, AfterValidator(_year_in_range), Field(json_
 
 ApiDate = Annotated[dt.date, AfterValidator(_year_in_range), Field(json_schema_extra=_YEARS)]
 """A day in API input, between the years 1900 and 2999 (adding reminder offsets cannot overflow)."""
+
+
+def year_in_range(value: dt.date) -> bool:
+    """True for a day or moment inside the supported years."""
+    return MIN_YEAR <= value.year <= MAX_YEAR
 
 
 def parse_id(raw: str | None) -> int | None:

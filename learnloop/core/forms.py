@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from learnloop.core.bounds import MAX_ID, MAX_YEAR, MIN_YEAR, parse_id
+from learnloop.core.bounds import MAX_ID, MAX_YEAR, MIN_YEAR, parse_id, year_in_range
 
 
 def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -20,7 +20,7 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 
 
 def validate_year(value: dt.date | None) -> None:
-    if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+    if value is not None and not year_in_range(value):
         raise ValidationError(f"Use a year between {MIN_YEAR} and {MAX_YEAR}.", code="year")
 
 

@@ -175,3 +175,62 @@ def test_a_moment_outside_the_supported_years_is_a_400(admin_client: Client, yea
     answer = admin_client.get("/api/v1/sessions", {"from": f"{year:04d}-01-01T00:00:00+05:00"})
     assert answer.status_code == 400
     assert answer.json()["error"]["fields"]["from"] == [f"Value error, Use a year between {MIN_YEAR} and {MAX_YEAR}."]
+
+
+def _post(client: Client, url: str, body: Any) -> Any:
+    return client.post(url, body, content_type="application/json")
+
+
+@pytest.fixture
+def plan_id(personas: Personas) -> int:
+    from learnloop.plans.tests.helpers import plan_of
+
+    return plan_of(personas.otto).pk
+
+
+GOAL = {"kind": "outcome", "outcome": "Run retrospectives", "measure": "3 by June"}
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        (
+            "/api/v1/catalog",
+            {"kind": "book", "title": "T", "summary": "S", "skills": [{"skill_id": 10**30, "target_level": 2}]},
+            "skills.0.skill_id",
+        ),
+        (
+            "/api/v1/catalog",
+            {"kind": "book", "title": "T", "summary": "S", "duration_minutes": 2**40},
+            "duration_minutes",
+        ),
+        ("/api/v1/plans/{plan}/goals", {**GOAL, "item_ids": [MAX_ID + 1]}, "item_ids.0"),
+        ("/api/v1/plans/{plan}/goals", {**GOAL, "target_level": 10**6}, "target_level"),
+        ("/api/v1/plans/{plan}/smart-check", {**GOAL, "item_ids": [10**30]}, "item_ids.0"),
+        ("/api/v1/plans/{plan}/smart-check", {**GOAL, "due_on": "0001-01-01"}, "due_on"),
+        ("/api/v1/notifications/read", {"ids": [10**30]}, "ids.0"),
+        (
+            "/api/v1/learning-time/blocks",
+            {"title": "R", "starts_at": "0001-01-01T00:00:00+05:00", "ends_at": "0001-01-01T01:00:00+05:00"},
+            "starts_at",
+        ),
+        ("/api/v1/pathways/assignments", {"pathway_id": 10**30, "person_id": 1}, "pathway_id"),
+        (
+            "/api/v1/people",
+            {"email": "n@example.com", "first_name": "N", "last_name": "N", "manager": 10**30},
+            "manager",
+        ),
+        ("/api/v1/tokens", {"name": "t", "expires_at": "9999-12-31T23:59:59-12:00"}, "expires_at"),
+    ],
+)
+def test_a_huge_number_or_far_moment_in_a_body_is_a_400_naming_it(
+    admin_client: Client, plan_id: int, url: str, body: dict[str, Any], field: str
+) -> None:
+    answer = _post(admin_client, url.format(plan=plan_id), body)
+    assert answer.status_code == 400, answer.content
+    assert field in answer.json()["error"]["fields"], answer.json()
+
+
+def test_a_huge_id_in_an_api_path_with_a_converter_is_a_404(admin_client: Client) -> None:
+    answer = admin_client.get(f"/api/v1/pathways/{'9' * 30}")
+    assert answer.status_code == 404
