@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from django_tasks_db.models import DBTaskResult
 
 from learnloop.core import home as home_panels
@@ -37,6 +37,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
+@require_safe
 def home(request: AuthedRequest) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, person_id=request.user.pk)
     # The same person with their team, role and location loaded; the menu then reuses its cached
@@ -72,6 +73,7 @@ def _is_admin(person: Any) -> bool:
 
 
 @login_required
+@require_safe
 def admin_area(request: AuthedRequest) -> HttpResponse:
     if not _is_admin(request.user):
         raise Http404
@@ -100,6 +102,7 @@ def _day_start(value: str) -> dt.datetime | None:
 
 
 @login_required
+@require_safe
 def audit_log(request: AuthedRequest) -> HttpResponse:
     if not policy.can(request.user, "view", AuditEvent):
         raise Http404
@@ -131,6 +134,7 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def task_list(request: AuthedRequest) -> HttpResponse:
     if not policy.can(request.user, "view", DBTaskResult):
         raise Http404

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core.bounds import parse_id
 from learnloop.core.http import AuthedRequest
@@ -13,6 +13,7 @@ from learnloop.notifications.models import Notification
 
 
 @login_required
+@require_safe
 def inbox(request: AuthedRequest) -> HttpResponse:
     only_unread = request.GET.get("show") == "unread"
     rows = Notification.objects.filter(recipient=request.user)
