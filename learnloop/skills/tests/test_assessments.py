@@ -207,3 +207,16 @@ def test_the_team_matrix_costs_the_same_queries_for_any_team(
     with CaptureQueriesContext(connection) as queries:
         selectors.team_matrix(actor=mona, manager=mona)
     assert len(queries) == 3  # members, requirements, ratings
+
+
+def test_completing_an_item_below_the_rated_level_keeps_the_level(personas: Personas) -> None:
+    from learnloop.learning.services import item_create
+    from learnloop.pathways.tests.factories import complete
+
+    security = services.skill_create(actor=None, name="Application security")
+    services.assessment_record(actor=personas.bob, person=personas.alice, skill=security, source="manager", level=3)
+    intro = item_create(actor=None, kind="self_paced", title="Security basics", summary="x", skills=[(security, 2)])
+    complete(personas.alice, intro)
+    assert SkillAssessment.objects.filter(person=personas.alice, skill=security, source="evidence").count() == 1
+    rows = {r["skill"].name: r for r in selectors.person_skill_profile(actor=personas.alice, person=personas.alice)}
+    assert rows["Application security"]["calibrated"].level == 3.0
