@@ -263,6 +263,7 @@ API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50, minimum=1)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500, minimum=1)
 NINJA_PAGINATION_MAX_LIMIT = API_MAX_PAGE_SIZE
 NINJA_PAGINATION_PER_PAGE = API_PAGE_SIZE
+NINJA_PAGINATION_CLASS = "learnloop.core.api.LimitOffsetPagination"
 
 # --- Learning time -------------------------------------------------------------------------------
 # The weekly learning-time budget of anyone without their own or a team default (docs/learning-time.md).

@@ -7,6 +7,13 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
+        from learnloop.core.bounds import IdConverter
+
+        # `<id:...>` in every URL that names a row: before any URLconf is loaded.
+        register_converter(IdConverter, "id")
+
         from learnloop.core.navigation import NavGroup, NavItem, register, register_group
 
         register(NavItem(key="home", label="Home", url_name="core:home", order=0))

@@ -6,10 +6,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learnloop.core import policy
-from learnloop.core.api import API_SOURCE, Id, actor
+from learnloop.core.api import API_SOURCE, LimitOffsetPagination, actor
+from learnloop.core.bounds import ApiDateTime, Count, Id, SmallCount
 from learnloop.learning import selectors, services
 from learnloop.learning.enrollment import (
     enrollment_complete,
@@ -54,13 +55,13 @@ class ItemOut(Schema):
 class ItemFilters(FilterSchema):
     q: str = Field("", description="Full-text search in title, summary, audience and author")
     kind: CatalogItem.Kind | None = None
-    skill: int | None = Field(None, description="Items that teach this skill")
+    skill: Id | None = Field(None, description="Items that teach this skill")
     language: str = ""
 
 
 class TaughtIn(Schema):
-    skill_id: int
-    target_level: int
+    skill_id: Id
+    target_level: SmallCount
 
 
 class ItemIn(Schema):
@@ -70,7 +71,7 @@ class ItemIn(Schema):
     delivery: CatalogItem.Delivery = CatalogItem.Delivery.NONE
     url: str = ""
     lesson: str = ""
-    duration_minutes: int | None = None
+    duration_minutes: Count | None = None
     language: str = "en"
     audience: str = ""
     author: str = ""
@@ -89,7 +90,7 @@ def catalog_list(request: HttpRequest, filters: Query[ItemFilters]) -> Any:
 
 
 @router.get("/catalog/{item_id}", response=ItemOut, summary="One catalog item")
-def catalog_detail(request: HttpRequest, item_id: int) -> CatalogItem:
+def catalog_detail(request: HttpRequest, item_id: Id) -> CatalogItem:
     return selectors.item_get(actor=actor(request), item_id=item_id)
 
 
@@ -134,9 +135,9 @@ class SessionOut(Schema):
 
 
 class SessionFilters(Schema):
-    item: int | None = Field(None, description="Sessions of this catalog item")
-    from_: dt.datetime | None = Field(None, alias="from", description="Starting at or after (default: now)")
-    to: dt.datetime | None = Field(None, description="Starting before")
+    item: Id | None = Field(None, description="Sessions of this catalog item")
+    from_: ApiDateTime | None = Field(None, alias="from", description="Starting at or after (default: now)")
+    to: ApiDateTime | None = Field(None, description="Starting before")
 
 
 class BookingOut(Schema):
@@ -149,7 +150,7 @@ class BookingOut(Schema):
 
 
 class AttendanceIn(Schema):
-    booking_id: int
+    booking_id: Id
     attended: bool = Field(..., description="true: attended; false: did not attend (no-show)")
 
 
@@ -160,7 +161,7 @@ def sessions_list(request: HttpRequest, filters: Query[SessionFilters]) -> Any:
 
 
 @router.get("/sessions/{session_id}", response=SessionOut, summary="One session, with seats left")
-def sessions_detail(request: HttpRequest, session_id: int) -> Session:
+def sessions_detail(request: HttpRequest, session_id: Id) -> Session:
     return selectors.session_get(actor=actor(request), session_id=session_id)
 
 
@@ -169,14 +170,14 @@ def sessions_detail(request: HttpRequest, session_id: int) -> Session:
     response={201: BookingOut},
     summary="Book a seat (or join the waitlist when it is full)",
 )
-def sessions_book(request: HttpRequest, session_id: int) -> Status:
+def sessions_book(request: HttpRequest, session_id: Id) -> Status:
     session = selectors.session_get(actor=actor(request), session_id=session_id)
     booking = session_book(actor=actor(request), session=session, source=API_SOURCE)
     return Status(201, Booking.objects.select_related("person").get(pk=booking.pk))
 
 
 @router.delete("/sessions/{session_id}/booking", response=BookingOut, summary="Cancel my booking")
-def sessions_cancel(request: HttpRequest, session_id: int) -> Booking:
+def sessions_cancel(request: HttpRequest, session_id: Id) -> Booking:
     session = selectors.session_get(actor=actor(request), session_id=session_id)
     booking = Booking.objects.filter(session=session, person=actor(request)).first()
     if booking is None:
@@ -190,7 +191,7 @@ def sessions_cancel(request: HttpRequest, session_id: int) -> Booking:
     response=list[BookingOut],
     summary="Who booked (presenter, item owner, L&D admins)",
 )
-def sessions_roster(request: HttpRequest, session_id: int) -> list[Booking]:
+def sessions_roster(request: HttpRequest, session_id: Id) -> list[Booking]:
     session = selectors.session_get(actor=actor(request), session_id=session_id, action="take_attendance")
     return selectors.roster(session)
 
@@ -200,7 +201,7 @@ def sessions_roster(request: HttpRequest, session_id: int) -> list[Booking]:
     response=BookingOut,
     summary="Mark someone attended or a no-show (presenter, item owner, L&D admins)",
 )
-def sessions_attendance(request: HttpRequest, session_id: int, payload: AttendanceIn) -> Booking:
+def sessions_attendance(request: HttpRequest, session_id: Id, payload: AttendanceIn) -> Booking:
     session = selectors.session_get(actor=actor(request), session_id=session_id, action="take_attendance")
     booking = Booking.objects.filter(session=session, pk=payload.booking_id).first()
     if booking is None:

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core import policy
 from learnloop.core.forms import add_service_errors
@@ -28,6 +28,7 @@ from learnloop.learning.sessions import booking_cancel, booking_mark_attendance,
 
 
 @login_required
+@require_safe
 def catalog(request: AuthedRequest) -> HttpResponse:
     form = CatalogSearchForm(request.GET or None)
     filters: dict[str, Any] = {}
@@ -54,6 +55,7 @@ def catalog(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def item_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
     item = selectors.item_get(actor=request.user, item_id=item_id)
     context = {
@@ -125,6 +127,7 @@ def item_edit(request: AuthedRequest, item_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def my_learning(request: AuthedRequest) -> HttpResponse:
     enrollments = (
         Enrollment.objects.filter(person=request.user).select_related("item").order_by("status", "-enrolled_at")
@@ -244,6 +247,7 @@ def booking_cancel_view(request: AuthedRequest, booking_id: int) -> HttpResponse
 
 
 @login_required
+@require_safe
 def session_roster(request: AuthedRequest, session_id: int) -> HttpResponse:
     """Who booked, and (once it started) who came: for the presenter, the item's owner and the L&D team."""
     session = selectors.session_get(actor=request.user, session_id=session_id, action="take_attendance")

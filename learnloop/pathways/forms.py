@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from learnloop.core.bounds import MAX_SMALL_COUNT
+from learnloop.core.forms import DateField, IdMultipleChoiceField
 from learnloop.learning.models import CatalogItem
 from learnloop.pathways.models import Pathway, Step
 from learnloop.pathways.selectors import team_resolve
@@ -42,7 +44,7 @@ def _items() -> Any:
 
 class StageForm(forms.Form):
     title = forms.CharField(max_length=200)
-    items = forms.ModelMultipleChoiceField(
+    items = IdMultipleChoiceField(
         _items(),
         label="Catalog items",
         help_text="The steps of this stage (hold Ctrl or Cmd to choose several)",
@@ -51,6 +53,7 @@ class StageForm(forms.Form):
     required_count = forms.IntegerField(
         required=False,
         min_value=0,
+        max_value=MAX_SMALL_COUNT,
         label="How many are needed",
         help_text="Leave empty to need all of them; 2 with 3 items means “any 2 of these 3”",
     )
@@ -59,7 +62,11 @@ class StageForm(forms.Form):
 class StageEditForm(forms.Form):
     title = forms.CharField(max_length=200)
     required_count = forms.IntegerField(
-        required=False, min_value=0, label="How many are needed", help_text="Leave empty to need all steps"
+        required=False,
+        min_value=0,
+        max_value=MAX_SMALL_COUNT,
+        label="How many are needed",
+        help_text="Leave empty to need all steps",
     )
 
 
@@ -68,7 +75,7 @@ class StepAddForm(forms.Form):
 
 
 class PrerequisitesForm(forms.Form):
-    prerequisites = forms.ModelMultipleChoiceField(
+    prerequisites = IdMultipleChoiceField(
         Step.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -104,7 +111,7 @@ class AssignForm(forms.Form):
         initial="1",
         label="Required or voluntary",
     )
-    due_on = forms.DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
 
     # Above this many people a drop-down is unusable (an L&D admin may assign any of 10,000): type an email.
     PICK_LIMIT = 200
@@ -165,4 +172,4 @@ class AssignForm(forms.Form):
 
 
 class DueDateForm(forms.Form):
-    due_on = forms.DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))

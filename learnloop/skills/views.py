@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core import policy
 from learnloop.core.csv_import import ImportRejected
@@ -33,6 +33,7 @@ MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 
 @login_required
+@require_safe
 def skill_list(request: AuthedRequest) -> HttpResponse:
     form = SkillSearchForm(request.GET or None)
     search, category_id = "", None
@@ -53,6 +54,7 @@ def skill_list(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def skill_detail(request: AuthedRequest, skill_id: int) -> HttpResponse:
     skill = selectors.skill_get(actor=request.user, skill_id=skill_id)
     return render(
@@ -87,6 +89,7 @@ def skill_import(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def scale(request: AuthedRequest) -> HttpResponse:
     levels = selectors.scale()
     can_edit = policy.can(request.user, "change", ProficiencyLevel)
@@ -111,6 +114,7 @@ def scale_edit(request: AuthedRequest, level: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def role_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "skills/roles.html", {"roles": selectors.role_list()})
 
@@ -120,6 +124,7 @@ def _role(request: AuthedRequest, role_id: int) -> JobRole:
 
 
 @login_required
+@require_safe
 def role_profile(request: AuthedRequest, role_id: int) -> HttpResponse:
     job_role = _role(request, role_id)
     context = selectors.role_profile(job_role=job_role)
@@ -200,11 +205,13 @@ def career_path_remove(request: AuthedRequest, role_id: int, path_id: int) -> Ht
 
 
 @login_required
+@require_safe
 def my_skills(request: AuthedRequest) -> HttpResponse:
     return redirect("skills:person", person_id=request.user.pk)
 
 
 @login_required
+@require_safe
 def person_skills(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, person_id=person_id, action="view_skills")
     compare_role = None
@@ -270,6 +277,7 @@ def rate(request: AuthedRequest, person_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def team(request: AuthedRequest) -> HttpResponse:
     matrix = selectors.team_matrix(actor=request.user, manager=request.user)
     return render(request, "skills/team.html", {"matrix": matrix, "scale_top": len(selectors.scale()) or 5})

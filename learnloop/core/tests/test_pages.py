@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from learnloop.core.audit import field_changes
+from learnloop.core.audit import audit_record, field_changes
 from learnloop.core.models import AuditEvent
 from learnloop.core.testing import Personas, PersonFactory
 from learnloop.people import services
@@ -171,3 +171,10 @@ def test_demo_refuses_a_database_it_cannot_reconcile_with_a_clear_message() -> N
     with pytest.raises(CommandError, match="Seed a fresh database"):
         call_command("demo", "--people", "80", stdout=io.StringIO(), stderr=io.StringIO())
     assert Person.objects.count() == 1
+
+
+def test_audit_log_shows_a_changed_field_named_items(personas: Personas) -> None:
+    # `changes.items` in a template would read the field "items" instead of the dict's items.
+    audit_record(actor=personas.pat, action="goal.update", target=personas.alice, changes={"items": [[], ["A", "B"]]})
+    answer = signed_in(personas.pat).get("/admin-area/audit/")
+    assert answer.status_code == 200 and "<strong>items</strong>" in answer.content.decode()
