@@ -255,7 +255,7 @@ class CompleteIn(Schema):
     apply_plan: str = Field("", description="Optional reflection: how will I apply it?")
 
 
-def _mine(request: HttpRequest, enrollment_id: int) -> Enrollment:
+def _mine(request: HttpRequest, enrollment_id: Id) -> Enrollment:
     """The caller's own enrolment; anyone else's is missing (managers read theirs, never change them)."""
     return selectors.enrollment_get(actor=actor(request), enrollment_id=enrollment_id, action="change")
 
@@ -274,7 +274,7 @@ def enrollment_list(request: HttpRequest, filters: Query[EnrollmentFilters]) -> 
     tags=["enrolments"],
 )
 @paginate(LimitOffsetPagination)
-def person_enrollment_list(request: HttpRequest, person_id: int, filters: Query[EnrollmentFilters]) -> Any:
+def person_enrollment_list(request: HttpRequest, person_id: Id, filters: Query[EnrollmentFilters]) -> Any:
     person = policy.get_or_404(actor(request), "view_enrollments", Person.objects.all(), pk=person_id)
     return selectors.enrollment_list(
         actor=actor(request), person=person, status=filters.status or "", item_id=filters.item
@@ -308,7 +308,7 @@ def enrollment_create(request: HttpRequest, payload: EnrolIn) -> Status:
     summary="One enrolment (the person, their managers, people admins)",
     tags=["enrolments"],
 )
-def enrollment_detail(request: HttpRequest, enrollment_id: int) -> Enrollment:
+def enrollment_detail(request: HttpRequest, enrollment_id: Id) -> Enrollment:
     return selectors.enrollment_get(actor=actor(request), enrollment_id=enrollment_id)
 
 
@@ -318,7 +318,7 @@ def enrollment_detail(request: HttpRequest, enrollment_id: int) -> Enrollment:
     summary="Record progress on my enrolment (starts it)",
     tags=["enrolments"],
 )
-def enrollment_progress_post(request: HttpRequest, enrollment_id: int, payload: ProgressIn) -> Enrollment:
+def enrollment_progress_post(request: HttpRequest, enrollment_id: Id, payload: ProgressIn) -> Enrollment:
     return enrollment_progress(
         actor=actor(request), enrollment=_mine(request, enrollment_id), percent=payload.progress, source=API_SOURCE
     )
@@ -330,7 +330,7 @@ def enrollment_progress_post(request: HttpRequest, enrollment_id: int, payload: 
     summary="Complete my enrolment, with an optional reflection (adds skill evidence)",
     tags=["enrolments"],
 )
-def enrollment_complete_post(request: HttpRequest, enrollment_id: int, payload: CompleteIn) -> Enrollment:
+def enrollment_complete_post(request: HttpRequest, enrollment_id: Id, payload: CompleteIn) -> Enrollment:
     return enrollment_complete(
         actor=actor(request),
         enrollment=_mine(request, enrollment_id),
@@ -343,7 +343,7 @@ def enrollment_complete_post(request: HttpRequest, enrollment_id: int, payload: 
 @router.post(
     "/enrollments/{enrollment_id}/drop", response=EnrollmentOut, summary="Drop my enrolment", tags=["enrolments"]
 )
-def enrollment_drop_post(request: HttpRequest, enrollment_id: int) -> Enrollment:
+def enrollment_drop_post(request: HttpRequest, enrollment_id: Id) -> Enrollment:
     return enrollment_drop(actor=actor(request), enrollment=_mine(request, enrollment_id), source=API_SOURCE)
 
 
@@ -353,5 +353,5 @@ def enrollment_drop_post(request: HttpRequest, enrollment_id: int) -> Enrollment
     summary="Take a completed item again: a new attempt; the earlier completion still counts",
     tags=["enrolments"],
 )
-def enrollment_retake_post(request: HttpRequest, enrollment_id: int) -> Enrollment:
+def enrollment_retake_post(request: HttpRequest, enrollment_id: Id) -> Enrollment:
     return enrollment_retake(actor=actor(request), enrollment=_mine(request, enrollment_id), source=API_SOURCE)

@@ -174,6 +174,7 @@ def assign(request: AuthedRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def team_search(request: AuthedRequest) -> HttpResponse:
     """Suggestions for the assign page's team field (htmx): teams the viewer may assign, by name."""

@@ -260,7 +260,7 @@ def career_path_post(request: HttpRequest, role_id: Id, payload: PathIn) -> Stat
 
 class RatingIn(Schema):
     skill_id: Id
-    level: int = Field(..., description="On the proficiency scale (1 to its top level)")
+    level: SmallCount = Field(..., description="On the proficiency scale (1 to its top level)")
     note: str = Field("", description="An example helps the person more than a number")
     evidence: str = Field("", max_length=300, description="With as_evidence: what shows this level")
     as_evidence: bool = Field(False, description="L&D admins: record the rating as evidence")
@@ -369,7 +369,7 @@ def _calibrated(calibrated: Calibrated) -> dict[str, Any]:
     summary="Rate a person's skill: yourself, as their manager, or as a peer",
     tags=["skill assessments"],
 )
-def rating_create(request: HttpRequest, person_id: int, payload: RatingIn) -> Status:
+def rating_create(request: HttpRequest, person_id: Id, payload: RatingIn) -> Status:
     me = actor(request)
     person = people_selectors.person_get(actor=me, person_id=person_id)
     source = selectors.rating_source(actor=me, person=person)
@@ -401,7 +401,7 @@ def rating_create(request: HttpRequest, person_id: int, payload: RatingIn) -> St
     summary="A person's calibrated skills, with explanations and the gap to their role or a next role",
     tags=["skill assessments"],
 )
-def person_skills(request: HttpRequest, person_id: int, query: Query[ProfileQuery]) -> dict[str, Any]:
+def person_skills(request: HttpRequest, person_id: Id, query: Query[ProfileQuery]) -> dict[str, Any]:
     me = actor(request)
     person = people_selectors.person_get(actor=me, person_id=person_id, action="view_skills")
     compare_role = None
@@ -434,7 +434,7 @@ def person_skills(request: HttpRequest, person_id: int, query: Query[ProfileQuer
     summary="A person's ratings in one skill and their calibrated level over time",
     tags=["skill assessments"],
 )
-def person_skill_history(request: HttpRequest, person_id: int, skill_id: int) -> dict[str, Any]:
+def person_skill_history(request: HttpRequest, person_id: Id, skill_id: Id) -> dict[str, Any]:
     me = actor(request)
     person = people_selectors.person_get(actor=me, person_id=person_id, action="view_skills")
     skill = selectors.skill_get(actor=me, skill_id=skill_id)
