@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.item_create, name="item_create"),
     path("<int:item_id>/", views.item_detail, name="item"),
     path("<int:item_id>/edit/", views.item_edit, name="item_edit"),
+    path("<int:item_id>/file/", views.item_file, name="item_file"),
     path("mine/", views.my_learning, name="mine"),
     path("sessions/<int:session_id>/book/", views.session_book_view, name="session_book"),
     path("sessions/<int:session_id>/roster/", views.session_roster, name="session_roster"),

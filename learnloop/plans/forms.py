@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
+from learnloop.core.templatetags.durations import duration
 from learnloop.learning.models import CatalogItem
 from learnloop.people.models import JobRole, OrgUnit, Person
 from learnloop.plans.models import Goal, Objective, Plan, TransferCheck
@@ -45,7 +46,7 @@ class PlanForm(forms.ModelForm):
 
 class ItemChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: CatalogItem) -> str:
-        minutes = f" · {obj.duration_minutes} min" if obj.duration_minutes else ""
+        minutes = f" · {duration(obj.duration_minutes)}" if obj.duration_minutes else ""
         return f"{obj.title} ({obj.get_kind_display()}{minutes})"
 
 

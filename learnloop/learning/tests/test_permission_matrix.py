@@ -106,6 +106,24 @@ def _everyone_booked() -> Any:
     return session
 
 
+def _with_file(*, published: bool) -> CatalogItem:
+    """An item delivered as an uploaded file (a draft's file is as private as the draft)."""
+    from django.core.files.base import ContentFile
+
+    title = "Checklist" if published else "Draft checklist"
+    found = CatalogItem.objects.filter(title=title).first()
+    if found is not None:
+        return found
+    return CatalogItem.objects.create(
+        title=title,
+        kind="self_paced",
+        summary="x",
+        delivery="file",
+        is_published=published,
+        file=ContentFile(b"1. Check\n", name="checklist.md"),
+    )
+
+
 def _form(_: Any) -> dict[str, Any]:
     return {"kind": "self_paced", "title": "New item", "summary": "Learn it.", "delivery": "none", "language": "en"}
 
@@ -117,6 +135,20 @@ ROWS = [
         "GET",
         lambda _: reverse("learning:item", kwargs={"item_id": _published().pk}),
         anyone,
+        per_object=False,
+    ),
+    Row(
+        "learning:item_file",
+        "GET",
+        lambda _: reverse("learning:item_file", kwargs={"item_id": _with_file(published=True).pk}),
+        anyone,
+        per_object=False,
+    ),
+    Row(
+        "learning:item_file",
+        "GET",
+        lambda _: reverse("learning:item_file", kwargs={"item_id": _with_file(published=False).pk}),
+        only_roles(*LD),
         per_object=False,
     ),
     Row("learning:item_create", "GET", lambda _: reverse("learning:item_create"), only_roles(*LD), per_object=False),

@@ -1,14 +1,5 @@
-from django import template
+"""Kept so templates that still `{% load learning_time %}` work: the filter is core's built-in `duration`."""
 
-register = template.Library()
+from learnloop.core.templatetags.durations import register
 
-
-@register.filter
-def duration(minutes: int | None) -> str:
-    """Minutes as people say them: "45 min", "2 h", "1 h 30 min"."""
-    if minutes is None:
-        return "—"
-    hours, rest = divmod(int(minutes), 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
+__all__ = ["register"]
