@@ -8,8 +8,8 @@ completions, certificates and reminders exactly as the worker would.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -183,7 +183,7 @@ class Learning:
     organiser: Person
     seats: PastSeats
     topics: dict[int, tuple[str, str]]
-    rng: Any
+    rng: random.Random
 
 
 def _learn(

@@ -340,8 +340,8 @@ def _demo_enrollment(
     """A random enrolment, or for `story` (Maya's n-th item) a fixed one: her first item done three months
     ago, the second a month and a half ago, the rest under way. A workshop, cohort or lunch and learn is
     only complete with an attended seat in one of its past sessions (returned with it); without a free
-    seat the person is enrolled and waits for the next one. About half of the completions carry a
-    reflection (every stretch assignment's does)."""
+    seat the person is enrolled and waits for the next one. Three in five other completions carry a
+    reflection (every stretch assignment's does), two in five live ones."""
     rng = _rng("enrol", person.employee_id, item.title)
     roll = rng.random()
     days_in = max(1, (today - start).days)
