@@ -403,7 +403,8 @@ class PastSeats:
 
     def _create(self, item: CatalogItem, when: dt.datetime) -> Session:
         location, online_url, zone = session_place(self.rng)
-        day = _weekday(when.astimezone(zoneinfo.ZoneInfo(zone)).date(), back=True)
+        around = when.astimezone(zoneinfo.ZoneInfo(zone)).date()
+        day = around - dt.timedelta(days=around.weekday() - self.rng.randint(0, 4))  # a weekday of that week
         start, end = session_times(item, day, zone, self.rng)
         while end >= self.now:
             start, end = start - dt.timedelta(weeks=1), end - dt.timedelta(weeks=1)
