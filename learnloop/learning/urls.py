@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.item_create, name="item_create"),
     path("<id:item_id>/", views.item_detail, name="item"),
     path("<id:item_id>/edit/", views.item_edit, name="item_edit"),
+    path("<id:item_id>/file/", views.item_file, name="item_file"),
     path("mine/", views.my_learning, name="mine"),
     path("sessions/<id:session_id>/book/", views.session_book_view, name="session_book"),
     path("sessions/<id:session_id>/roster/", views.session_roster, name="session_roster"),

@@ -1,10 +1,11 @@
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -71,6 +72,21 @@ def item_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
         ],
     }
     return render(request, "learning/item.html", context)
+
+
+@require_safe
+@login_required
+def item_file(request: AuthedRequest, item_id: int) -> FileResponse:
+    """An uploaded item's file, to whoever may see the item (never a public media URL: drafts stay private)."""
+    item = selectors.item_get(actor=request.user, item_id=item_id)
+    if not item.file:
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    # An attachment, never rendered inline: an uploaded HTML or SVG file cannot run in learnloop's origin.
+    return FileResponse(handle, as_attachment=True, filename=PurePosixPath(item.file.name or "").name)
 
 
 def _save(request: AuthedRequest, form: CatalogItemForm, item: CatalogItem | None) -> CatalogItem | None:

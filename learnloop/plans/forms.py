@@ -5,6 +5,7 @@ from django.http import QueryDict
 
 from learnloop.core.bounds import MAX_SMALL_COUNT
 from learnloop.core.forms import DateField, IdMultipleChoiceField, ids_from
+from learnloop.core.templatetags.durations import duration
 from learnloop.learning.models import CatalogItem
 from learnloop.people.models import JobRole, OrgUnit, Person
 from learnloop.plans.models import Goal, Objective, Plan, TransferCheck
@@ -48,7 +49,7 @@ class PlanForm(forms.ModelForm):
 
 class ItemChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, obj: CatalogItem) -> str:
-        minutes = f" · {obj.duration_minutes} min" if obj.duration_minutes else ""
+        minutes = f" · {duration(obj.duration_minutes)}" if obj.duration_minutes else ""
         return f"{obj.title} ({obj.get_kind_display()}{minutes})"
 
 

@@ -17,7 +17,7 @@ from learnloop.core.models import AuditEvent
 from learnloop.people import selectors as people_selectors
 from learnloop.people.models import JobRole
 from learnloop.skills import selectors, services
-from learnloop.skills.charts import sparkline
+from learnloop.skills.charts import level_history
 from learnloop.skills.forms import (
     CareerPathForm,
     LevelForm,
@@ -219,7 +219,7 @@ def person_skills(request: AuthedRequest, person_id: int) -> HttpResponse:
         compare_role = JobRole.objects.filter(pk=int(request.GET["to"])).first()
     rows = selectors.person_skill_profile(actor=request.user, person=person, compare_role=compare_role)
     for row in rows:
-        row["chart"] = sparkline(row["history"], top=len(selectors.scale()) or 5)
+        row["chart"] = level_history(row["history"], skill=row["skill"].name, top=len(selectors.scale()) or 5)
     next_roles = list(CareerPath.objects.filter(from_role_id=person.job_role_id).select_related("to_role"))
     context = {
         "person": person,

@@ -124,6 +124,24 @@ def _enrolment_of(person: Any, status: str = "enrolled") -> Any:
 READERS = own_or("people_admin", "org_admin", reports=True)
 
 
+def _with_file(*, published: bool) -> CatalogItem:
+    """An item delivered as an uploaded file (a draft's file is as private as the draft)."""
+    from django.core.files.base import ContentFile
+
+    title = "Checklist" if published else "Draft checklist"
+    found = CatalogItem.objects.filter(title=title).first()
+    if found is not None:
+        return found
+    return CatalogItem.objects.create(
+        title=title,
+        kind="self_paced",
+        summary="x",
+        delivery="file",
+        is_published=published,
+        file=ContentFile(b"1. Check\n", name="checklist.md"),
+    )
+
+
 def _form(_: Any) -> dict[str, Any]:
     return {"kind": "self_paced", "title": "New item", "summary": "Learn it.", "delivery": "none", "language": "en"}
 
@@ -135,6 +153,20 @@ ROWS = [
         "GET",
         lambda _: reverse("learning:item", kwargs={"item_id": _published().pk}),
         anyone,
+        per_object=False,
+    ),
+    Row(
+        "learning:item_file",
+        "GET",
+        lambda _: reverse("learning:item_file", kwargs={"item_id": _with_file(published=True).pk}),
+        anyone,
+        per_object=False,
+    ),
+    Row(
+        "learning:item_file",
+        "GET",
+        lambda _: reverse("learning:item_file", kwargs={"item_id": _with_file(published=False).pk}),
+        only_roles(*LD),
         per_object=False,
     ),
     Row("learning:item_create", "GET", lambda _: reverse("learning:item_create"), only_roles(*LD), per_object=False),

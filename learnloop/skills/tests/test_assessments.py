@@ -1,4 +1,6 @@
 import datetime as dt
+import re
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -167,6 +169,44 @@ def test_my_profile_shows_calibrated_levels_gaps_and_history(personas: Personas,
     client.force_login(personas.alice)
     page = client.get("/skills/mine/", follow=True).content.decode()
     assert "System design" in page and "Weighted average" in page and "<svg" in page
+
+
+def test_the_skill_history_chart_has_dated_axes_levels_and_a_text_alternative(
+    personas: Personas, profile: dict[str, Skill]
+) -> None:
+    review = profile["review"]
+    for days_ago, level in ((200, 2), (90, 3), (10, 4)):
+        services.assessment_record(
+            actor=None,
+            person=personas.alice,
+            skill=review,
+            source="evidence",
+            level=level,
+            evidence="Completed a review course",
+            assessed_at=timezone.now() - dt.timedelta(days=days_ago),
+        )
+    first = timezone.localtime(timezone.now() - dt.timedelta(days=200))
+    client = Client()
+    client.force_login(personas.alice)
+    page = client.get(f"/skills/people/{personas.alice.pk}/").content.decode()
+    chart = page[page.index('<svg class="level-chart"') :]
+    chart = chart[: chart.index("</svg>")]
+    labels = re.findall(r'class="chart-label">([^<]+)<', chart)
+    assert labels[:5] == ["1", "2", "3", "4", "5"]  # the levels up the side
+    assert labels[5] == f"{first.day} {first:%b %y}" and len(labels) == 8  # first, middle and last date
+    assert f'aria-label="Code review: calibrated level from 2.0 on {first.day} {first:%B %Y}' in chart
+    assert chart.count("<circle") == 3 and "<desc>Level after each rating:" in chart
+
+
+def test_where_a_person_could_go_next_is_worded_for_the_viewer(personas: Personas, profile: dict[str, Any]) -> None:
+    senior = JobRoleFactory.create(name="Senior Engineer")
+    services.career_path_set(actor=None, from_role=profile["role"], to_role=senior, typical_months=24)
+    client = Client()
+    client.force_login(personas.alice)
+    assert "Where you could go next" in client.get(f"/skills/people/{personas.alice.pk}/").content.decode()
+    client.force_login(personas.bob)
+    page = client.get(f"/skills/people/{personas.alice.pk}/").content.decode()
+    assert "Where Alice Adams could go next" in page and "Where you could" not in page
 
 
 def test_peers_rate_without_seeing_the_ratings(personas: Personas, profile: dict[str, Skill]) -> None:
