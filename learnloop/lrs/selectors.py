@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import connection
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, TextField
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast
 
 from learnloop.lrs.agents import agent_key, identifiers_only
@@ -95,13 +95,20 @@ def _has_reference_filters(query: StatementFilter) -> bool:
 
 REFERENCE_HOPS = 3
 
+# Whether any statement references another. Once one does, one always will (statements are never
+# deleted), so this process then always follows references; until then each page asks, on PostgreSQL
+# inside its one round trip. If references are followed when none exist, the answer is the same.
+_references_stored = False
+
+
+def _references() -> QuerySet[Statement]:
+    return Statement.objects.filter(object_statement__isnull=False)
+
 
 def _referring(targets: QuerySet[Statement]) -> QuerySet[Statement]:
     """Statements whose StatementRef object points at one of `targets`. Driven from the (few) statements
     that reference anything, each checked against `targets` by its unique id."""
-    return Statement.objects.filter(object_statement__isnull=False).filter(
-        Exists(targets.filter(statement_id=OuterRef("object_statement")))
-    )
+    return _references().filter(Exists(targets.filter(statement_id=OuterRef("object_statement"))))
 
 
 class StoredStatement:
@@ -139,12 +146,15 @@ def statement_page(
     that arrived after it. Newest-first pages never reach above the first page's top, so only an
     ascending query with more to come needs to look it up.
     """
+    global _references_stored
     limit = min(query.limit or MAX_PAGE, MAX_PAGE)
     conditions = _conditions(query)
     sources = [Statement.objects.filter(condition) for condition in conditions]
-    # References are rare; the partial index answers "are there any" at once, and only then are they
-    # followed (building the nested queries that follow them costs more than asking).
-    if sources and _has_reference_filters(query) and Statement.objects.filter(object_statement__isnull=False).exists():
+    follow = bool(sources) and _has_reference_filters(query)
+    one_query = connection.features.supports_slicing_ordering_in_compound
+    if follow and not _references_stored and not one_query:
+        _references_stored = _references().exists()
+    if follow and _references_stored:
         previous = _matching(conditions)
         for _ in range(REFERENCE_HOPS):
             previous = _referring(previous)
@@ -155,12 +165,18 @@ def statement_page(
         .values_list("seq", "stored", "raw")[: limit + 1]
         for source in sources
     ]
+    if follow and not _references_stored and one_query:
+        # One row with no JSON when any statement references another (the partial index answers at once).
+        pages.append(_references().annotate(raw=Value(None, TextField())).values_list("seq", "stored", "raw")[:1])
     # PostgreSQL takes every source as one UNION ALL of ordered, limited selects: one round trip.
-    if connection.features.supports_slicing_ordering_in_compound and len(pages) > 1:
+    if one_query and len(pages) > 1:
         pages = [pages[0].union(*pages[1:], all=True)]
     found: dict[int, StoredStatement] = {}
     for rows in pages:
         for seq, stored, raw in rows:
+            if raw is None:  # the probe found a reference: ask again, following references
+                _references_stored = True
+                return statement_page(query, after_seq=after_seq, bound=bound)
             found[seq] = StoredStatement(seq, stored, raw)
     page = sorted(found.values(), key=lambda s: s.seq, reverse=not query.ascending)[: limit + 1]
     more = ""
