@@ -243,7 +243,7 @@ def _people_for(actors: list[dict[str, Any]]) -> list[int | None]:
 
 
 def prepare_statement(
-    raw: Any, *, version: str, authority: dict[str, Any], now: dt.datetime, statement_id: str | None = None
+    raw: Any, *, version: str, authority: dict[str, Any], stored: str, statement_id: str | None = None
 ) -> dict[str, Any]:
     """Validate and complete one statement: id, stored, timestamp, authority and version as the LRS sets them."""
     statement = validate_statement(raw, version=version)
@@ -252,8 +252,9 @@ def prepare_statement(
         if "id" in statement and statement["id"].lower() != statement_id.lower():
             raise StatementInvalid("id", "differs from the statementId parameter")
         statement["id"] = statement_id
-    statement["id"] = str(uuid.UUID(statement.get("id") or str(uuid.uuid4())))
-    statement["stored"] = _iso(now)
+    given = statement.get("id")
+    statement["id"] = str(uuid.UUID(given)) if given else str(uuid.uuid4())
+    statement["stored"] = stored
     statement.setdefault("timestamp", statement["stored"])
     statement["authority"] = authority
     statement.setdefault("version", "2.0.0" if version.startswith("2.") else "1.0.0")
@@ -272,9 +273,10 @@ def statements_store(
 ) -> list[str]:
     """Store a batch; return the ids in order. Raises StatementInvalid (400) or Conflict (409)."""
     now = timezone.now()
+    stored = _iso(now)
     authority = authority_for(client, person)
     prepared = [
-        prepare_statement(raw, version=version, authority=authority, now=now, statement_id=statement_id)
+        prepare_statement(raw, version=version, authority=authority, stored=stored, statement_id=statement_id)
         for raw in statements
     ]
     ids = [s["id"] for s in prepared]
@@ -304,10 +306,10 @@ def statements_store(
 
     people = _people_for([statement["actor"] for statement in new])
     rows = []
-    stored = []
+    arrived = []
     for statement, statement_uuid, person_id in zip(new, new_uuids, people, strict=True):
         kind, ref = _object_ref(statement["object"])
-        stored.append(
+        arrived.append(
             NewStatement(
                 statement_id=statement["id"],
                 person_id=person_id,
@@ -365,7 +367,7 @@ def statements_store(
             ignore_conflicts=True,
         )
     if new and (client is None or client.key != "learnloop-internal"):
-        transaction.on_commit(lambda: notify(stored))
+        transaction.on_commit(lambda: notify(arrived))
     return ids
 
 
