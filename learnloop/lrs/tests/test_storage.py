@@ -6,10 +6,12 @@ import json
 import uuid
 from typing import Any
 
+import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from learnloop.lrs.models import Client, Statement, StatementActivity, StatementAgent
 from learnloop.lrs.tests.conftest import Lrs, statement
@@ -158,3 +160,32 @@ def test_references_are_followed_from_side_table_matches_too(lrs: Lrs) -> None:
     lrs.post(json.dumps(statement()))  # unrelated to Carla
     assert _ids(lrs.get(params={"agent": json.dumps(carla), "related_agents": "true"})) == [comment, taught]
     assert _ids(lrs.get(params={"agent": json.dumps(carla)})) == []
+
+
+def test_a_statement_stored_by_another_request_meanwhile_is_a_conflict_not_an_error(
+    lrs: Lrs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests may send the same id at once: both find it new, the second insert must become a 409."""
+    from learnloop.lrs import services
+
+    sent = statement(id=str(uuid.uuid4()))
+    find_people = services._people_for
+
+    def other_request_stores_it_first(actors: list[dict[str, Any]]) -> list[int | None]:
+        Statement.objects.create(
+            statement_id=sent["id"],
+            stored=timezone.now(),
+            timestamp=timezone.now(),
+            actor_key="mbox_sha1sum:0",
+            verb_id=sent["verb"]["id"],
+            object_type="Activity",
+            object_ref=sent["object"]["id"],
+            version="1.0.0",
+            data=sent,
+        )
+        return find_people(actors)
+
+    monkeypatch.setattr(services, "_people_for", other_request_stores_it_first)
+    response = lrs.post(json.dumps(sent))
+    assert response.status_code == 409
+    assert "concurrently" in response.json()["error"]["message"]
