@@ -189,3 +189,37 @@ def test_a_statement_stored_by_another_request_meanwhile_is_a_conflict_not_an_er
     response = lrs.post(json.dumps(sent))
     assert response.status_code == 409
     assert "concurrently" in response.json()["error"]["message"]
+
+
+def test_page_sql_compiled_once_per_shape_equals_what_the_orm_compiles_for_the_real_values(lrs: Lrs) -> None:
+    import datetime as dt
+
+    from learnloop.lrs import selectors
+
+    if not connection.features.supports_slicing_ordering_in_compound:
+        pytest.skip("SQLite runs each source as its own query; nothing is compiled ahead")
+    issued = Client.objects.get()
+    on_site = {"account": {"homePage": settings.SITE_URL, "name": issued.key}}
+    moment = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    filters = [
+        selectors.StatementFilter(agent=_learner(1), limit=25),
+        selectors.StatementFilter(agent=_learner(2), verb=ADL + "completed", ascending=True, limit=10),
+        selectors.StatementFilter(agent=on_site, related_agents=True),
+        selectors.StatementFilter(agent={"objectType": "Group", "member": [_learner(3)]}),
+        selectors.StatementFilter(activity="http://example.com/courses/1", related_activities=True, client_id=7),
+        selectors.StatementFilter(registration=str(uuid.uuid4()), since=moment, until=moment + dt.timedelta(days=1)),
+        selectors.StatementFilter(since=moment, limit=100),
+    ]
+    for query in filters:
+        for after_seq, bound in ((None, None), (40, 90)):
+            for follow, probe in ((False, False), (True, False), (False, True)):
+                # Twice each: the first compiles the shape with stand-ins, the second reuses it.
+                for _ in range(2):
+                    values = selectors._page_values(query, bound=bound, after_seq=after_seq)
+                    limit = min(query.limit or 500, 500)
+                    cached = selectors._page_sql(query, values, limit=limit, follow=follow, probe=probe)
+                    assert cached == selectors._compiled(query, values, limit=limit, follow=follow, probe=probe)
+    same_shape = selectors.StatementFilter(agent=_learner(9), limit=25)
+    values = selectors._page_values(same_shape, bound=None, after_seq=None)
+    _, params = selectors._page_sql(same_shape, values, limit=25, follow=False, probe=False) or ("", [])
+    assert values.key in params and "\x00" not in "".join(str(p) for p in params)
