@@ -75,7 +75,9 @@ def _schedule_errors(
             errors[name] = ["Give a year from 1900 to 2999."]
     if not {"starts_at", "ends_at"} & set(errors):
         if "time_zone" not in errors:
-            starts_at, ends_at = _in_zone(starts_at, time_zone), _in_zone(ends_at, time_zone)
+            # In UTC, as the database returns them, so an unchanged time compares (and audits) as unchanged.
+            starts_at = _in_zone(starts_at, time_zone).astimezone(dt.UTC)
+            ends_at = _in_zone(ends_at, time_zone).astimezone(dt.UTC)
         # Without a zone, naive times cannot be placed; aware ones (offsets given) still compare.
         if timezone.is_aware(starts_at) == timezone.is_aware(ends_at) and ends_at <= starts_at:
             errors["ends_at"] = ["A session ends after it starts."]
