@@ -80,7 +80,8 @@ def upcoming_sessions(*, actor: Person, item: CatalogItem) -> list[dict[str, obj
 
 def past_sessions_to_take(*, actor: Person, item: CatalogItem, limit: int = 5) -> list[Session]:
     """The item's latest sessions that have started, where the actor may take attendance (one query)."""
-    sessions = policy.scope(actor, "take_attendance", Session.objects.filter(item=item, starts_at__lte=timezone.now()))
+    taken_place = Session.objects.filter(item=item, starts_at__lte=timezone.now(), cancelled_at__isnull=True)
+    sessions = policy.scope(actor, "take_attendance", taken_place)
     found = list(sessions.order_by("-starts_at")[:limit])
     for s in found:
         s.item = item

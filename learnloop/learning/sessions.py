@@ -325,6 +325,8 @@ def session_follow_up(
     if not policy.can(actor, "take_attendance", session):
         raise ValidationError({"session": ["Only the presenter, the item's owner and the L&D team follow up."]})
     session = Session.objects.select_for_update(of=("self",)).select_related("item", "presenter").get(pk=session.pk)
+    if session.cancelled_at is not None:
+        raise ValidationError({"session": ["This session was cancelled: there is nothing to follow up."]})
     if session.starts_at > timezone.now():
         raise ValidationError({"session": ["Add the recording and write-up once the session has taken place."]})
     recording_url, write_up = recording_url.strip(), write_up.strip()

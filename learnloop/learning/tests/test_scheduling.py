@@ -21,6 +21,7 @@ from learnloop.learning.sessions import (
     session_book,
     session_cancel,
     session_create,
+    session_follow_up,
     session_update,
 )
 from learnloop.learningtime.feed import calendar_for
@@ -231,6 +232,12 @@ def test_cancelling_a_session_cancels_its_bookings_everywhere(personas: Personas
         session_cancel(actor=personas.lena, session=session)
     with pytest.raises(ValidationError):
         session_update(actor=personas.lena, session=session, capacity=5)
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - dt.timedelta(hours=3), ends_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    assert not selectors.past_sessions_to_take(actor=personas.lena, item=session.item)
+    with pytest.raises(ValidationError):
+        session_follow_up(actor=personas.lena, session=session, recording_url="", write_up="Notes.")
 
 
 def test_a_started_session_keeps_its_time_but_may_get_a_presenter(personas: Personas) -> None:
