@@ -254,3 +254,42 @@ def test_past_the_limit_the_sponsor_is_typed_as_an_email(
     assert item.sponsor == personas.mona
     edit = client.get(f"/catalog/{item.pk}/edit/").content.decode()
     assert f'value="{personas.mona.username}"' in edit
+
+
+def test_the_sessions_page_and_my_learning_cost_the_same_queries_as_they_grow(
+    client: Client, personas: Personas, settings: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.RESPONSE_CACHE_SECONDS = 0
+    item = _workshop()
+    client.force_login(personas.lena)
+
+    def counts() -> tuple[int, int]:
+        found = []
+        for path in (f"/catalog/{item.pk}/sessions/", "/catalog/mine/"):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(path).status_code == 200
+            found.append(len(queries))
+        return found[0], found[1]
+
+    def schedule(days: int) -> None:
+        session = Session.objects.get(
+            pk=_create(
+                _api(personas.lena),
+                item,
+                starts_at=f"{_day(days)}T09:00:00",
+                ends_at=f"{_day(days)}T10:00:00",
+                presenter_id=personas.oscar.pk,
+            ).json()["id"]
+        )
+        session_book(actor=personas.lena, session=session)
+        session_book(actor=PersonFactory.create(), session=session)
+
+    schedule(3)
+    counts()
+    one = counts()
+    for days in (4, 5, 6, 7):
+        schedule(days)
+    assert counts() == one
