@@ -1,13 +1,17 @@
-"""Personal API tokens: made, checked and revoked here."""
+"""Personal API tokens: made, checked and revoked here; and who a token or browser session belongs to."""
 
 import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from learnloop.accounts.models import ApiToken
 from learnloop.core.audit import audit_record
@@ -95,6 +99,33 @@ def token_person_id(secret: str) -> int | None:
     if stale:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     return int(person_id)
+
+
+def session_person_id(request: HttpRequest) -> int | None:
+    """The id of the active person signed in to this browser session, or None: Django's own checks
+    (a configured backend, an active account, the session hash tied to the current password) in one
+    plain SQL statement, for the cached-page path, where loading the whole account would cost more than
+    the answer. None also when the hash only matches under a rotated SECRET_KEY: the caller then takes
+    the ordinary path, where Django's middleware handles that case."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return None
+    user_id, backend = session.get(SESSION_KEY), session.get(BACKEND_SESSION_KEY)
+    session_hash = session.get(HASH_SESSION_KEY)
+    if user_id is None or backend not in settings.AUTHENTICATION_BACKENDS or not session_hash:
+        return None
+    try:
+        person_id = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT password FROM people_person WHERE id = %s AND is_active", [person_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    # An unsaved Person carrying only the password hash: Django computes the session hash itself.
+    expected = Person(pk=person_id, password=row[0]).get_session_auth_hash()
+    return person_id if constant_time_compare(session_hash, expected) else None
 
 
 def token_authenticate(secret: str) -> Person | None:

@@ -2,14 +2,14 @@
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import BaseRenderer
@@ -20,6 +20,12 @@ from learnloop.core.models import AuditEvent
 logger = logging.getLogger(__name__)
 
 API_SOURCE = AuditEvent.Source.API
+
+# Ids are BigAutoField keys. A number outside their range cannot name a row; refusing it in the schema
+# gives a 400 naming the field instead of an overflow in the database driver (SQLite and PostgreSQL
+# fail differently there).
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID, description="An object id")]
 
 
 class JSONRenderer(BaseRenderer):

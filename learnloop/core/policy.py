@@ -235,6 +235,8 @@ POLICY: dict[str, dict[str, Rule]] = {
         # pathways: people pick for themselves, managers assign their reports, L&D assigns anyone.
         "assign_pathway": IsSelf() | Manages() | LD_ADMIN,
         "view_pathways": IsSelf() | Manages() | PEOPLE_ADMIN | LD_ADMIN,
+        # A person's enrolments (status, progress, reflections): the same people who see their plans.
+        "view_enrollments": IsSelf() | Manages() | PEOPLE_ADMIN,
     },
     "people.orgunit": {"view": Anyone(), "change": PEOPLE_ADMIN, "create": PEOPLE_ADMIN},
     "people.location": {"view": Anyone(), "change": PEOPLE_ADMIN, "create": PEOPLE_ADMIN},
@@ -258,6 +260,9 @@ POLICY: dict[str, dict[str, Rule]] = {
         "change": Owns("owner") | LD_ADMIN,
         "schedule": Owns("owner") | LD_ADMIN,
     },
+    # Enrolments are read by the person, their managers and people admins (as on plans, which show them);
+    # only the person changes their own.
+    "learning.enrollment": {"view": Owns("person") | Manages("person") | PEOPLE_ADMIN, "change": Owns("person")},
     "skills.skillassessment": {"view": Owns("person") | Manages("person") | PEOPLE_ADMIN},
     # Sessions are seen by whoever sees their item; the item's owner and the L&D team schedule, change and
     # cancel them; attendance is taken by the presenter, the item's owner or the L&D team, who may also

@@ -125,19 +125,23 @@ def by_person(viewer: Any) -> str:
 
 
 @dataclass(frozen=True)
-class TokenViewer:
-    """Who presented an API token: all a cached answer's key needs (keys may use only `pk`)."""
+class Viewer:
+    """Who is asking, by token or browser session: all a cached answer's key needs (keys use only `pk`)."""
 
     pk: int
 
 
 def _viewer(request: HttpRequest, route: CachedRoute) -> Any:
+    from learnloop.accounts.services import session_person_id, token_person_id
+
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer ") and not route.page:
-        from learnloop.accounts.services import token_person_id
-
         person_id = token_person_id(header.removeprefix("Bearer ").strip())
-        return TokenViewer(pk=person_id) if person_id is not None else None
+        return Viewer(pk=person_id) if person_id is not None else None
+    # Loading the whole account through the ORM costs more than serving the cached answer.
+    person_id = session_person_id(request)
+    if person_id is not None:
+        return Viewer(pk=person_id)
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
 

@@ -9,9 +9,16 @@ from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from learnloop.core import policy
-from learnloop.core.api import API_SOURCE, actor
+from learnloop.core.api import API_SOURCE, Id, actor
 from learnloop.learning import selectors, services
-from learnloop.learning.models import Booking, CatalogItem, Session
+from learnloop.learning.enrollment import (
+    enrollment_complete,
+    enrollment_drop,
+    enrollment_enrol,
+    enrollment_progress,
+    enrollment_retake,
+)
+from learnloop.learning.models import Booking, CatalogItem, Enrollment, Session
 from learnloop.learning.sessions import (
     booking_cancel,
     booking_mark_attendance,
@@ -79,7 +86,7 @@ class ItemIn(Schema):
     author: str = ""
     isbn: str = ""
     scope: str = ""
-    sponsor_id: int | None = Field(None, description="Stretch assignments: the person who backs the work")
+    sponsor_id: Id | None = Field(None, description="Stretch assignments: the person who backs the work")
     is_published: bool = True
     skills: list[TaughtIn] = []
 
@@ -172,7 +179,7 @@ class SessionIn(Schema):
     capacity: int
     location: str = ""
     online_url: str = ""
-    presenter_id: int | None = None
+    presenter_id: Id | None = None
 
 
 class SessionPatch(Schema):
@@ -182,7 +189,7 @@ class SessionPatch(Schema):
     capacity: int | None = None
     location: str | None = None
     online_url: str | None = None
-    presenter_id: int | None = Field(None, description="null removes the presenter")
+    presenter_id: Id | None = Field(None, description="null removes the presenter")
 
 
 class SessionCancelIn(Schema):
@@ -289,3 +296,150 @@ def sessions_attendance(request: HttpRequest, session_id: int, payload: Attendan
         raise ValidationError({"booking_id": ["No booking with this id on this session."]})
     booking_mark_attendance(actor=actor(request), booking=booking, attended=payload.attended, source=API_SOURCE)
     return Booking.objects.select_related("person").get(pk=booking.pk)
+
+
+# --- Enrolments ----------------------------------------------------------------------------------
+
+
+class EnrollmentOut(Schema):
+    id: int
+    person_id: int
+    item_id: int
+    item_title: str = Field(..., alias="item.title")
+    item_kind: str = Field(..., alias="item.kind")
+    status: str
+    progress: int = Field(..., description="Percent, 0 to 100")
+    registration: str = Field(..., description="The xAPI registration every statement about this attempt carries")
+    enrolled_at: dt.datetime
+    started_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    dropped_at: dt.datetime | None
+    previously_completed_at: dt.datetime | None = Field(
+        ..., description="When an earlier attempt was completed, if this one is a retake"
+    )
+    learned: str = Field(..., description="Reflection: what did I learn?")
+    apply_plan: str = Field(..., description="Reflection: how will I apply it?")
+
+    @staticmethod
+    def resolve_registration(enrollment: Enrollment) -> str:
+        return str(enrollment.registration)
+
+
+class EnrollmentFilters(Schema):
+    status: Enrollment.Status | None = None
+    item: Id | None = Field(None, description="Only the enrolment in this catalog item")
+
+
+class EnrolIn(Schema):
+    item_id: Id
+
+
+class ProgressIn(Schema):
+    progress: int = Field(..., ge=0, le=100, description="Percent done, 0 to 100; progress never goes back")
+
+
+class CompleteIn(Schema):
+    learned: str = Field("", description="Optional reflection: what did I learn?")
+    apply_plan: str = Field("", description="Optional reflection: how will I apply it?")
+
+
+def _mine(request: HttpRequest, enrollment_id: int) -> Enrollment:
+    """The caller's own enrolment; anyone else's is missing (managers read theirs, never change them)."""
+    return selectors.enrollment_get(actor=actor(request), enrollment_id=enrollment_id, action="change")
+
+
+@router.get("/enrollments", response=list[EnrollmentOut], summary="My enrolments", tags=["enrolments"])
+@paginate(LimitOffsetPagination)
+def enrollment_list(request: HttpRequest, filters: Query[EnrollmentFilters]) -> Any:
+    me = actor(request)
+    return selectors.enrollment_list(actor=me, person=me, status=filters.status or "", item_id=filters.item)
+
+
+@router.get(
+    "/people/{person_id}/enrollments",
+    response=list[EnrollmentOut],
+    summary="A person's enrolments (the person, their managers, people admins)",
+    tags=["enrolments"],
+)
+@paginate(LimitOffsetPagination)
+def person_enrollment_list(request: HttpRequest, person_id: int, filters: Query[EnrollmentFilters]) -> Any:
+    person = policy.get_or_404(actor(request), "view_enrollments", Person.objects.all(), pk=person_id)
+    return selectors.enrollment_list(
+        actor=actor(request), person=person, status=filters.status or "", item_id=filters.item
+    )
+
+
+@router.post(
+    "/enrollments",
+    response={200: EnrollmentOut, 201: EnrollmentOut},
+    summary="Enrol in a catalog item (201; 200 when already enrolled)",
+    tags=["enrolments"],
+)
+def enrollment_create(request: HttpRequest, payload: EnrolIn) -> Status:
+    me = actor(request)
+    item = policy.scope(me, "view", CatalogItem.objects.filter(pk=payload.item_id)).first()
+    if item is None:
+        # Drafts the caller may not see get the same answer as ids that do not exist.
+        raise ValidationError({"item_id": [f"No catalog item you can see has id {payload.item_id}."]})
+    before = Enrollment.objects.filter(person=me, item=item).values_list("status", flat=True).first()
+    try:
+        enrollment = enrollment_enrol(actor=me, person=me, item=item, source=API_SOURCE)
+    except ValidationError as exc:
+        raise ValidationError({"item_id": exc.message_dict.get("item", exc.messages)}) from exc
+    already = before is not None and before != Enrollment.Status.DROPPED
+    return Status(200 if already else 201, enrollment)
+
+
+@router.get(
+    "/enrollments/{enrollment_id}",
+    response=EnrollmentOut,
+    summary="One enrolment (the person, their managers, people admins)",
+    tags=["enrolments"],
+)
+def enrollment_detail(request: HttpRequest, enrollment_id: int) -> Enrollment:
+    return selectors.enrollment_get(actor=actor(request), enrollment_id=enrollment_id)
+
+
+@router.post(
+    "/enrollments/{enrollment_id}/progress",
+    response=EnrollmentOut,
+    summary="Record progress on my enrolment (starts it)",
+    tags=["enrolments"],
+)
+def enrollment_progress_post(request: HttpRequest, enrollment_id: int, payload: ProgressIn) -> Enrollment:
+    return enrollment_progress(
+        actor=actor(request), enrollment=_mine(request, enrollment_id), percent=payload.progress, source=API_SOURCE
+    )
+
+
+@router.post(
+    "/enrollments/{enrollment_id}/complete",
+    response=EnrollmentOut,
+    summary="Complete my enrolment, with an optional reflection (adds skill evidence)",
+    tags=["enrolments"],
+)
+def enrollment_complete_post(request: HttpRequest, enrollment_id: int, payload: CompleteIn) -> Enrollment:
+    return enrollment_complete(
+        actor=actor(request),
+        enrollment=_mine(request, enrollment_id),
+        learned=payload.learned,
+        apply_plan=payload.apply_plan,
+        source=API_SOURCE,
+    )
+
+
+@router.post(
+    "/enrollments/{enrollment_id}/drop", response=EnrollmentOut, summary="Drop my enrolment", tags=["enrolments"]
+)
+def enrollment_drop_post(request: HttpRequest, enrollment_id: int) -> Enrollment:
+    return enrollment_drop(actor=actor(request), enrollment=_mine(request, enrollment_id), source=API_SOURCE)
+
+
+@router.post(
+    "/enrollments/{enrollment_id}/retake",
+    response=EnrollmentOut,
+    summary="Take a completed item again: a new attempt; the earlier completion still counts",
+    tags=["enrolments"],
+)
+def enrollment_retake_post(request: HttpRequest, enrollment_id: int) -> Enrollment:
+    return enrollment_retake(actor=actor(request), enrollment=_mine(request, enrollment_id), source=API_SOURCE)

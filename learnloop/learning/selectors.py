@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from learnloop.core import policy
-from learnloop.learning.models import Booking, CatalogItem, ItemSkill, Session
+from learnloop.learning.models import Booking, CatalogItem, Enrollment, ItemSkill, Session
 from learnloop.learning.search import search
 from learnloop.learning.sessions import SEATED
 from learnloop.people.models import Person
@@ -180,3 +180,20 @@ def home_panel(person: Person) -> dict[str, Any] | None:
     """ "Upcoming sessions" on my home: the next seats and waitlist places, or nothing when there are none."""
     bookings = my_upcoming_bookings(person=person)
     return {"bookings": bookings, "zone": person.time_zone} if bookings else None
+
+
+def enrollment_list(
+    *, actor: Person, person: Person, status: str = "", item_id: int | None = None
+) -> QuerySet[Enrollment]:
+    """A person's enrolments the actor may see, ordered as on *My learning* (by status, then newest
+    first), with their item: one query for a page of them."""
+    enrollments = policy.scope(actor, "view", Enrollment.objects.filter(person=person).select_related("item"))
+    if status:
+        enrollments = enrollments.filter(status=status)
+    if item_id is not None:
+        enrollments = enrollments.filter(item_id=item_id)
+    return enrollments.order_by("status", "-enrolled_at", "-pk")
+
+
+def enrollment_get(*, actor: Person, enrollment_id: int, action: str = "view") -> Enrollment:
+    return policy.get_or_404(actor, action, Enrollment.objects.select_related("item", "person"), pk=enrollment_id)

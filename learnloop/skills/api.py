@@ -1,16 +1,28 @@
-"""REST endpoints for the skills framework: taxonomy, scale, role profiles, career paths."""
+"""REST endpoints for the skills framework: taxonomy, scale, role profiles, career paths, and people's
+ratings, calibrated levels, gaps and team matrices."""
 
+import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from learnloop.core import policy
-from learnloop.core.api import API_SOURCE, actor
-from learnloop.people.models import JobRole
+from learnloop.core.api import API_SOURCE, Id, actor
+from learnloop.people import selectors as people_selectors
+from learnloop.people.models import JobRole, Person
 from learnloop.skills import selectors, services
-from learnloop.skills.models import CareerPath, ProficiencyLevel, RoleRequirement, Skill, SkillCategory
+from learnloop.skills.calibration import Calibrated
+from learnloop.skills.models import (
+    CareerPath,
+    ProficiencyLevel,
+    RoleRequirement,
+    Skill,
+    SkillAssessment,
+    SkillCategory,
+)
 
 router = Router(tags=["skills"])
 
@@ -78,6 +90,68 @@ class PathIn(Schema):
 @paginate(LimitOffsetPagination)
 def skills_list(request: HttpRequest, filters: Query[SkillFilters]) -> Any:
     return selectors.skill_list(actor=actor(request), search=filters.q, category_id=filters.category)
+
+
+# --- Team skills matrix (before /skills/{skill_id}, which would otherwise take the path) -----------
+
+
+class MatrixSkillOut(Schema):
+    id: int
+    name: str
+
+
+class MatrixCellOut(Schema):
+    skill_id: int
+    level: float | None
+    required: int | None
+    short: bool = Field(..., description="Below the level the person's role needs")
+
+
+class MatrixRowOut(Schema):
+    person_id: int
+    person: str
+    job_role: str | None
+    cells: list[MatrixCellOut]
+
+
+class TeamMatrixOut(Schema):
+    manager_id: int
+    skills: list[MatrixSkillOut]
+    rows: list[MatrixRowOut]
+
+
+class TeamQuery(Schema):
+    manager: Id | None = Field(None, description="Whose direct reports (default: mine)")
+
+
+@router.get(
+    "/skills/team",
+    response=TeamMatrixOut,
+    summary="A manager's team skills matrix (mine, or a manager's under me)",
+    tags=["skill assessments"],
+)
+def team_matrix(request: HttpRequest, query: Query[TeamQuery]) -> dict[str, Any]:
+    me = actor(request)
+    manager = (
+        me if query.manager is None else policy.get_or_404(me, "view_reports", Person.objects.all(), pk=query.manager)
+    )
+    matrix = selectors.team_matrix(actor=me, manager=manager)
+    return {
+        "manager_id": manager.pk,
+        "skills": matrix["skills"],
+        "rows": [
+            {
+                "person_id": row["person"].pk,
+                "person": row["person"].display_name,
+                "job_role": row["person"].job_role.name if row["person"].job_role else None,
+                "cells": [
+                    {"skill_id": c["skill"].pk, "level": c["level"], "required": c["required"], "short": c["short"]}
+                    for c in row["cells"]
+                ],
+            }
+            for row in matrix["rows"]
+        ],
+    }
 
 
 @router.get("/skills/{skill_id}", response=SkillOut, summary="One skill")
@@ -178,3 +252,196 @@ def career_path_post(request: HttpRequest, role_id: int, payload: PathIn) -> Sta
         source=API_SOURCE,
     )
     return Status(201, CareerPath.objects.select_related("to_role").get(pk=path.pk))
+
+
+# --- People's skills: ratings, calibrated levels, gaps, team matrix --------------------------------
+
+
+class RatingIn(Schema):
+    skill_id: Id
+    level: int = Field(..., description="On the proficiency scale (1 to its top level)")
+    note: str = Field("", description="An example helps the person more than a number")
+    evidence: str = Field("", max_length=300, description="With as_evidence: what shows this level")
+    as_evidence: bool = Field(False, description="L&D admins: record the rating as evidence")
+
+
+class RatingOut(Schema):
+    id: int
+    person_id: int
+    skill_id: int
+    skill: str = Field(..., alias="skill.name")
+    source: str = Field(..., description="self, manager, peer or evidence: set by who rates whom")
+    level: int
+    evidence: str
+    assessed_at: dt.datetime
+
+
+class RoleRef(Schema):
+    id: int
+    name: str
+
+
+class ContributionOut(Schema):
+    source: str
+    level: int
+    assessed_at: dt.datetime
+    evidence: str
+    weight: float = Field(..., description="Source weight times the age factor")
+    age_factor: float = Field(..., description="1.0 for a new rating, halving every 180 days")
+
+
+class SkillLevelOut(Schema):
+    skill_id: int
+    skill: str
+    required: int | None = Field(..., description="The level the compared role needs (null: not in its profile)")
+    level: float | None = Field(..., description="The calibrated level (null: not rated)")
+    gap: float | None = Field(..., description="How far below the required level (0: met; null: not required)")
+    explanation: str
+    contributions: list[ContributionOut]
+
+
+class NextRoleOut(Schema):
+    to_role_id: int
+    to_role: str = Field(..., alias="to_role.name")
+    what_changes: str
+    typical_months: int | None
+
+
+class SkillProfileOut(Schema):
+    person_id: int
+    job_role: RoleRef | None
+    compared_with: RoleRef | None = Field(..., description="The role `required` and `gap` refer to (?to= or the own)")
+    next_roles: list[NextRoleOut]
+    skills: list[SkillLevelOut]
+
+
+class ProfileQuery(Schema):
+    to: Id | None = Field(None, description="Compare with this job role (a next role) instead of the person's own")
+
+
+class HistoryPointOut(Schema):
+    at: dt.datetime
+    level: float
+
+
+class HistoryRatingOut(Schema):
+    id: int
+    source: str
+    level: int
+    evidence: str
+    assessed_at: dt.datetime
+
+
+class SkillHistoryOut(Schema):
+    person_id: int
+    skill_id: int
+    skill: str
+    points: list[HistoryPointOut] = Field(..., description="The calibrated level just after each rating, oldest first")
+    ratings: list[HistoryRatingOut] = Field(..., description="Every rating, newest first")
+
+
+def _role_ref(role: JobRole | None) -> dict[str, Any] | None:
+    return None if role is None else {"id": role.pk, "name": role.name}
+
+
+def _calibrated(calibrated: Calibrated) -> dict[str, Any]:
+    return {
+        "level": calibrated.level,
+        "explanation": calibrated.explanation(),
+        "contributions": [
+            {
+                "source": c.rating.source,
+                "level": c.rating.level,
+                "assessed_at": c.rating.assessed_at,
+                "evidence": c.rating.evidence,
+                "weight": round(c.weight, 3),
+                "age_factor": round(c.age_factor, 3),
+            }
+            for c in calibrated.contributions
+        ],
+    }
+
+
+@router.post(
+    "/people/{person_id}/skill-ratings",
+    response={201: RatingOut},
+    summary="Rate a person's skill: yourself, as their manager, or as a peer",
+    tags=["skill assessments"],
+)
+def rating_create(request: HttpRequest, person_id: int, payload: RatingIn) -> Status:
+    me = actor(request)
+    person = people_selectors.person_get(actor=me, person_id=person_id)
+    source = selectors.rating_source(actor=me, person=person)
+    if source is None:
+        raise Http404
+    if payload.as_evidence:
+        if not policy.can(me, "add_evidence", person):
+            raise ValidationError({"as_evidence": ["Only L&D admins record evidence."]})
+        source = SkillAssessment.Source.EVIDENCE
+    skill = Skill.objects.filter(pk=payload.skill_id, is_active=True).first()
+    if skill is None:
+        raise ValidationError({"skill_id": [f"No skill has id {payload.skill_id}."]})
+    assessment = services.assessment_record(
+        actor=me,
+        person=person,
+        skill=skill,
+        source=source,
+        level=payload.level,
+        note=payload.note,
+        evidence=payload.evidence,
+        audit_source=API_SOURCE,
+    )
+    return Status(201, assessment)
+
+
+@router.get(
+    "/people/{person_id}/skills",
+    response=SkillProfileOut,
+    summary="A person's calibrated skills, with explanations and the gap to their role or a next role",
+    tags=["skill assessments"],
+)
+def person_skills(request: HttpRequest, person_id: int, query: Query[ProfileQuery]) -> dict[str, Any]:
+    me = actor(request)
+    person = people_selectors.person_get(actor=me, person_id=person_id, action="view_skills")
+    compare_role = None
+    if query.to is not None:
+        compare_role = JobRole.objects.filter(pk=query.to).first()
+        if compare_role is None:
+            raise ValidationError({"to": [f"No job role has id {query.to}."]})
+    rows = selectors.person_skill_profile(actor=me, person=person, compare_role=compare_role)
+    return {
+        "person_id": person.pk,
+        "job_role": _role_ref(person.job_role),
+        "compared_with": _role_ref(compare_role or person.job_role),
+        "next_roles": list(CareerPath.objects.filter(from_role_id=person.job_role_id).select_related("to_role")),
+        "skills": [
+            {
+                "skill_id": row["skill"].pk,
+                "skill": row["skill"].name,
+                "required": row["required"],
+                "gap": row["gap"],
+                **_calibrated(row["calibrated"]),
+            }
+            for row in rows
+        ],
+    }
+
+
+@router.get(
+    "/people/{person_id}/skills/{skill_id}/history",
+    response=SkillHistoryOut,
+    summary="A person's ratings in one skill and their calibrated level over time",
+    tags=["skill assessments"],
+)
+def person_skill_history(request: HttpRequest, person_id: int, skill_id: int) -> dict[str, Any]:
+    me = actor(request)
+    person = people_selectors.person_get(actor=me, person_id=person_id, action="view_skills")
+    skill = selectors.skill_get(actor=me, skill_id=skill_id)
+    record = selectors.skill_record(actor=me, person=person, skill=skill)
+    return {
+        "person_id": person.pk,
+        "skill_id": skill.pk,
+        "skill": skill.name,
+        "points": [{"at": at, "level": level} for at, level in record["points"]],
+        "ratings": record["ratings"],
+    }

@@ -70,6 +70,18 @@ def career_paths() -> QuerySet[CareerPath]:
     return CareerPath.objects.select_related("from_role", "to_role")
 
 
+def rating_source(*, actor: Person, person: Person) -> str | None:
+    """Which kind of rating the actor gives this person, by their relation: self, as their manager, or
+    as a peer (None if none)."""
+    if policy.can(actor, "rate_self", person):
+        return SkillAssessment.Source.SELF
+    if policy.can(actor, "rate_as_manager", person):
+        return SkillAssessment.Source.MANAGER
+    if policy.can(actor, "rate_as_peer", person):
+        return SkillAssessment.Source.PEER
+    return None
+
+
 def _ratings(assessments: Iterable[SkillAssessment]) -> dict[tuple[int, int], list[Rating]]:
     """Ratings grouped by (person, skill)."""
     grouped: dict[tuple[int, int], list[Rating]] = defaultdict(list)
@@ -131,9 +143,18 @@ def history_points(ratings: list[Rating]) -> list[tuple[dt.datetime, float]]:
 
 def skill_history(*, actor: Person, person: Person, skill: Skill) -> list[tuple[dt.datetime, float]]:
     """The calibrated level after each rating, oldest first: the points of a growth chart."""
+    return skill_record(actor=actor, person=person, skill=skill)["points"]
+
+
+def skill_record(*, actor: Person, person: Person, skill: Skill) -> dict[str, Any]:
+    """A person's ratings in one skill, newest first, and the calibrated level after each, oldest first
+    (one query)."""
     policy.require(actor, "view_skills", person)
-    assessments = SkillAssessment.objects.filter(person=person, skill=skill)
-    return history_points(_ratings(assessments).get((person.pk, skill.pk), []))
+    assessments = list(SkillAssessment.objects.filter(person=person, skill=skill).order_by("-assessed_at", "-pk"))
+    return {
+        "ratings": assessments,
+        "points": history_points(_ratings(assessments).get((person.pk, skill.pk), [])),
+    }
 
 
 def team_matrix(*, actor: Person, manager: Person) -> dict[str, Any]:

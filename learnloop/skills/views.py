@@ -199,17 +199,6 @@ def career_path_remove(request: AuthedRequest, role_id: int, path_id: int) -> Ht
     return redirect("skills:role", role_id=job_role.pk)
 
 
-def _rating_source(viewer: Any, person: Any) -> str | None:
-    """Which kind of rating the viewer gives this person, by their relation (None if none)."""
-    if policy.can(viewer, "rate_self", person):
-        return SkillAssessment.Source.SELF
-    if policy.can(viewer, "rate_as_manager", person):
-        return SkillAssessment.Source.MANAGER
-    if policy.can(viewer, "rate_as_peer", person):
-        return SkillAssessment.Source.PEER
-    return None
-
-
 @login_required
 def my_skills(request: AuthedRequest) -> HttpResponse:
     return redirect("skills:person", person_id=request.user.pk)
@@ -231,7 +220,7 @@ def person_skills(request: AuthedRequest, person_id: int) -> HttpResponse:
         "compare_role": compare_role,
         "next_roles": next_roles,
         "scale": selectors.scale(),
-        "rating_source": _rating_source(request.user, person),
+        "rating_source": selectors.rating_source(actor=request.user, person=person),
         "form": RatingForm(),
         "is_self": person.pk == request.user.pk,
     }
@@ -242,7 +231,7 @@ def person_skills(request: AuthedRequest, person_id: int) -> HttpResponse:
 def rate(request: AuthedRequest, person_id: int) -> HttpResponse:
     """Give a rating: self, as their manager, or as a peer (peers do not see others' ratings)."""
     person = people_selectors.person_get(actor=request.user, person_id=person_id)
-    source = _rating_source(request.user, person)
+    source = selectors.rating_source(actor=request.user, person=person)
     as_evidence = request.POST.get("as_evidence") == "on" and policy.can(request.user, "add_evidence", person)
     if source is None:
         raise Http404

@@ -141,6 +141,24 @@ def _schedule_json(_: Any) -> dict[str, Any]:
     return {**_schedule_form(None), "capacity": 8}
 
 
+def _enrolment_of(person: Any, status: str = "enrolled") -> Any:
+    """The person's enrolment in the published item (completed ones can be taken again)."""
+    import uuid
+
+    from django.utils import timezone
+
+    from learnloop.learning.models import Enrollment
+
+    done = {"progress": 100, "completed_at": timezone.now()} if status == "completed" else {}
+    return Enrollment.objects.create(
+        person=person, item=_published(), registration=uuid.uuid4(), enrolled_at=timezone.now(), status=status, **done
+    )
+
+
+# A person's enrolments are read by them, their managers and people admins; only the person changes them.
+READERS = own_or("people_admin", "org_admin", reports=True)
+
+
 def _form(_: Any) -> dict[str, Any]:
     return {"kind": "self_paced", "title": "New item", "summary": "Learn it.", "delivery": "none", "language": "en"}
 
@@ -391,6 +409,73 @@ ROWS = [
         anonymous=401,
         json=True,
         data={"kind": "self_paced", "title": "Via API", "summary": "x"},
+    ),
+]
+
+
+ROWS += [
+    Row(f"GET {API}/enrollments", "GET", lambda _: f"{API}/enrollments", anyone, per_object=False, anonymous=401),
+    Row(
+        f"POST {API}/enrollments",
+        "POST",
+        lambda _: f"{API}/enrollments",
+        anyone,
+        per_object=False,
+        ok=201,
+        anonymous=401,
+        json=True,
+        data=lambda _: {"item_id": _published().pk},
+    ),
+    Row(
+        f"GET {API}/people/{{person_id}}/enrollments",
+        "GET",
+        lambda p: f"{API}/people/{p.pk}/enrollments",
+        READERS,
+        anonymous=401,
+    ),
+    Row(
+        f"GET {API}/enrollments/{{enrollment_id}}",
+        "GET",
+        lambda e: f"{API}/enrollments/{e.pk}",
+        READERS,
+        anonymous=401,
+        subject=_enrolment_of,
+    ),
+    Row(
+        f"POST {API}/enrollments/{{enrollment_id}}/progress",
+        "POST",
+        lambda e: f"{API}/enrollments/{e.pk}/progress",
+        own_or(),
+        anonymous=401,
+        json=True,
+        data={"progress": 40},
+        subject=_enrolment_of,
+    ),
+    Row(
+        f"POST {API}/enrollments/{{enrollment_id}}/complete",
+        "POST",
+        lambda e: f"{API}/enrollments/{e.pk}/complete",
+        own_or(),
+        anonymous=401,
+        json=True,
+        data={"learned": "Ask before advising."},
+        subject=_enrolment_of,
+    ),
+    Row(
+        f"POST {API}/enrollments/{{enrollment_id}}/drop",
+        "POST",
+        lambda e: f"{API}/enrollments/{e.pk}/drop",
+        own_or(),
+        anonymous=401,
+        subject=_enrolment_of,
+    ),
+    Row(
+        f"POST {API}/enrollments/{{enrollment_id}}/retake",
+        "POST",
+        lambda e: f"{API}/enrollments/{e.pk}/retake",
+        own_or(),
+        anonymous=401,
+        subject=lambda person: _enrolment_of(person, "completed"),
     ),
 ]
 

@@ -108,8 +108,42 @@ def test_home_is_served_from_the_cache_with_few_queries(client, personas: Person
     with CaptureQueriesContext(connection) as queries:
         second = _home(client)
     assert first == second
-    # The signed-in person, then the data versions.
-    assert len(queries) <= 3, [q["sql"] for q in queries]
+    # The signed-in person's password hash and active flag, then the data versions.
+    assert len(queries) == 2, [q["sql"] for q in queries]
+
+
+def test_a_leaver_is_never_served_a_cached_page(client, personas: Personas) -> None:
+    _signed_in(client, personas.alice)
+    _home(client)
+    services.person_deactivate(actor=personas.pat, person=personas.alice)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_cached_path_trusts_a_session_only_as_far_as_django_would(client, personas: Personas) -> None:
+    from django.contrib.auth import BACKEND_SESSION_KEY
+    from django.test import RequestFactory
+
+    from learnloop.accounts.services import session_person_id
+
+    def viewer(**changes) -> int | None:
+        request = RequestFactory().get("/")
+        request.session = client.session
+        for key, value in changes.items():
+            request.session[key] = value
+        return session_person_id(request)
+
+    _signed_in(client, personas.alice)
+    assert viewer() == personas.alice.pk
+    assert viewer(**{BACKEND_SESSION_KEY: "somewhere.else.Backend"}) is None
+    personas.alice.set_password("a-new-long-passphrase-42")
+    personas.alice.save(update_fields=["password"])
+    assert viewer() is None
+    _signed_in(client, personas.alice)
+    assert viewer() == personas.alice.pk
+    services.person_deactivate(actor=personas.pat, person=personas.alice)
+    assert viewer() is None
 
 
 def test_home_shows_a_new_notification_and_a_read_one_at_once(client, personas: Personas) -> None:

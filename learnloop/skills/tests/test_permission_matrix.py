@@ -198,4 +198,44 @@ ROWS = [
 ]
 
 
+# People's skills: anyone rates (themselves, as a manager, as a peer); a person's calibrated levels and
+# history are for them, their managers and people admins; a team matrix for its manager and those above.
+SKILL_READERS = own_or("people_admin", "org_admin", reports=True)
+ROWS += [
+    Row(
+        f"POST {API}/people/{{person_id}}/skill-ratings",
+        "POST",
+        lambda p: f"{API}/people/{p.pk}/skill-ratings",
+        anyone,
+        ok=201,
+        anonymous=401,
+        json=True,
+        data=lambda _: {"skill_id": _skill().pk, "level": 3, "note": "Ran our last retro well."},
+    ),
+    Row(
+        f"GET {API}/people/{{person_id}}/skills",
+        "GET",
+        lambda p: f"{API}/people/{p.pk}/skills",
+        SKILL_READERS,
+        anonymous=401,
+    ),
+    Row(
+        f"GET {API}/people/{{person_id}}/skills/{{skill_id}}/history",
+        "GET",
+        lambda p: f"{API}/people/{p.pk}/skills/{_skill().pk}/history",
+        SKILL_READERS,
+        anonymous=401,
+    ),
+    # Without ?manager= it is the caller's own team (empty for people without reports).
+    Row(f"GET {API}/skills/team", "GET", lambda _: f"{API}/skills/team", anyone, per_object=False, anonymous=401),
+    Row(
+        f"GET {API}/skills/team",
+        "GET",
+        lambda p: f"{API}/skills/team?manager={p.pk}",
+        own_or("people_admin", "org_admin", reports=True),
+        anonymous=401,
+    ),
+]
+
+
 test_permission_matrix = matrix_test(ROWS)
