@@ -20,7 +20,14 @@ from learnloop.learning.enrollment import (
     enrollment_retake,
 )
 from learnloop.learning.models import Booking, CatalogItem, Enrollment, Session
-from learnloop.learning.sessions import booking_cancel, booking_mark_attendance, session_book
+from learnloop.learning.sessions import (
+    booking_cancel,
+    booking_mark_attendance,
+    session_book,
+    session_cancel,
+    session_create,
+    session_update,
+)
 from learnloop.people.models import Person
 from learnloop.skills.models import Skill
 
@@ -44,6 +51,9 @@ class ItemOut(Schema):
     language: str
     audience: str
     author: str
+    scope: str
+    owner_id: int | None
+    sponsor_id: int | None
     is_published: bool
     skills: list[TaughtOut] = Field(..., alias="skills_taught")
 
@@ -77,6 +87,7 @@ class ItemIn(Schema):
     author: str = ""
     isbn: str = ""
     scope: str = ""
+    sponsor_id: Id | None = Field(None, description="Stretch assignments: the person who backs the work")
     is_published: bool = True
     skills: list[TaughtIn] = []
 
@@ -97,7 +108,8 @@ def catalog_detail(request: HttpRequest, item_id: Id) -> CatalogItem:
 @router.post("/catalog", response={201: ItemOut}, summary="Add a catalog item (L&D admins)")
 def catalog_create(request: HttpRequest, payload: ItemIn) -> Status:
     policy.require(actor(request), "create", CatalogItem)
-    data = payload.model_dump(exclude={"skills"})
+    data = payload.model_dump(exclude={"skills", "sponsor_id"})
+    data["sponsor"] = _person(request, payload.sponsor_id, field="sponsor_id")
     skills = {s.pk: s for s in Skill.objects.filter(pk__in=[t.skill_id for t in payload.skills])}
     missing = [t.skill_id for t in payload.skills if t.skill_id not in skills]
     if missing:
@@ -110,6 +122,16 @@ def catalog_create(request: HttpRequest, payload: ItemIn) -> Status:
         **data,
     )
     return Status(201, selectors.item_get(actor=actor(request), item_id=item.pk))
+
+
+def _person(request: HttpRequest, person_id: int | None, *, field: str) -> Person | None:
+    """The active person `person_id` names, if the caller may see them; else a 400 on `field`."""
+    if person_id is None:
+        return None
+    person = selectors.pickable_people(actor=actor(request)).filter(pk=person_id).first()
+    if person is None:
+        raise ValidationError({field: [f"No active person has id {person_id}."]})
+    return person
 
 
 # --- Sessions ------------------------------------------------------------------------------------
@@ -128,6 +150,8 @@ class SessionOut(Schema):
     location: str
     online_url: str
     presenter_id: int | None
+    cancelled_at: dt.datetime | None
+    cancel_reason: str
 
     @staticmethod
     def resolve_seats_left(session: Session) -> int:
@@ -149,6 +173,30 @@ class BookingOut(Schema):
     queued_at: dt.datetime
 
 
+class SessionIn(Schema):
+    starts_at: ApiDateTime = Field(..., description="With an offset, or without one for the time in `time_zone`")
+    ends_at: ApiDateTime
+    time_zone: str = Field(..., description="IANA time zone the session is planned in, e.g. Europe/Berlin")
+    capacity: Count
+    location: str = ""
+    online_url: str = ""
+    presenter_id: Id | None = None
+
+
+class SessionPatch(Schema):
+    starts_at: ApiDateTime | None = None
+    ends_at: ApiDateTime | None = None
+    time_zone: str | None = None
+    capacity: Count | None = None
+    location: str | None = None
+    online_url: str | None = None
+    presenter_id: Id | None = Field(None, description="null removes the presenter")
+
+
+class SessionCancelIn(Schema):
+    reason: str = Field("", description="Sent to everyone booked or waiting")
+
+
 class AttendanceIn(Schema):
     booking_id: Id
     attended: bool = Field(..., description="true: attended; false: did not attend (no-show)")
@@ -163,6 +211,47 @@ def sessions_list(request: HttpRequest, filters: Query[SessionFilters]) -> Any:
 @router.get("/sessions/{session_id}", response=SessionOut, summary="One session, with seats left")
 def sessions_detail(request: HttpRequest, session_id: Id) -> Session:
     return selectors.session_get(actor=actor(request), session_id=session_id)
+
+
+@router.post(
+    "/catalog/{item_id}/sessions",
+    response={201: SessionOut},
+    summary="Schedule a session of a live session, cohort or lunch and learn (the item's owner, L&D admins)",
+)
+def sessions_create(request: HttpRequest, item_id: Id, payload: SessionIn) -> Status:
+    item = policy.get_or_404(actor(request), "schedule", CatalogItem.objects.all(), pk=item_id)
+    fields = payload.model_dump(exclude={"presenter_id"})
+    presenter = _person(request, payload.presenter_id, field="presenter_id")
+    session = session_create(actor=actor(request), item=item, presenter=presenter, source=API_SOURCE, **fields)
+    return Status(201, selectors.session_get(actor=actor(request), session_id=session.pk))
+
+
+@router.patch(
+    "/sessions/{session_id}",
+    response=SessionOut,
+    summary="Reschedule, move, resize or change the presenter (the item's owner, L&D admins)",
+)
+def sessions_update(request: HttpRequest, session_id: Id, payload: SessionPatch) -> Session:
+    session = selectors.session_get(actor=actor(request), session_id=session_id, action="change")
+    changes = payload.model_dump(exclude_unset=True)
+    for name, value in changes.items():
+        if value is None and name != "presenter_id":
+            raise ValidationError({name: ["Give a value, or leave the field out to keep it."]})
+    if "presenter_id" in changes:
+        changes["presenter"] = _person(request, changes.pop("presenter_id"), field="presenter_id")
+    session_update(actor=actor(request), session=session, source=API_SOURCE, **changes)
+    return selectors.session_get(actor=actor(request), session_id=session.pk)
+
+
+@router.post(
+    "/sessions/{session_id}/cancel",
+    response=SessionOut,
+    summary="Cancel a session: every booking too, and everyone is told (the item's owner, L&D admins)",
+)
+def sessions_cancel_all(request: HttpRequest, session_id: Id, payload: SessionCancelIn) -> Session:
+    session = selectors.session_get(actor=actor(request), session_id=session_id, action="cancel")
+    session_cancel(actor=actor(request), session=session, reason=payload.reason, source=API_SOURCE)
+    return selectors.session_get(actor=actor(request), session_id=session.pk)
 
 
 @router.post(
