@@ -13,6 +13,7 @@ from learnloop.accounts.lockout import lockout_response
 from learnloop.accounts.models import ApiToken
 from learnloop.core import policy
 from learnloop.core.api import API_SOURCE, actor
+from learnloop.core.bounds import ApiDateTime, Id
 
 router = Router(tags=["tokens"])
 
@@ -33,7 +34,7 @@ class TokenCreatedOut(TokenOut):
 
 class TokenIn(Schema):
     name: str
-    expires_at: dt.datetime | None = None
+    expires_at: ApiDateTime | None = None
 
 
 class PasswordTokenIn(TokenIn):
@@ -64,7 +65,7 @@ def tokens_create(request: HttpRequest, payload: TokenIn) -> Status:
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke an API token")
-def tokens_revoke(request: HttpRequest, token_id: int) -> ApiToken:
+def tokens_revoke(request: HttpRequest, token_id: Id) -> ApiToken:
     token = policy.get_or_404(actor(request), "revoke", ApiToken.objects.all(), pk=token_id)
     return services.token_revoke(actor=actor(request), token=token, source=API_SOURCE)
 

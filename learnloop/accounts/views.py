@@ -17,7 +17,7 @@ from learnloop.accounts import services
 from learnloop.accounts.models import ApiToken
 from learnloop.core import policy
 from learnloop.core.audit import audit_record
-from learnloop.core.forms import add_service_errors
+from learnloop.core.forms import DateTimeField, add_service_errors
 from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent
 from learnloop.core.tasks import email_send
@@ -89,7 +89,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="What will use it, e.g. 'HR sync script'")
-    expires_at = forms.DateTimeField(
+    expires_at = DateTimeField(
         required=False,
         label="Expires (optional)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "learnloop.core.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "learnloop.core.response_cache.ResponseCacheMiddleware",
+    # After the cache: its view hook runs only when the page is really built.
+    "learnloop.core.middleware.PersonTimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "learnloop.config.urls"
@@ -94,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "learnloop.core.context_processors.navigation",
             ],
+            "builtins": ["learnloop.core.templatetags.durations"],
         },
     },
 ]
@@ -229,6 +232,9 @@ TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 5, minimum=1)
 # --- Static files, i18n, time zones --------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+# Uploaded files (catalog items delivered as a file). Never served from a public URL: the item's download
+# view checks who may see the item first.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -261,6 +267,7 @@ API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50, minimum=1)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500, minimum=1)
 NINJA_PAGINATION_MAX_LIMIT = API_MAX_PAGE_SIZE
 NINJA_PAGINATION_PER_PAGE = API_PAGE_SIZE
+NINJA_PAGINATION_CLASS = "learnloop.core.api.LimitOffsetPagination"
 
 # --- Learning time -------------------------------------------------------------------------------
 # The weekly learning-time budget of anyone without their own or a team default (docs/learning-time.md).

@@ -2,30 +2,27 @@
 
 import logging
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
 import orjson
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import Field, NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination as NinjaLimitOffsetPagination  # noqa: TID251
 from ninja.renderers import BaseRenderer
 from ninja.security import HttpBearer
 
+from learnloop.core.bounds import Offset
 from learnloop.core.models import AuditEvent
 
 logger = logging.getLogger(__name__)
 
 API_SOURCE = AuditEvent.Source.API
-
-# Ids are BigAutoField keys. A number outside their range cannot name a row; refusing it in the schema
-# gives a 400 naming the field instead of an overflow in the database driver (SQLite and PostgreSQL
-# fail differently there).
-MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID, description="An object id")]
 
 
 class JSONRenderer(BaseRenderer):
@@ -117,6 +114,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("Unhandled API error on %s %s", request.method, request.path)
         return error_response(500, "server_error", "Something went wrong on our side; it has been logged.")
+
+
+class LimitOffsetPagination(NinjaLimitOffsetPagination):
+    """ninja's limit/offset paging with both numbers bounded, so `?offset=` with 30 digits is a 400
+    naming `offset` instead of an overflow in SQL. Every paginated endpoint uses this one (ruff bans
+    ninja's class elsewhere)."""
+
+    class Input(Schema):
+        limit: int = Field(settings.API_PAGE_SIZE, ge=1, le=settings.API_MAX_PAGE_SIZE)
+        offset: Offset = 0
 
 
 class LazyPage:

@@ -5,10 +5,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learnloop.core import policy
-from learnloop.core.api import actor
+from learnloop.core.api import LimitOffsetPagination, actor
+from learnloop.core.bounds import ApiDateTime, Id
 from learnloop.core.models import AuditEvent
 from learnloop.core.selectors import audit_event_list
 
@@ -29,12 +30,12 @@ class AuditEventOut(Schema):
 
 
 class AuditFilters(FilterSchema):
-    actor: int | None = Field(None, description="Person id of who acted")
+    actor: Id | None = Field(None, description="Person id of who acted")
     action: str = Field("", description='Action, or its start ("person." matches every person action)')
     object_type: str = Field("", description='For example "people.person"')
     object_id: str = ""
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    since: ApiDateTime | None = None
+    until: ApiDateTime | None = None
 
 
 @router.get("/audit-events", response=list[AuditEventOut], summary="The audit trail (people and org admins)")

@@ -7,9 +7,19 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from learnloop.core.navigation import NavItem, register
+        from django.urls import register_converter
+
+        from learnloop.core.bounds import IdConverter
+
+        # `<id:...>` in every URL that names a row: before any URLconf is loaded.
+        register_converter(IdConverter, "id")
+
+        from learnloop.core.navigation import NavGroup, NavItem, register, register_group
 
         register(NavItem(key="home", label="Home", url_name="core:home", order=0))
+        # One disclosure for a person's own development (plan, pathways, skills, learning time, record),
+        # so the menu stays one row on a laptop and two on a phone.
+        register_group(NavGroup(key="growth", label="Growth", order=13))
         register(
             NavItem(
                 key="admin",

@@ -1,9 +1,12 @@
+import zoneinfo
 from collections.abc import Callable
+from typing import Any
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CSPMiddleware
 from csp.utils import build_policy
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils import timezone
 
 
 class HtmxMiddleware:
@@ -18,6 +21,38 @@ class HtmxMiddleware:
         if request.htmx:  # type: ignore[attr-defined]
             response.setdefault("Vary", "HX-Request")
         return response
+
+
+class PersonTimezoneMiddleware:
+    """Renders the request in the signed-in person's own time zone (Person.time_zone), so every `|date`
+    of a moment shows their local time; forms read typed times in it too. Settings.TIME_ZONE (UTC) stays
+    the zone of storage, anonymous pages and the APIs, which answer the same whether a token or a
+    browser session signed the request in."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self.get_response(request)
+        finally:
+            if getattr(request, "_person_zone_active", False):
+                timezone.deactivate()
+
+    def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> None:
+        # A view hook, placed after the response cache: a cached page (already rendered in its
+        # viewer's zone, and keyed by viewer) is served without loading the signed-in account.
+        if request.path.startswith(("/api/", "/xapi/")):
+            return
+        user = getattr(request, "user", None)
+        zone = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
+        try:
+            viewer_zone = zoneinfo.ZoneInfo(zone) if zone else None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            viewer_zone = None  # the model validates zones; a stale name falls back to the default
+        if viewer_zone is not None:
+            timezone.activate(viewer_zone)
+            request._person_zone_active = True  # type: ignore[attr-defined]
 
 
 class RejectNulMiddleware:

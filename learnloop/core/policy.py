@@ -258,6 +258,7 @@ POLICY: dict[str, dict[str, Rule]] = {
         "view": Published() | Owns("owner") | LD_ADMIN,
         "create": LD_ADMIN,
         "change": Owns("owner") | LD_ADMIN,
+        "schedule": Owns("owner") | LD_ADMIN,
     },
     # Enrolments are read by the person, their managers and people admins (as on plans, which show them);
     # only the person changes their own.
@@ -269,10 +270,13 @@ POLICY: dict[str, dict[str, Rule]] = {
         "view_reflection": Owns("person") | Manages("person") | Via("item", Owns("sponsor")),
     },
     "skills.skillassessment": {"view": Owns("person") | Manages("person") | PEOPLE_ADMIN},
-    # Sessions are seen by whoever sees their item; attendance is taken by the presenter, the item's
-    # owner or the L&D team, who may also cancel anyone's booking.
+    # Sessions are seen by whoever sees their item; the item's owner and the L&D team schedule, change and
+    # cancel them; attendance is taken by the presenter, the item's owner or the L&D team, who may also
+    # cancel anyone's booking.
     "learning.session": {
         "view": Via("item", Published() | Owns("owner") | LD_ADMIN),
+        "change": Via("item", Owns("owner")) | LD_ADMIN,
+        "cancel": Via("item", Owns("owner")) | LD_ADMIN,
         "take_attendance": Owns("presenter") | Via("item", Owns("owner")) | LD_ADMIN,
     },
     "learning.booking": {

@@ -245,6 +245,41 @@ def run_case(personas: Personas, row: Row, role: str, relation: str) -> tuple[in
     return expected, response.status_code
 
 
+# Methods that need no row: HEAD runs the GET handler (the GET row covers it), and OPTIONS is answered
+# by Django's View or the xAPI CORS preflight without reading or writing anything.
+METHODS_WITHOUT_ROWS = frozenset({"HEAD", "OPTIONS"})
+
+
+def view_methods(view: Any) -> frozenset[str]:
+    """The HTTP methods a page view accepts, each of which needs a row in the permission matrix.
+
+    Class-based views: the handlers they define (Django's form views alias PUT to POST, so PUT is left
+    to the POST row). Function views: `require_http_methods` and its shortcuts (`require_POST`,
+    `require_safe`), or the `http_methods` an xAPI resource declares. A function view that declares
+    nothing lets every method through; it is taken to handle the two a browser sends, GET and POST,
+    so declare `@require_safe` on a page that only shows something."""
+    from django.views.generic.edit import ProcessFormView
+
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        names = {m for m in view_class.http_method_names if hasattr(view_class, m)}
+        if getattr(view_class, "put", None) is ProcessFormView.put:
+            names.discard("put")
+        return frozenset(m.upper() for m in names) - METHODS_WITHOUT_ROWS
+    layer: Any = view
+    while layer is not None:
+        declared = getattr(layer, "http_methods", None)
+        if declared:
+            return frozenset(declared) - METHODS_WITHOUT_ROWS
+        code = getattr(layer, "__code__", None)
+        closure = getattr(layer, "__closure__", None) or ()
+        for name, cell in zip(code.co_freevars if code else (), closure, strict=True):
+            if name == "request_method_list":  # the list require_http_methods closes over
+                return frozenset(cell.cell_contents) - METHODS_WITHOUT_ROWS
+        layer = getattr(layer, "__wrapped__", None) or getattr(layer, "func", None)  # a functools.partial
+    return frozenset({"GET", "POST"})
+
+
 def matrix_test(rows: Iterable[Row]) -> Callable[..., None]:
     """The permission-matrix test for an app's rows: `test_permission_matrix = matrix_test(ROWS)`."""
     import pytest

@@ -8,11 +8,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from django_tasks_db.models import DBTaskResult
 
 from learnloop.core import home as home_panels
 from learnloop.core import policy
+from learnloop.core.bounds import parse_id
 from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent
@@ -36,6 +37,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
+@require_safe
 def home(request: AuthedRequest) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, person_id=request.user.pk)
     # The same person with their team, role and location loaded; the menu then reuses its cached
@@ -71,6 +73,7 @@ def _is_admin(person: Any) -> bool:
 
 
 @login_required
+@require_safe
 def admin_area(request: AuthedRequest) -> HttpResponse:
     if not _is_admin(request.user):
         raise Http404
@@ -99,6 +102,7 @@ def _day_start(value: str) -> dt.datetime | None:
 
 
 @login_required
+@require_safe
 def audit_log(request: AuthedRequest) -> HttpResponse:
     if not policy.can(request.user, "view", AuditEvent):
         raise Http404
@@ -107,7 +111,7 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
     actor_id = params.get("actor", "")
     events = audit_event_list(
         actor=request.user,
-        actor_id=int(actor_id) if actor_id.isdigit() else None,
+        actor_id=parse_id(actor_id),
         action=params.get("action", ""),
         object_type=params.get("object_type", ""),
         object_id=params.get("object_id", ""),
@@ -115,6 +119,9 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
         until=until,
     )
     page = Paginator(events, 50).get_page(params.get("page"))
+    for event in page:
+        # A list, not `changes.items` in the template: a changed field named "items" would shadow it.
+        event.change_rows = list(event.changes.items())  # type: ignore[attr-defined]
     context = {
         "page": page,
         "actions": audit_actions(),
@@ -127,6 +134,7 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def task_list(request: AuthedRequest) -> HttpResponse:
     if not policy.can(request.user, "view", DBTaskResult):
         raise Http404

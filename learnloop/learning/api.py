@@ -6,10 +6,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learnloop.core import policy
-from learnloop.core.api import API_SOURCE, Id, actor
+from learnloop.core.api import API_SOURCE, LimitOffsetPagination, actor
+from learnloop.core.bounds import ApiDateTime, Count, Id, SmallCount
 from learnloop.learning import selectors, services
 from learnloop.learning.enrollment import (
     enrollment_complete,
@@ -19,7 +20,14 @@ from learnloop.learning.enrollment import (
     enrollment_retake,
 )
 from learnloop.learning.models import Booking, CatalogItem, Enrollment, Session
-from learnloop.learning.sessions import booking_cancel, booking_mark_attendance, session_book
+from learnloop.learning.sessions import (
+    booking_cancel,
+    booking_mark_attendance,
+    session_book,
+    session_cancel,
+    session_create,
+    session_update,
+)
 from learnloop.people.models import Person
 from learnloop.skills.models import Skill
 
@@ -43,6 +51,9 @@ class ItemOut(Schema):
     language: str
     audience: str
     author: str
+    scope: str
+    owner_id: int | None
+    sponsor_id: int | None
     is_published: bool
     skills: list[TaughtOut] = Field(..., alias="skills_taught")
 
@@ -54,13 +65,13 @@ class ItemOut(Schema):
 class ItemFilters(FilterSchema):
     q: str = Field("", description="Full-text search in title, summary, audience and author")
     kind: CatalogItem.Kind | None = None
-    skill: int | None = Field(None, description="Items that teach this skill")
+    skill: Id | None = Field(None, description="Items that teach this skill")
     language: str = ""
 
 
 class TaughtIn(Schema):
-    skill_id: int
-    target_level: int
+    skill_id: Id
+    target_level: SmallCount
 
 
 class ItemIn(Schema):
@@ -70,12 +81,13 @@ class ItemIn(Schema):
     delivery: CatalogItem.Delivery = CatalogItem.Delivery.NONE
     url: str = ""
     lesson: str = ""
-    duration_minutes: int | None = None
+    duration_minutes: Count | None = None
     language: str = "en"
     audience: str = ""
     author: str = ""
     isbn: str = ""
     scope: str = ""
+    sponsor_id: Id | None = Field(None, description="Stretch assignments: the person who backs the work")
     is_published: bool = True
     skills: list[TaughtIn] = []
 
@@ -89,14 +101,15 @@ def catalog_list(request: HttpRequest, filters: Query[ItemFilters]) -> Any:
 
 
 @router.get("/catalog/{item_id}", response=ItemOut, summary="One catalog item")
-def catalog_detail(request: HttpRequest, item_id: int) -> CatalogItem:
+def catalog_detail(request: HttpRequest, item_id: Id) -> CatalogItem:
     return selectors.item_get(actor=actor(request), item_id=item_id)
 
 
 @router.post("/catalog", response={201: ItemOut}, summary="Add a catalog item (L&D admins)")
 def catalog_create(request: HttpRequest, payload: ItemIn) -> Status:
     policy.require(actor(request), "create", CatalogItem)
-    data = payload.model_dump(exclude={"skills"})
+    data = payload.model_dump(exclude={"skills", "sponsor_id"})
+    data["sponsor"] = _person(request, payload.sponsor_id, field="sponsor_id")
     skills = {s.pk: s for s in Skill.objects.filter(pk__in=[t.skill_id for t in payload.skills])}
     missing = [t.skill_id for t in payload.skills if t.skill_id not in skills]
     if missing:
@@ -109,6 +122,16 @@ def catalog_create(request: HttpRequest, payload: ItemIn) -> Status:
         **data,
     )
     return Status(201, selectors.item_get(actor=actor(request), item_id=item.pk))
+
+
+def _person(request: HttpRequest, person_id: int | None, *, field: str) -> Person | None:
+    """The active person `person_id` names, if the caller may see them; else a 400 on `field`."""
+    if person_id is None:
+        return None
+    person = selectors.pickable_people(actor=actor(request)).filter(pk=person_id).first()
+    if person is None:
+        raise ValidationError({field: [f"No active person has id {person_id}."]})
+    return person
 
 
 # --- Sessions ------------------------------------------------------------------------------------
@@ -127,6 +150,8 @@ class SessionOut(Schema):
     location: str
     online_url: str
     presenter_id: int | None
+    cancelled_at: dt.datetime | None
+    cancel_reason: str
 
     @staticmethod
     def resolve_seats_left(session: Session) -> int:
@@ -134,9 +159,9 @@ class SessionOut(Schema):
 
 
 class SessionFilters(Schema):
-    item: int | None = Field(None, description="Sessions of this catalog item")
-    from_: dt.datetime | None = Field(None, alias="from", description="Starting at or after (default: now)")
-    to: dt.datetime | None = Field(None, description="Starting before")
+    item: Id | None = Field(None, description="Sessions of this catalog item")
+    from_: ApiDateTime | None = Field(None, alias="from", description="Starting at or after (default: now)")
+    to: ApiDateTime | None = Field(None, description="Starting before")
 
 
 class BookingOut(Schema):
@@ -148,8 +173,32 @@ class BookingOut(Schema):
     queued_at: dt.datetime
 
 
+class SessionIn(Schema):
+    starts_at: ApiDateTime = Field(..., description="With an offset, or without one for the time in `time_zone`")
+    ends_at: ApiDateTime
+    time_zone: str = Field(..., description="IANA time zone the session is planned in, e.g. Europe/Berlin")
+    capacity: Count
+    location: str = ""
+    online_url: str = ""
+    presenter_id: Id | None = None
+
+
+class SessionPatch(Schema):
+    starts_at: ApiDateTime | None = None
+    ends_at: ApiDateTime | None = None
+    time_zone: str | None = None
+    capacity: Count | None = None
+    location: str | None = None
+    online_url: str | None = None
+    presenter_id: Id | None = Field(None, description="null removes the presenter")
+
+
+class SessionCancelIn(Schema):
+    reason: str = Field("", description="Sent to everyone booked or waiting")
+
+
 class AttendanceIn(Schema):
-    booking_id: int
+    booking_id: Id
     attended: bool = Field(..., description="true: attended; false: did not attend (no-show)")
 
 
@@ -160,8 +209,49 @@ def sessions_list(request: HttpRequest, filters: Query[SessionFilters]) -> Any:
 
 
 @router.get("/sessions/{session_id}", response=SessionOut, summary="One session, with seats left")
-def sessions_detail(request: HttpRequest, session_id: int) -> Session:
+def sessions_detail(request: HttpRequest, session_id: Id) -> Session:
     return selectors.session_get(actor=actor(request), session_id=session_id)
+
+
+@router.post(
+    "/catalog/{item_id}/sessions",
+    response={201: SessionOut},
+    summary="Schedule a session of a live session, cohort or lunch and learn (the item's owner, L&D admins)",
+)
+def sessions_create(request: HttpRequest, item_id: Id, payload: SessionIn) -> Status:
+    item = policy.get_or_404(actor(request), "schedule", CatalogItem.objects.all(), pk=item_id)
+    fields = payload.model_dump(exclude={"presenter_id"})
+    presenter = _person(request, payload.presenter_id, field="presenter_id")
+    session = session_create(actor=actor(request), item=item, presenter=presenter, source=API_SOURCE, **fields)
+    return Status(201, selectors.session_get(actor=actor(request), session_id=session.pk))
+
+
+@router.patch(
+    "/sessions/{session_id}",
+    response=SessionOut,
+    summary="Reschedule, move, resize or change the presenter (the item's owner, L&D admins)",
+)
+def sessions_update(request: HttpRequest, session_id: Id, payload: SessionPatch) -> Session:
+    session = selectors.session_get(actor=actor(request), session_id=session_id, action="change")
+    changes = payload.model_dump(exclude_unset=True)
+    for name, value in changes.items():
+        if value is None and name != "presenter_id":
+            raise ValidationError({name: ["Give a value, or leave the field out to keep it."]})
+    if "presenter_id" in changes:
+        changes["presenter"] = _person(request, changes.pop("presenter_id"), field="presenter_id")
+    session_update(actor=actor(request), session=session, source=API_SOURCE, **changes)
+    return selectors.session_get(actor=actor(request), session_id=session.pk)
+
+
+@router.post(
+    "/sessions/{session_id}/cancel",
+    response=SessionOut,
+    summary="Cancel a session: every booking too, and everyone is told (the item's owner, L&D admins)",
+)
+def sessions_cancel_all(request: HttpRequest, session_id: Id, payload: SessionCancelIn) -> Session:
+    session = selectors.session_get(actor=actor(request), session_id=session_id, action="cancel")
+    session_cancel(actor=actor(request), session=session, reason=payload.reason, source=API_SOURCE)
+    return selectors.session_get(actor=actor(request), session_id=session.pk)
 
 
 @router.post(
@@ -169,14 +259,14 @@ def sessions_detail(request: HttpRequest, session_id: int) -> Session:
     response={201: BookingOut},
     summary="Book a seat (or join the waitlist when it is full)",
 )
-def sessions_book(request: HttpRequest, session_id: int) -> Status:
+def sessions_book(request: HttpRequest, session_id: Id) -> Status:
     session = selectors.session_get(actor=actor(request), session_id=session_id)
     booking = session_book(actor=actor(request), session=session, source=API_SOURCE)
     return Status(201, Booking.objects.select_related("person").get(pk=booking.pk))
 
 
 @router.delete("/sessions/{session_id}/booking", response=BookingOut, summary="Cancel my booking")
-def sessions_cancel(request: HttpRequest, session_id: int) -> Booking:
+def sessions_cancel(request: HttpRequest, session_id: Id) -> Booking:
     session = selectors.session_get(actor=actor(request), session_id=session_id)
     booking = Booking.objects.filter(session=session, person=actor(request)).first()
     if booking is None:
@@ -190,7 +280,7 @@ def sessions_cancel(request: HttpRequest, session_id: int) -> Booking:
     response=list[BookingOut],
     summary="Who booked (presenter, item owner, L&D admins)",
 )
-def sessions_roster(request: HttpRequest, session_id: int) -> list[Booking]:
+def sessions_roster(request: HttpRequest, session_id: Id) -> list[Booking]:
     session = selectors.session_get(actor=actor(request), session_id=session_id, action="take_attendance")
     return selectors.roster(session)
 
@@ -200,7 +290,7 @@ def sessions_roster(request: HttpRequest, session_id: int) -> list[Booking]:
     response=BookingOut,
     summary="Mark someone attended or a no-show (presenter, item owner, L&D admins)",
 )
-def sessions_attendance(request: HttpRequest, session_id: int, payload: AttendanceIn) -> Booking:
+def sessions_attendance(request: HttpRequest, session_id: Id, payload: AttendanceIn) -> Booking:
     session = selectors.session_get(actor=actor(request), session_id=session_id, action="take_attendance")
     booking = Booking.objects.filter(session=session, pk=payload.booking_id).first()
     if booking is None:
@@ -312,7 +402,7 @@ class ReflectionOut(Schema):
         return list(enrollment.skills_grown.all())
 
 
-def _mine(request: HttpRequest, enrollment_id: int) -> Enrollment:
+def _mine(request: HttpRequest, enrollment_id: Id) -> Enrollment:
     """The caller's own enrolment; anyone else's is missing (managers read theirs, never change them)."""
     return selectors.enrollment_get(actor=actor(request), enrollment_id=enrollment_id, action="change")
 
@@ -331,7 +421,7 @@ def enrollment_list(request: HttpRequest, filters: Query[EnrollmentFilters]) -> 
     tags=["enrolments"],
 )
 @paginate(LimitOffsetPagination)
-def person_enrollment_list(request: HttpRequest, person_id: int, filters: Query[EnrollmentFilters]) -> Any:
+def person_enrollment_list(request: HttpRequest, person_id: Id, filters: Query[EnrollmentFilters]) -> Any:
     person = policy.get_or_404(actor(request), "view_enrollments", Person.objects.all(), pk=person_id)
     return selectors.enrollment_list(
         actor=actor(request), person=person, status=filters.status or "", item_id=filters.item
@@ -365,7 +455,7 @@ def enrollment_create(request: HttpRequest, payload: EnrolIn) -> Status:
     summary="One enrolment (the person, their managers, people admins)",
     tags=["enrolments"],
 )
-def enrollment_detail(request: HttpRequest, enrollment_id: int) -> Enrollment:
+def enrollment_detail(request: HttpRequest, enrollment_id: Id) -> Enrollment:
     return selectors.enrollment_get(actor=actor(request), enrollment_id=enrollment_id)
 
 
@@ -375,7 +465,7 @@ def enrollment_detail(request: HttpRequest, enrollment_id: int) -> Enrollment:
     summary="Record progress on my enrolment (starts it)",
     tags=["enrolments"],
 )
-def enrollment_progress_post(request: HttpRequest, enrollment_id: int, payload: ProgressIn) -> Enrollment:
+def enrollment_progress_post(request: HttpRequest, enrollment_id: Id, payload: ProgressIn) -> Enrollment:
     return enrollment_progress(
         actor=actor(request), enrollment=_mine(request, enrollment_id), percent=payload.progress, source=API_SOURCE
     )
@@ -387,7 +477,7 @@ def enrollment_progress_post(request: HttpRequest, enrollment_id: int, payload: 
     summary="Complete my enrolment, with a reflection (stretch assignments: their own; adds skill evidence)",
     tags=["enrolments"],
 )
-def enrollment_complete_post(request: HttpRequest, enrollment_id: int, payload: CompleteIn) -> Enrollment:
+def enrollment_complete_post(request: HttpRequest, enrollment_id: Id, payload: CompleteIn) -> Enrollment:
     return enrollment_complete(
         actor=actor(request),
         enrollment=_mine(request, enrollment_id),
@@ -403,7 +493,7 @@ def enrollment_complete_post(request: HttpRequest, enrollment_id: int, payload: 
 @router.post(
     "/enrollments/{enrollment_id}/drop", response=EnrollmentOut, summary="Drop my enrolment", tags=["enrolments"]
 )
-def enrollment_drop_post(request: HttpRequest, enrollment_id: int) -> Enrollment:
+def enrollment_drop_post(request: HttpRequest, enrollment_id: Id) -> Enrollment:
     return enrollment_drop(actor=actor(request), enrollment=_mine(request, enrollment_id), source=API_SOURCE)
 
 
@@ -413,7 +503,7 @@ def enrollment_drop_post(request: HttpRequest, enrollment_id: int) -> Enrollment
     summary="Take a completed item again: a new attempt; the earlier completion still counts",
     tags=["enrolments"],
 )
-def enrollment_retake_post(request: HttpRequest, enrollment_id: int) -> Enrollment:
+def enrollment_retake_post(request: HttpRequest, enrollment_id: Id) -> Enrollment:
     return enrollment_retake(actor=actor(request), enrollment=_mine(request, enrollment_id), source=API_SOURCE)
 
 

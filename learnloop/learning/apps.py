@@ -7,9 +7,22 @@ class LearningConfig(AppConfig):
     verbose_name = "Learning catalog"
 
     def ready(self) -> None:
+        from learnloop.core import home
         from learnloop.core.navigation import NavItem, register
+        from learnloop.learning.selectors import home_panel
 
         register(NavItem(key="catalog", label="Catalog", url_name="learning:catalog", order=12))
+        # The person's bookings are tracked under their own version; sessions (times, cancellations) under
+        # "catalog"; a waitlist place moving when others cancel retires the page explicitly (sessions.py).
+        home.register(
+            home.HomePanel(
+                key="sessions",
+                template="learning/home_sessions.html",
+                context=home_panel,
+                order=25,
+                versions=("catalog",),
+            )
+        )
 
         from learnloop.learning.tasks import enqueue_external_statements
         from learnloop.lrs import consumers

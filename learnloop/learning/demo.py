@@ -2,16 +2,59 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import random
+import zoneinfo
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db.models import Count, Q
+from django.utils import timezone
+
 from learnloop.core.models import AuditEvent
 from learnloop.core.seeding import DemoContext
-from learnloop.learning.models import CatalogItem
+from learnloop.learning.demo_texts import (
+    FEEDBACK_PLANNER_LINES,
+    INCIDENT_REVIEW_TEMPLATE,
+    INTERVIEW_SCORECARD,
+    WRITE_UPS,
+    csv_bytes,
+    pdf,
+    reflection,
+)
+from learnloop.learning.models import Booking, CatalogItem, Enrollment, ItemSkill, Session
 from learnloop.learning.services import item_create
+from learnloop.learning.sessions import (
+    SCHEDULED_KINDS,
+    SEATED,
+    booking_mark_attendance,
+    session_create,
+    session_follow_up,
+)
 from learnloop.people.models import Person
 from learnloop.skills.models import Skill
 
 DEMO_AFTER = ["skills"]
 ACADEMY = "https://academy.fernhill.example/courses"
+PRIYA, MAYA = "priya.raman@fernhill.example", "maya.okafor@fernhill.example"
+SYSTEM = AuditEvent.Source.SYSTEM
 Kind, Delivery = CatalogItem.Kind, CatalogItem.Delivery
+# The demo offices (people/demo.py's locations): the time zone their calendars run on and their rooms.
+OFFICES = {
+    "Austin": ("America/Chicago", ["Colorado room"]),
+    "Bengaluru": ("Asia/Kolkata", ["Cauvery room", "Nilgiri room"]),
+    "Berlin": ("Europe/Berlin", ["Spree room", "Tiergarten room"]),
+    "Lisbon": ("Europe/Lisbon", ["Tejo room"]),
+    "London": ("Europe/London", ["Thames room"]),
+    "New York": ("America/New_York", ["Hudson room"]),
+}
+# Local start times by format; sessions last the item's duration, except a cohort's single meeting.
+STARTS: dict[str, list[tuple[int, int]]] = {
+    Kind.LIVE_SESSION: [(9, 30), (10, 0), (13, 30), (14, 0)],
+    Kind.COHORT: [(10, 0), (15, 0)],
+    Kind.LUNCH_AND_LEARN: [(12, 0), (12, 30)],
+}
+SESSION_MINUTES: dict[str, int] = {Kind.COHORT: 90}
 
 # (kind, title pattern, summary pattern, minutes, level) per skill; {s} is the skill, {l} its lower-case form.
 PATTERNS = [
@@ -43,32 +86,56 @@ BOOKS = [
     ("Experimentation", "Trustworthy Online Controlled Experiments", "Ron Kohavi et al.", "978-1108724265"),
     ("Strategic thinking", "Good Strategy Bad Strategy", "Richard Rumelt", "978-0307886231"),
 ]
+# (skill, title, minutes of work it takes, scope)
 STRETCH = [
     (
         "Incident response",
         "Lead the next quarter's incident review",
+        1440,
         "Run the monthly incident review for one "
         "quarter: collect incidents, facilitate the review, publish the lessons. Not in scope: on-call changes.",
     ),
     (
         "Facilitation",
         "Facilitate a cross-team planning session",
+        720,
         "Plan and run one quarterly planning session for two teams, with a write-up of decisions.",
     ),
     (
         "Hiring and interviewing",
         "Design an interview loop",
+        1200,
         "Design and pilot a structured interview loop for one open role, with a scoring guide.",
     ),
     (
         "Data visualisation",
         "Rebuild the team dashboard",
+        960,
         "Redesign one team's main dashboard so it answers its three key questions at a glance.",
     ),
     (
         "Knowledge sharing",
         "Start a community of practice",
+        1800,
         "Gather people who share a craft, run four sessions and hand it over to a successor.",
+    ),
+]
+MENTORING = [
+    ("Find a mentor", "Be matched with a mentor for six months of monthly conversations.", ["Coaching"]),
+    (
+        "Reverse mentoring with an early-career colleague",
+        "Leaders meet a colleague in their first years here monthly: fresh eyes on tools, habits and culture.",
+        ["Knowledge sharing", "Building psychological safety"],
+    ),
+    (
+        "Peer mentoring circle for new managers",
+        "Four new managers and an experienced one meet monthly to work through real situations from their teams.",
+        ["Delegation", "Giving feedback"],
+    ),
+    (
+        "Technical mentoring: towards senior engineer",
+        "A staff engineer mentors you through one design of your own, from the first sketch to the review.",
+        ["System design"],
     ),
 ]
 LESSON = """## Why it matters
@@ -90,93 +157,137 @@ def seed(ctx: DemoContext) -> None:
         ctx.log(f"  {CatalogItem.objects.count()} catalog items (already seeded)")
     else:
         _seed_items(ctx)
+    if Session.objects.exists():
+        ctx.log(f"  {Session.objects.count()} sessions (already seeded)")
+        return
+    priya = Person.objects.filter(username=PRIYA).first()
     _seed_sessions(ctx)
-    _seed_past_sessions(ctx)
+    if priya is not None:
+        _seed_past_sessions(ctx, priya)
+        _seed_lunch_and_learns(ctx, priya)
+
+
+def _weekday(day: dt.date, *, back: bool = False) -> dt.date:
+    """The day itself on a weekday; from a weekend, the Monday after (or the Friday before)."""
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=-1 if back else 1)
+    return day
+
+
+def session_place(rng: random.Random) -> tuple[str, str, str]:
+    """Where a demo session is held: (location, online address, the time zone it is planned in). A room is
+    planned in its office's zone; an online session in its host office's."""
+    office = rng.choice(sorted(OFFICES))
+    zone, rooms = OFFICES[office]
+    if rng.random() < 0.25:
+        return "Online", f"https://meet.fernhill.example/{rng.getrandbits(40):010x}", zone
+    return f"{office}, {rng.choice(rooms)}", "", zone
+
+
+def session_times(item: CatalogItem, day: dt.date, zone: str, rng: random.Random) -> tuple[dt.datetime, dt.datetime]:
+    """Office hours on `day` (a weekday) in `zone`: workshops in the morning or early afternoon, lunch and
+    learns at lunch, a cohort's meeting 90 minutes."""
+    hour, minute = rng.choice(STARTS[item.kind])
+    start = dt.datetime.combine(day, dt.time(hour, minute), zoneinfo.ZoneInfo(zone))
+    minutes = SESSION_MINUTES.get(item.kind) or min(item.duration_minutes or 60, 180)
+    return start, start + dt.timedelta(minutes=minutes)
+
+
+def _office_people() -> dict[str, list[int]]:
+    """Active people by office, for presenters and for who books an in-person session."""
+    found: dict[str, list[int]] = {}
+    for pk, office in Person.objects.filter(is_active=True).order_by("employee_id").values_list("pk", "location__name"):
+        found.setdefault(office or "", []).append(pk)
+    return found
 
 
 def _seed_sessions(ctx: DemoContext) -> None:
-    """Two upcoming sessions for every scheduled item without any; some fill up and keep a waitlist.
+    """Two upcoming sessions for every scheduled item; some fill up and keep a waitlist. Lunch and learns
+    have a colleague presenting; people from the office book rooms, anyone books online sessions.
 
     Sessions are dated from today, so the demo always has something to book.
     """
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from learnloop.learning.models import Booking, Session
-
     rng = ctx.random
-    scheduled = CatalogItem.objects.filter(
-        kind__in=(Kind.LIVE_SESSION, Kind.COHORT, Kind.LUNCH_AND_LEARN), sessions__isnull=True
-    ).order_by("title")
-    people = list(Person.objects.filter(is_active=True).order_by("employee_id").values_list("pk", flat=True))
-    zones = ["Europe/Berlin", "Europe/London", "America/New_York", "Asia/Kolkata"]
-    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
-    sessions, bookings = [], []
-    for index, item in enumerate(scheduled):
-        for week in (1, 3):
-            start = today + dt.timedelta(days=7 * week + index % 5, hours=9 + index % 7)
-            capacity = rng.choice([8, 12, 20, 30])
-            sessions.append(
-                Session(
-                    item=item,
-                    starts_at=start,
-                    ends_at=start + dt.timedelta(minutes=item.duration_minutes or 60),
-                    time_zone=zones[index % len(zones)],
-                    capacity=capacity,
-                    location=rng.choice(["Berlin, room Spree", "London, Thames room", "Online"]),
-                )
-            )
-    Session.objects.bulk_create(sessions)
+    scheduled = CatalogItem.objects.filter(kind__in=SCHEDULED_KINDS).order_by("title")
+    by_office = _office_people()
+    everyone = [pk for people in by_office.values() for pk in people]
     now = timezone.now()
-    for session in sessions:
-        wanted = rng.randint(0, session.capacity + 4) if people else 0
-        for position, person_id in enumerate(rng.sample(people, min(wanted, len(people)))):
-            status = "booked" if position < session.capacity else "waitlisted"
-            bookings.append(
-                Booking(
-                    session=session, person_id=person_id, status=status, queued_at=now + dt.timedelta(seconds=position)
-                )
+    sessions, bookings = [], []
+    for item in scheduled:
+        for week in (1, 3):
+            location, online_url, zone = session_place(rng)
+            today = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+            monday = today + dt.timedelta(weeks=week, days=-today.weekday())
+            day = monday + dt.timedelta(days=rng.randint(0, 4))
+            start, end = session_times(item, day, zone, rng)
+            office = location.split(",")[0]
+            people = by_office.get(office) or everyone
+            presenter = rng.choice(people) if item.kind == Kind.LUNCH_AND_LEARN and people else None
+            session = Session(
+                item=item,
+                starts_at=start,
+                ends_at=end,
+                time_zone=zone,
+                capacity=rng.choice([8, 12, 20, 30]),
+                location=location,
+                online_url=online_url,
+                presenter_id=presenter,
             )
+            sessions.append(session)
+            wanted = rng.randint(0, session.capacity + 4)
+            guests = [pk for pk in rng.sample(people, min(wanted + 1, len(people))) if pk != presenter][:wanted]
+            for position, person_id in enumerate(guests):
+                status = "booked" if position < session.capacity else "waitlisted"
+                queued = now - dt.timedelta(hours=len(guests) - position)
+                bookings.append(Booking(session=session, person_id=person_id, status=status, queued_at=queued))
+    Session.objects.bulk_create(sessions)
     Booking.objects.bulk_create(bookings)
     ctx.log(f"  {len(sessions)} upcoming sessions, {len(bookings)} bookings")
 
 
-def _seed_past_sessions(ctx: DemoContext) -> None:
-    """Three sessions from the last weeks, Maya among those booked: two with attendance taken by the L&D
-    lead (completing people's enrolments), the latest left for her to take on its roster."""
-    import datetime as dt
+def _attended(session: Session, bookings: list[Booking], *, taker: Person, rng: random.Random) -> int:
+    """Take attendance through the service (statements, completions, skill evidence), then date the
+    attendees' enrolments back to the session."""
+    came = []
+    for booking in bookings:
+        attended = rng.random() < 0.85
+        booking_mark_attendance(actor=taker, booking=booking, attended=attended, source=SYSTEM)
+        if attended:
+            came.append(booking.person_id)
+    Enrollment.objects.filter(item=session.item_id, person__in=came).update(
+        enrolled_at=session.starts_at - dt.timedelta(days=7), started_at=session.starts_at, completed_at=session.ends_at
+    )
+    return len(bookings)
 
-    from django.utils import timezone
 
-    from learnloop.learning.models import Booking, Session
-    from learnloop.learning.sessions import booking_mark_attendance
-
-    now = timezone.now()
-    if Session.objects.filter(starts_at__lt=now).exists():
-        return
-    priya = Person.objects.filter(username="priya.raman@fernhill.example").first()
-    maya = Person.objects.filter(username="maya.okafor@fernhill.example").first()
+def _seed_past_sessions(ctx: DemoContext, priya: Person) -> None:
+    """Three workshops from the last weeks in Berlin, Maya among those booked: two with attendance taken by
+    the L&D lead (completing people's enrolments), the latest left for her to take on its roster."""
+    maya = Person.objects.filter(username=MAYA).first()
     items = list(CatalogItem.objects.filter(kind=Kind.LIVE_SESSION).order_by("title")[:3])
-    if priya is None or maya is None or len(items) < 3:
+    if maya is None or len(items) < 3:
         return
     rng = ctx.random
-    others = list(Person.objects.filter(is_active=True).exclude(pk=maya.pk).order_by("employee_id")[:150])
-    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    berlin = [pk for pk in _office_people().get("Berlin", []) if pk != maya.pk]
+    others = list(Person.objects.filter(pk__in=berlin[:150]).order_by("employee_id"))
+    today = timezone.now().astimezone(zoneinfo.ZoneInfo("Europe/Berlin")).date()
     monday = today - dt.timedelta(days=today.weekday())
     taken = 0
     for weeks_ago, item in zip((3, 2, 1), items, strict=True):
-        start = monday - dt.timedelta(weeks=weeks_ago) + dt.timedelta(days=1, hours=9)  # a Tuesday morning
-        session = Session.objects.create(
+        tuesday = monday - dt.timedelta(weeks=weeks_ago, days=-1)
+        start = dt.datetime.combine(tuesday, dt.time(10, 0), zoneinfo.ZoneInfo("Europe/Berlin"))
+        session = session_create(
+            actor=priya,
             item=item,
             starts_at=start,
             ends_at=start + dt.timedelta(minutes=item.duration_minutes or 120),
             time_zone="Europe/Berlin",
             capacity=12,
-            location="Berlin, room Spree",
+            location="Berlin, Spree room",
             presenter=priya,
+            source=SYSTEM,
         )
-        people = [maya, *rng.sample(others, 7)]
+        people = [maya, *rng.sample(others, min(7, len(others)))]
         bookings = [
             Booking.objects.create(
                 session=session, person=person, status="booked", queued_at=start - dt.timedelta(days=7)
@@ -185,98 +296,238 @@ def _seed_past_sessions(ctx: DemoContext) -> None:
         ]
         if weeks_ago == 1:
             continue  # attendance still to take
-        for booking in bookings:
-            attended = booking.person == maya or rng.random() < 0.85
-            booking_mark_attendance(actor=priya, booking=booking, attended=attended, source="system")
-            taken += 1
-    ctx.log(f"  3 past sessions, attendance taken for {taken} bookings")
+        # Maya came to both.
+        booking_mark_attendance(actor=priya, booking=bookings[0], attended=True, source=SYSTEM)
+        taken += 1 + _attended(session, bookings[1:], taker=priya, rng=rng)
+        Enrollment.objects.filter(item=item, person=maya).update(
+            enrolled_at=start - dt.timedelta(days=7), started_at=start, completed_at=session.ends_at
+        )
+    ctx.log(f"  3 past workshops, attendance taken for {taken} bookings")
+
+
+def _seed_lunch_and_learns(ctx: DemoContext, priya: Person) -> None:
+    """Lunch and learns of the last weeks, each presented by a colleague whose role needs the skill: people
+    booked, attendance taken and the recording and write-up added by the presenter (who is credited with
+    an xAPI "shared" statement), so the item pages show what people missed."""
+    from learnloop.skills.models import RoleRequirement
+
+    rng = ctx.random
+    maya = Person.objects.filter(username=MAYA).first()
+    made = 0
+    for number, (skill, write_up) in enumerate(sorted(WRITE_UPS.items())):
+        item = CatalogItem.objects.filter(title=f"Lunch and learn: {skill} in practice").first()
+        if item is None:
+            continue
+        office = "Berlin" if skill == "Incident response" else sorted(OFFICES)[number % len(OFFICES)]
+        zone = OFFICES[office][0]
+        roles = RoleRequirement.objects.filter(skill__name=skill, level__gte=3).values("job_role")
+        local = Person.objects.filter(is_active=True, location__name=office).order_by("employee_id")
+        others = local.exclude(pk=maya.pk) if maya is not None else local
+        presenter = others.filter(job_role__in=roles).first() or others.first()
+        if presenter is None:
+            continue
+        today = timezone.now().astimezone(zoneinfo.ZoneInfo(zone)).date()
+        day = _weekday(today - dt.timedelta(weeks=number + 1, days=today.weekday() - rng.randint(1, 3)), back=True)
+        start = dt.datetime.combine(day, dt.time(12, 30), zoneinfo.ZoneInfo(zone))
+        session = session_create(
+            actor=priya,
+            item=item,
+            starts_at=start,
+            ends_at=start + dt.timedelta(minutes=item.duration_minutes or 45),
+            time_zone=zone,
+            capacity=30,
+            location=f"{office}, {OFFICES[office][1][0]}",
+            online_url=f"https://meet.fernhill.example/lunch-{number + 1:02d}",
+            presenter=presenter,
+            source=SYSTEM,
+        )
+        audience = list(local.exclude(pk__in=[presenter.pk, maya.pk if maya else 0])[:200])
+        guests = rng.sample(audience, min(rng.randint(9, 22), len(audience)))
+        if skill == "Incident response" and maya is not None:
+            guests.insert(0, maya)
+        bookings = [
+            Booking.objects.create(
+                session=session, person=guest, status="booked", queued_at=start - dt.timedelta(days=rng.randint(2, 9))
+            )
+            for guest in guests
+        ]
+        _attended(session, bookings, taker=presenter, rng=rng)
+        slug = item.title.lower().replace("lunch and learn: ", "").replace(" ", "-")
+        session_follow_up(
+            actor=presenter,
+            session=session,
+            recording_url=f"https://video.fernhill.example/lunch-and-learn/{slug}-{day:%Y-%m-%d}",
+            write_up=write_up,
+            source=SYSTEM,
+        )
+        made += 1
+    ctx.log(f"  {made} past lunch and learns with a presenter, attendance, a recording and a write-up")
+
+
+class PastSeats:
+    """Seats in sessions that took place, for demo people whose live learning is complete: completing a
+    workshop, cohort or lunch and learn means having attended one of its sessions. Sessions are added as
+    needed, in the past, on weekdays and at office hours in their room's time zone; sessions whose
+    attendance is still to be taken are left alone."""
+
+    PER_ITEM = 2  # past sessions an item gets for people completing it whenever
+
+    def __init__(self, *, organiser: Person, rng: random.Random) -> None:
+        self.organiser, self.rng, self.now = organiser, rng, timezone.now()
+        self.sessions: dict[int, list[Session]] = {}
+        self.free: dict[int, int] = {}
+        past = Session.objects.filter(ends_at__lt=self.now)
+        untaken = Booking.objects.filter(session__in=past, status=Booking.Status.BOOKED).values("session_id")
+        seated = Count("bookings", filter=Q(bookings__status__in=SEATED))
+        for session in past.exclude(pk__in=untaken).annotate(seated=seated).order_by("starts_at", "pk"):
+            self.sessions.setdefault(session.item_id, []).append(session)
+            self.free[session.pk] = session.capacity - session.seated
+        self.booked = set(Booking.objects.filter(session__in=past).values_list("session_id", "person_id"))
+
+    def take(self, item: CatalogItem, person_id: int, *, around: dt.datetime | None = None) -> Session | None:
+        """A seat for the person in a past session of `item` (within three weeks of `around` if given, a
+        session made for it if none is); None once the item's past sessions are full."""
+        known = self.sessions.setdefault(item.pk, [])
+        candidates = [s for s in known if self.free[s.pk] > 0 and (s.pk, person_id) not in self.booked]
+        if around is not None:
+            candidates = [s for s in candidates if abs(s.starts_at - around) < dt.timedelta(days=21)]
+        if not candidates:
+            if around is None and len(known) >= self.PER_ITEM:
+                return None
+            when = around or self.now - dt.timedelta(days=self.rng.randint(10, 120))
+            candidates = [self._create(item, when)]
+        session = self.rng.choice(candidates)
+        self.free[session.pk] -= 1
+        self.booked.add((session.pk, person_id))
+        return session
+
+    def _create(self, item: CatalogItem, when: dt.datetime) -> Session:
+        location, online_url, zone = session_place(self.rng)
+        around = when.astimezone(zoneinfo.ZoneInfo(zone)).date()
+        day = around - dt.timedelta(days=around.weekday() - self.rng.randint(0, 4))  # a weekday of that week
+        start, end = session_times(item, day, zone, self.rng)
+        while end >= self.now:
+            start, end = start - dt.timedelta(weeks=1), end - dt.timedelta(weeks=1)
+        session = session_create(
+            actor=self.organiser,
+            item=item,
+            starts_at=start,
+            ends_at=end,
+            time_zone=zone,
+            capacity=self.rng.choice([12, 16, 20, 24]),
+            location=location,
+            online_url=online_url,
+            source=SYSTEM,
+        )
+        self.sessions[item.pk].append(session)
+        self.free[session.pk] = session.capacity
+        return session
+
+
+def item_topics() -> dict[int, tuple[str, str]]:
+    """Each item's first skill and its category, for the reflections people write (one query)."""
+    topics: dict[int, tuple[str, str]] = {}
+    for item_id, skill, category in ItemSkill.objects.order_by("item_id", "skill__name").values_list(
+        "item_id", "skill__name", "skill__category__name"
+    ):
+        topics.setdefault(item_id, (skill, category or ""))
+    return topics
+
+
+def demo_reflection(item: CatalogItem, topics: dict[int, tuple[str, str]], rng: random.Random) -> tuple[str, str]:
+    skill, category = topics.get(item.pk, ("", ""))
+    return reflection(kind=item.kind, title=item.title, skill=skill, category=category, rng=rng)
+
+
+def _files() -> list[tuple[str, str, str, bytes, str]]:
+    """Items delivered as an uploaded file: (title, skill, file name, content, summary)."""
+    return [
+        (
+            "Incident review template",
+            "Incident response",
+            "incident-review-template.md",
+            INCIDENT_REVIEW_TEMPLATE.encode(),
+            "The template our teams use for blameless incident reviews, with a timeline and actions table.",
+        ),
+        (
+            "Structured interview scorecard",
+            "Hiring and interviewing",
+            "interview-scorecard.csv",
+            csv_bytes(INTERVIEW_SCORECARD),
+            "Score every candidate on the same competencies with evidence, so debriefs compare like with like.",
+        ),
+        (
+            "Feedback conversation planner",
+            "Giving feedback",
+            "feedback-conversation-planner.pdf",
+            pdf(FEEDBACK_PLANNER_LINES),
+            "A one-page planner for a feedback conversation: situation, behaviour, impact, question, next step.",
+        ),
+    ]
 
 
 def _seed_items(ctx: DemoContext) -> None:
     skills = {s.name: s for s in Skill.objects.all()}
-    owner = Person.objects.filter(username="priya.raman@fernhill.example").first()
+    owner = Person.objects.filter(username=PRIYA).first()
     sponsors = list(Person.objects.filter(title__startswith="Director").order_by("employee_id")[:10])
-    created = 0
-    for index, (name, skill) in enumerate(sorted(skills.items())):
+    made: list[CatalogItem] = []
+
+    def add(kind: str, title: str, summary: str, taught: list[tuple[str, int]], **fields: Any) -> None:
+        made.append(
+            item_create(
+                actor=None,
+                kind=kind,
+                title=title,
+                summary=summary,
+                owner=owner,
+                skills=[(skills[name], level) for name, level in taught],
+                source=SYSTEM,
+                **fields,
+            )
+        )
+
+    for index, name in enumerate(sorted(skills)):
         lower = name[0].lower() + name[1:]
         for kind, title, summary, minutes, level in PATTERNS:
             delivery = Delivery.LINK if kind == Kind.SELF_PACED else Delivery.NONE
             slug = title.format(s=name).lower().replace(" ", "-").replace(":", "")
-            item_create(
-                actor=None,
-                kind=kind,
-                title=title.format(s=name),
-                summary=summary.format(l=lower),
+            add(
+                kind,
+                title.format(s=name),
+                summary.format(l=lower),
+                [(name, level)],
                 delivery=delivery,
                 url=f"{ACADEMY}/{slug}" if delivery == Delivery.LINK else "",
                 duration_minutes=minutes,
                 audience="Everyone" if level < 3 else "People who use it weekly",
-                owner=owner,
-                skills=[(skill, level)],
-                source=AuditEvent.Source.SYSTEM,
             )
-            created += 1
         if index % 4 == 0:
-            item_create(
-                actor=None,
-                kind=Kind.SELF_PACED,
-                title=f"{name}: a 20-minute lesson",
-                summary=f"Short written lesson on {lower}, with one thing to try this week.",
+            add(
+                Kind.SELF_PACED,
+                f"{name}: a 20-minute lesson",
+                f"Short written lesson on {lower}, with one thing to try this week.",
+                [(name, 2)],
                 delivery=Delivery.LESSON,
                 lesson=LESSON.format(s=name, l=lower),
                 duration_minutes=20,
-                owner=owner,
-                skills=[(skill, 2)],
-                source=AuditEvent.Source.SYSTEM,
             )
-            created += 1
     for skill_name, title, author, isbn in BOOKS:
-        item_create(
-            actor=None,
-            kind=Kind.BOOK,
-            title=title,
-            author=author,
-            isbn=isbn,
-            summary=f"A book club pick on {skill_name.lower()}: read a chapter a week and discuss.",
-            duration_minutes=600,
-            owner=owner,
-            skills=[(skills[skill_name], 3)],
-            source=AuditEvent.Source.SYSTEM,
+        summary = f"A book club pick on {skill_name.lower()}: read a chapter a week and discuss."
+        add(Kind.BOOK, title, summary, [(skill_name, 3)], author=author, isbn=isbn, duration_minutes=600)
+    for number, (skill_name, title, minutes, scope) in enumerate(STRETCH):
+        summary = (
+            f"A real piece of work that grows your {skill_name.lower()}, with a sponsor and a reflection at the end."
         )
-        created += 1
-    for number, (skill_name, title, scope) in enumerate(STRETCH):
-        item_create(
-            actor=None,
-            kind=Kind.STRETCH,
-            title=title,
-            scope=scope,
-            summary=f"A real piece of work that grows your {skill_name.lower()}, with a sponsor and a "
-            "reflection at the end.",
-            sponsor=sponsors[number % len(sponsors)] if sponsors else None,
-            owner=owner,
-            skills=[(skills[skill_name], 4)],
-            source=AuditEvent.Source.SYSTEM,
-        )
-        created += 1
+        sponsor = sponsors[number % len(sponsors)] if sponsors else None
+        add(Kind.STRETCH, title, summary, [(skill_name, 4)], scope=scope, sponsor=sponsor, duration_minutes=minutes)
     for title, skill_name in (("New manager cohort", "Coaching"), ("Data literacy cohort", "Data literacy")):
-        item_create(
-            actor=None,
-            kind=Kind.COHORT,
-            title=title,
-            duration_minutes=12 * 90,
-            owner=owner,
-            summary="Six fortnightly sessions with the same group, practice between sessions.",
-            skills=[(skills[skill_name], 3)],
-            source=AuditEvent.Source.SYSTEM,
-        )
-        created += 1
-    item_create(
-        actor=None,
-        kind=Kind.MENTORING,
-        title="Find a mentor",
-        owner=owner,
-        summary="Be matched with a mentor for six months of monthly conversations.",
-        skills=[(skills["Coaching"], 2)],
-        source=AuditEvent.Source.SYSTEM,
-    )
-    ctx.log(f"  {created + 1} catalog items in every format")
+        summary = "Six fortnightly sessions with the same group, practice between sessions."
+        add(Kind.COHORT, title, summary, [(skill_name, 3)], duration_minutes=12 * 90)
+    for title, summary, skill_names in MENTORING:
+        # Six monthly conversations of an hour.
+        add(Kind.MENTORING, title, summary, [(name, 2) for name in skill_names], duration_minutes=6 * 60)
+    for title, skill_name, file_name, content, summary in _files():
+        # Through the item's FileField, so the file is kept by the same storage the upload form uses.
+        file = ContentFile(content, name=file_name)
+        add(Kind.SELF_PACED, title, summary, [(skill_name, 2)], delivery=Delivery.FILE, file=file, duration_minutes=15)
+    ctx.log(f"  {len(made)} catalog items in every format")

@@ -1,8 +1,16 @@
+import datetime as dt
+import zoneinfo
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.dateparse import parse_datetime
 
-from learnloop.learning.models import CatalogItem
+from learnloop.core.forms import DateTimeField, IdMultipleChoiceField, person_field
+from learnloop.learning.models import CatalogItem, Session
+from learnloop.learning.sessions import MAX_CAPACITY
+from learnloop.people.models import Person
 from learnloop.skills.models import Skill
 
 
@@ -36,13 +44,24 @@ class CatalogItemForm(forms.ModelForm):
             "author",
             "isbn",
             "scope",
+            "sponsor",
             "is_published",
         ]
+        labels = {"sponsor": "Sponsor"}
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "lesson": forms.Textarea(attrs={"rows": 10}),
             "scope": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sponsor"] = person_field(
+            people, label="Sponsor", help_text="Stretch assignments: who backs the work and signs it off"
+        )
+        if self.instance.pk and self.instance.sponsor_id:
+            # The email box shows the sponsor's email, not their id.
+            self.initial["sponsor"] = self.instance.sponsor
 
     def clean_skills(self) -> list[tuple[Skill, int]]:
         parsed: list[tuple[Skill, int]] = []
@@ -67,6 +86,73 @@ class ReflectionForm(forms.Form):
     )
 
 
+class WallClockField(DateTimeField):
+    """A date and time as typed, without a zone: the session's own zone (another field) places it."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=None)
+        try:
+            parsed = parse_datetime(str(value).strip())
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if parsed is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed.replace(tzinfo=None)
+
+    def prepare_value(self, value: Any) -> Any:
+        return value
+
+
+def _zone_choices() -> list[tuple[str, str]]:
+    return [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
+
+
+class SessionForm(forms.Form):
+    starts_at = WallClockField(label="Starts", help_text="In the session's time zone")
+    ends_at = WallClockField(label="Ends")
+    time_zone = forms.ChoiceField(choices=_zone_choices, label="Time zone")
+    capacity = forms.IntegerField(min_value=1, max_value=MAX_CAPACITY, label="Seats")
+    location = forms.CharField(max_length=200, required=False, label="Place", help_text="e.g. Berlin, room Spree")
+    online_url = forms.URLField(
+        max_length=500, required=False, assume_scheme="https", label="Online meeting link", help_text="Optional"
+    )
+
+    def __init__(self, *args: Any, people: QuerySet[Person], session: Session | None = None, **kwargs: Any) -> None:
+        if session is not None:
+            zone = zoneinfo.ZoneInfo(session.time_zone)
+            kwargs.setdefault(
+                "initial",
+                {
+                    "starts_at": session.starts_at.astimezone(zone).replace(tzinfo=None),
+                    "ends_at": session.ends_at.astimezone(zone).replace(tzinfo=None),
+                    "time_zone": session.time_zone,
+                    "capacity": session.capacity,
+                    "location": session.location,
+                    "online_url": session.online_url,
+                    "presenter": session.presenter,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["presenter"] = person_field(
+            people, label="Presenter", help_text="Takes attendance and is credited for the session"
+        )
+
+
+class SessionCancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Why (optional)",
+        help_text="Sent to everyone booked or waiting",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class StretchReflectionForm(forms.Form):
     """The end of a stretch assignment: what it achieved, what was learned, what to change, what grew."""
 
@@ -84,7 +170,7 @@ class StretchReflectionForm(forms.Form):
     do_differently = forms.CharField(
         required=False, label="What would you do differently?", widget=forms.Textarea(attrs={"rows": 3})
     )
-    skills_grown = forms.ModelMultipleChoiceField(
+    skills_grown = IdMultipleChoiceField(
         Skill.objects.none(),
         required=False,
         label="Which skills grew?",

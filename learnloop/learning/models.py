@@ -130,6 +130,10 @@ class Session(models.Model):
     recording_url = models.URLField(max_length=500, blank=True)
     write_up = models.TextField(blank=True)
     followed_up_at = models.DateTimeField(null=True, blank=True)
+    # A cancelled session stays (its bookings, audit trail and calendar events refer to it) but takes no
+    # bookings and leaves every list of upcoming sessions.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["starts_at"]

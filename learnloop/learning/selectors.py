@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from learnloop.core import policy
@@ -43,6 +45,12 @@ def item_get(*, actor: Person, item_id: int) -> CatalogItem:
     return policy.get_or_404(actor, "view", items, pk=item_id)
 
 
+def pickable_people(*, actor: Person) -> QuerySet[Person]:
+    """Who the actor may name as a sponsor or presenter: active people they can see, by name."""
+    people = policy.scope(actor, "view", Person.objects.filter(is_active=True))
+    return people.order_by("last_name", "first_name", "pk")
+
+
 def languages() -> list[str]:
     return list(CatalogItem.objects.order_by("language").values_list("language", flat=True).distinct())
 
@@ -50,7 +58,7 @@ def languages() -> list[str]:
 def upcoming_sessions(*, actor: Person, item: CatalogItem) -> list[dict[str, object]]:
     """The item's future sessions with seats left and the actor's own booking (two queries)."""
     sessions = list(
-        Session.objects.filter(item=item, starts_at__gt=timezone.now()).annotate(
+        Session.objects.filter(item=item, starts_at__gt=timezone.now(), cancelled_at__isnull=True).annotate(
             taken=Count("bookings", filter=Q(bookings__status__in=SEATED)),
             waiting=Count("bookings", filter=Q(bookings__status="waitlisted")),
         )
@@ -72,7 +80,8 @@ def upcoming_sessions(*, actor: Person, item: CatalogItem) -> list[dict[str, obj
 
 def past_sessions_to_take(*, actor: Person, item: CatalogItem, limit: int = 5) -> list[Session]:
     """The item's latest sessions that have started, where the actor may take attendance (one query)."""
-    sessions = policy.scope(actor, "take_attendance", Session.objects.filter(item=item, starts_at__lte=timezone.now()))
+    taken_place = Session.objects.filter(item=item, starts_at__lte=timezone.now(), cancelled_at__isnull=True)
+    sessions = policy.scope(actor, "take_attendance", taken_place)
     found = list(sessions.order_by("-starts_at")[:limit])
     for s in found:
         s.item = item
@@ -92,6 +101,46 @@ def followed_up_sessions(*, item: CatalogItem, limit: int = 10) -> list[Session]
     return found
 
 
+def sessions_to_manage(*, item: CatalogItem) -> list[Session]:
+    """The item's sessions that have not ended, cancelled ones included, with seats taken and the waitlist
+    counted and their presenter (one query; the caller has been allowed to schedule the item's sessions)."""
+    found: list[Session] = list(
+        Session.objects.filter(item=item, ends_at__gt=timezone.now())
+        .select_related("presenter")
+        .annotate(
+            taken=Count("bookings", filter=Q(bookings__status__in=SEATED)),
+            waiting=Count("bookings", filter=Q(bookings__status="waitlisted")),
+        )
+        .order_by("starts_at", "pk")
+    )
+    for s in found:
+        s.item = item
+    return found
+
+
+def my_upcoming_bookings(*, person: Person, limit: int = 5) -> list[Booking]:
+    """The person's next sessions: a seat or a waitlist place (with `ahead`, how many wait before them), soonest
+    first, only sessions not cancelled and of items they may still see. One query whatever their history."""
+    ahead = (
+        Booking.objects.filter(session=OuterRef("session"), status=Booking.Status.WAITLISTED)
+        .filter(Q(queued_at__lt=OuterRef("queued_at")) | Q(queued_at=OuterRef("queued_at"), pk__lt=OuterRef("pk")))
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    coming = Session.objects.filter(ends_at__gt=timezone.now(), cancelled_at__isnull=True)
+    visible = policy.scope(person, "view", coming)
+    return list(
+        Booking.objects.filter(
+            person=person, status__in=(Booking.Status.BOOKED, Booking.Status.WAITLISTED), session__in=visible
+        )
+        .select_related("session__item")
+        .annotate(ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), 0))
+        .order_by("session__starts_at", "pk")[:limit]
+    )
+
+
 def sessions_list(
     *,
     actor: Person,
@@ -100,7 +149,7 @@ def sessions_list(
     until: dt.datetime | None = None,
 ) -> QuerySet[Session]:
     """Sessions of items the actor may see, upcoming by default, with seats taken and the waitlist counted."""
-    sessions = policy.scope(actor, "view", Session.objects.select_related("item"))
+    sessions = policy.scope(actor, "view", Session.objects.select_related("item")).filter(cancelled_at__isnull=True)
     sessions = sessions.filter(starts_at__gte=since if since is not None else timezone.now())
     if until is not None:
         sessions = sessions.filter(starts_at__lt=until)
@@ -125,6 +174,12 @@ def roster(session: Session) -> list[Booking]:
     bookings = Booking.objects.filter(session=session).exclude(status="cancelled").select_related("person")
     order = {"booked": 0, "attended": 0, "no_show": 0, "waitlisted": 1}
     return sorted(bookings, key=lambda b: (order[b.status], b.person.last_name, b.person.first_name, b.pk))
+
+
+def home_panel(person: Person) -> dict[str, Any] | None:
+    """ "Upcoming sessions" on my home: the next seats and waitlist places, or nothing when there are none."""
+    bookings = my_upcoming_bookings(person=person)
+    return {"bookings": bookings, "zone": person.time_zone} if bookings else None
 
 
 def enrollment_list(

@@ -15,6 +15,7 @@ from learnloop.core.models import AuditEvent
 from learnloop.core.tasks import durable_task
 from learnloop.learning.enrollment import enrollment_complete, enrollment_progress
 from learnloop.learning.models import CatalogItem, Enrollment
+from learnloop.lrs.consumers import NewStatement
 from learnloop.lrs.models import Statement
 
 ADL = "http://adlnet.gov/expapi/verbs/"
@@ -45,6 +46,10 @@ def _items_for(activity_ids: set[str]) -> dict[str, CatalogItem]:
     return found
 
 
+def _moves_progress(verb_id: str, result: dict[str, Any]) -> bool:
+    return verb_id in COMPLETING or verb_id in STARTING or result.get("completion") is True
+
+
 def _progress_of(result: dict[str, Any]) -> int | None:
     value = (result.get("extensions") or {}).get(PROGRESS_EXTENSION)
     return int(value) if isinstance(value, int | float) and 0 <= value <= 100 else None
@@ -66,9 +71,9 @@ def apply_external_statements(*, statement_ids: list[str]) -> int:
         item = items.get(statement.object_ref)
         verb = statement.verb_id
         result = statement.data.get("result") or {}
-        completes = verb in COMPLETING or result.get("completion") is True
-        if item is None or not (completes or verb in STARTING):
+        if item is None or not _moves_progress(verb, result):
             continue
+        completes = verb in COMPLETING or result.get("completion") is True
         with transaction.atomic():
             enrollment, created = Enrollment.objects.get_or_create(
                 person=statement.person,
@@ -95,5 +100,13 @@ def apply_external_statements(*, statement_ids: list[str]) -> int:
     return moved
 
 
-def enqueue_external_statements(statement_ids: list[str]) -> None:
-    apply_external_statements.enqueue(statement_ids=statement_ids)
+def enqueue_external_statements(statements: list[NewStatement]) -> None:
+    """The LRS's consumer: a task only for statements that may move an enrolment (a learnloop person's,
+    about an activity, with a starting or completing verb); the task matches them to catalog items."""
+    ids = [
+        s.statement_id
+        for s in statements
+        if s.person_id is not None and s.object_type == "Activity" and _moves_progress(s.verb_id, s.result or {})
+    ]
+    if ids:
+        apply_external_statements.enqueue(statement_ids=ids)

@@ -1,13 +1,14 @@
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core import policy
 from learnloop.core.forms import add_service_errors
@@ -21,13 +22,30 @@ from learnloop.learning.enrollment import (
     enrollment_progress,
     enrollment_retake,
 )
-from learnloop.learning.forms import CatalogItemForm, CatalogSearchForm, ReflectionForm, StretchReflectionForm
+from learnloop.learning.forms import (
+    CatalogItemForm,
+    CatalogSearchForm,
+    ReflectionForm,
+    SessionCancelForm,
+    SessionForm,
+    StretchReflectionForm,
+)
 from learnloop.learning.models import Booking, CatalogItem, Enrollment, Session
 from learnloop.learning.rendering import lesson_html
-from learnloop.learning.sessions import booking_cancel, booking_mark_attendance, session_book, session_follow_up
+from learnloop.learning.sessions import (
+    SCHEDULED_KINDS,
+    booking_cancel,
+    booking_mark_attendance,
+    session_book,
+    session_cancel,
+    session_create,
+    session_follow_up,
+    session_update,
+)
 
 
 @login_required
+@require_safe
 def catalog(request: AuthedRequest) -> HttpResponse:
     form = CatalogSearchForm(request.GET or None)
     filters: dict[str, Any] = {}
@@ -54,12 +72,14 @@ def catalog(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def item_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
     item = selectors.item_get(actor=request.user, item_id=item_id)
     context = {
         "item": item,
         "lesson": lesson_html(item.lesson) if item.lesson else "",
         "can_edit": policy.can(request.user, "change", item),
+        "can_schedule": item.kind in SCHEDULED_KINDS and policy.can(request.user, "schedule", item),
         "enrollment": Enrollment.objects.filter(person=request.user, item=item).first(),
         "sessions": selectors.upcoming_sessions(actor=request.user, item=item),
         "past_sessions": selectors.past_sessions_to_take(actor=request.user, item=item),
@@ -70,6 +90,21 @@ def item_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
         ],
     }
     return render(request, "learning/item.html", context)
+
+
+@require_safe
+@login_required
+def item_file(request: AuthedRequest, item_id: int) -> FileResponse:
+    """An uploaded item's file, to whoever may see the item (never a public media URL: drafts stay private)."""
+    item = selectors.item_get(actor=request.user, item_id=item_id)
+    if not item.file:
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    # An attachment, never rendered inline: an uploaded HTML or SVG file cannot run in learnloop's origin.
+    return FileResponse(handle, as_attachment=True, filename=PurePosixPath(item.file.name or "").name)
 
 
 def _save(request: AuthedRequest, form: CatalogItemForm, item: CatalogItem | None) -> CatalogItem | None:
@@ -91,7 +126,8 @@ def _save(request: AuthedRequest, form: CatalogItemForm, item: CatalogItem | Non
 def item_create(request: AuthedRequest) -> HttpResponse:
     if not policy.can(request.user, "create", CatalogItem):
         raise Http404
-    form = CatalogItemForm(request.POST or None, request.FILES or None)
+    people = selectors.pickable_people(actor=request.user)
+    form = CatalogItemForm(request.POST or None, request.FILES or None, people=people)
     if request.method == "POST" and form.is_valid():
         item = _save(request, form, None)
         if item is not None:
@@ -111,7 +147,13 @@ def item_edit(request: AuthedRequest, item_id: int) -> HttpResponse:
     initial = {
         "skills": "\n".join(f"{s.skill.name} = {s.target_level}" for s in item.skills_taught.select_related("skill"))
     }
-    form = CatalogItemForm(request.POST or None, request.FILES or None, instance=item, initial=initial)
+    form = CatalogItemForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=item,
+        initial=initial,
+        people=selectors.pickable_people(actor=request.user),
+    )
     if request.method == "POST" and form.is_valid():
         saved = _save(request, form, CatalogItem.objects.get(pk=item.pk))
         if saved is not None:
@@ -126,11 +168,16 @@ def item_edit(request: AuthedRequest, item_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def my_learning(request: AuthedRequest) -> HttpResponse:
     enrollments = (
         Enrollment.objects.filter(person=request.user).select_related("item").order_by("status", "-enrolled_at")
     )
-    return render(request, "learning/mine.html", {"enrollments": enrollments})
+    return render(
+        request,
+        "learning/mine.html",
+        {"enrollments": enrollments, "bookings": selectors.my_upcoming_bookings(person=request.user, limit=20)},
+    )
 
 
 def _my_enrollment(request: AuthedRequest, item_id: int) -> tuple[CatalogItem, Enrollment | None]:
@@ -249,6 +296,7 @@ def booking_cancel_view(request: AuthedRequest, booking_id: int) -> HttpResponse
 
 
 @login_required
+@require_safe
 def session_roster(request: AuthedRequest, session_id: int) -> HttpResponse:
     """Who booked, and (once it started) who came: for the presenter, the item's owner and the L&D team."""
     session = selectors.session_get(actor=request.user, session_id=session_id, action="take_attendance")
@@ -297,3 +345,73 @@ def session_attendance(request: AuthedRequest, session_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("learning:session_roster", session_id=session.pk)
+
+
+# --- Scheduling sessions (the item's owner and the L&D team) --------------------------------------
+
+
+def _schedulable(request: AuthedRequest, item_id: int) -> CatalogItem:
+    item = policy.get_or_404(request.user, "schedule", CatalogItem.objects.all(), pk=item_id)
+    if item.kind not in SCHEDULED_KINDS:
+        raise Http404
+    return item
+
+
+def _ran(form: Any, service: Any) -> bool:
+    """Run a service for a valid form; its ValidationError goes onto the form's fields."""
+    try:
+        service()
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return False
+    return True
+
+
+def _session_fields(form: SessionForm) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in SESSION_FORM_FIELDS}
+
+
+SESSION_FORM_FIELDS = ("starts_at", "ends_at", "time_zone", "capacity", "location", "online_url", "presenter")
+
+
+@login_required
+def item_sessions(request: AuthedRequest, item_id: int) -> HttpResponse:
+    """The item's sessions to come, each to change or cancel, and a form to schedule another."""
+    item = _schedulable(request, item_id)
+    people = selectors.pickable_people(actor=request.user)
+    form = SessionForm(request.POST or None, people=people, initial={"time_zone": request.user.time_zone})
+    create = lambda: session_create(actor=request.user, item=item, **_session_fields(form))  # noqa: E731
+    if request.method == "POST" and form.is_valid() and _ran(form, create):
+        messages.success(request, "Session scheduled: people can book it on the item's page.")
+        return redirect("learning:item_sessions", item_id=item.pk)
+    context = {"item": item, "form": form, "sessions": selectors.sessions_to_manage(item=item)}
+    return render(request, "learning/sessions.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def session_edit(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = selectors.session_get(actor=request.user, session_id=session_id, action="change")
+    if session.cancelled_at is not None:
+        raise Http404
+    people = selectors.pickable_people(actor=request.user)
+    form = SessionForm(request.POST or None, people=people, session=session)
+    update = lambda: session_update(actor=request.user, session=session, **_session_fields(form))  # noqa: E731
+    if request.method == "POST" and form.is_valid() and _ran(form, update):
+        messages.success(request, "Saved. Everyone booked was told, and their calendars update.")
+        return redirect("learning:item_sessions", item_id=session.item_id)
+    context = {"session": session, "form": form, "cancel_form": SessionCancelForm()}
+    return render(request, "learning/session_edit.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def session_cancel_view(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = selectors.session_get(actor=request.user, session_id=session_id, action="cancel")
+    form = SessionCancelForm(request.POST)
+    cancel = lambda: session_cancel(actor=request.user, session=session, reason=form.cleaned_data["reason"])  # noqa: E731
+    if form.is_valid() and _ran(form, cancel):
+        messages.success(request, "Session cancelled. Everyone booked or waiting was told.")
+        return redirect("learning:item_sessions", item_id=session.item_id)
+    people = selectors.pickable_people(actor=request.user)
+    context = {"session": session, "form": SessionForm(people=people, session=session), "cancel_form": form}
+    return render(request, "learning/session_edit.html", context, status=400)

@@ -9,10 +9,11 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learnloop.core import policy
-from learnloop.core.api import API_SOURCE, actor
+from learnloop.core.api import API_SOURCE, LimitOffsetPagination, actor
+from learnloop.core.bounds import ApiDateTime, Count, Id
 from learnloop.learning.models import CatalogItem
 from learnloop.learningtime import selectors, services
 from learnloop.learningtime.models import LearningBlock, PersonBudget
@@ -28,7 +29,7 @@ class BudgetOut(Schema):
 
 
 class BudgetIn(Schema):
-    weekly_minutes: int | None = Field(..., description="Minutes a week; null removes it so the default applies")
+    weekly_minutes: Count | None = Field(..., description="Minutes a week; null removes it so the default applies")
 
 
 class TeamBudgetOut(Schema):
@@ -55,24 +56,24 @@ class BlockOut(Schema):
 
 class BlockIn(Schema):
     title: str
-    starts_at: dt.datetime = Field(..., description="With an offset, or local time in your time zone")
-    ends_at: dt.datetime
-    item_id: int | None = None
+    starts_at: ApiDateTime = Field(..., description="With an offset, or local time in your time zone")
+    ends_at: ApiDateTime
+    item_id: Id | None = None
     note: str = ""
 
 
 class BlockPatch(Schema):
     title: str | None = None
-    starts_at: dt.datetime | None = None
-    ends_at: dt.datetime | None = None
-    item_id: int | None = None
+    starts_at: ApiDateTime | None = None
+    ends_at: ApiDateTime | None = None
+    item_id: Id | None = None
     note: str | None = None
     status: LearningBlock.Status | None = Field(None, description="planned, done or skipped; cancelled cancels")
 
 
 class BlockFilters(Schema):
-    from_: dt.datetime | None = Field(None, alias="from")
-    to: dt.datetime | None = None
+    from_: ApiDateTime | None = Field(None, alias="from")
+    to: ApiDateTime | None = None
 
 
 class WeekOut(Schema):
@@ -117,7 +118,7 @@ def budget_mine(request: HttpRequest) -> dict[str, Any]:
     response=BudgetOut,
     summary="Someone's weekly budget (themselves, their managers, people admins)",
 )
-def budget_of(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def budget_of(request: HttpRequest, person_id: Id) -> dict[str, Any]:
     person = get_object_or_404(Person, pk=person_id, is_active=True)
     policy.require(actor(request), "view", PersonBudget(person=person))
     budget = selectors.budget_for(person)
@@ -129,7 +130,7 @@ def budget_of(request: HttpRequest, person_id: int) -> dict[str, Any]:
     response=BudgetOut,
     summary="Set someone's own weekly budget (their managers, people admins)",
 )
-def budget_set(request: HttpRequest, person_id: int, payload: BudgetIn) -> dict[str, Any]:
+def budget_set(request: HttpRequest, person_id: Id, payload: BudgetIn) -> dict[str, Any]:
     person = get_object_or_404(Person, pk=person_id, is_active=True)
     policy.require(actor(request), "change", PersonBudget(person=person))
     services.person_budget_set(
@@ -168,12 +169,12 @@ def blocks_create(request: HttpRequest, payload: BlockIn) -> Status:
 
 
 @router.get("/learning-time/blocks/{block_id}", response=BlockOut, summary="One of my learning blocks")
-def blocks_detail(request: HttpRequest, block_id: int) -> LearningBlock:
+def blocks_detail(request: HttpRequest, block_id: Id) -> LearningBlock:
     return selectors.block_get(actor=actor(request), block_id=block_id)
 
 
 @router.patch("/learning-time/blocks/{block_id}", response=BlockOut, summary="Edit or move a block, or set its status")
-def blocks_update(request: HttpRequest, block_id: int, payload: BlockPatch) -> LearningBlock:
+def blocks_update(request: HttpRequest, block_id: Id, payload: BlockPatch) -> LearningBlock:
     person = actor(request)
     block = selectors.block_get(actor=person, block_id=block_id, action="change")
     given = payload.model_dump(exclude_unset=True)
@@ -197,7 +198,7 @@ def blocks_update(request: HttpRequest, block_id: int, payload: BlockPatch) -> L
 
 
 @router.delete("/learning-time/blocks/{block_id}", response=BlockOut, summary="Cancel a block")
-def blocks_cancel(request: HttpRequest, block_id: int) -> LearningBlock:
+def blocks_cancel(request: HttpRequest, block_id: Id) -> LearningBlock:
     person = actor(request)
     block = selectors.block_get(actor=person, block_id=block_id, action="change")
     return services.block_cancel(actor=person, block=block, source=API_SOURCE)

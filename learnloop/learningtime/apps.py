@@ -11,7 +11,9 @@ class LearningTimeConfig(AppConfig):
         from learnloop.core.navigation import NavItem, register
         from learnloop.learningtime.selectors import home_panel
 
-        register(NavItem(key="learning_time", label="Learning time", url_name="learningtime:mine", order=16))
+        register(
+            NavItem(key="learning_time", label="Learning time", url_name="learningtime:mine", order=16, group="growth")
+        )
         home.register(
             home.HomePanel(
                 key="learning_time",

@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 import zoneinfo
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from learnloop.core.seeding import DemoContext
@@ -122,8 +122,10 @@ def _book_a_session(person: Person) -> None:
 
     if Booking.objects.filter(person=person, status=Booking.Status.BOOKED).exists():
         return
+    office = person.location.name if person.location else ""
     session = (
         Session.objects.filter(starts_at__gt=timezone.now(), item__is_published=True)
+        .filter(Q(location__startswith=f"{office},") | Q(location="Online"))
         .exclude(bookings__person=person)
         .order_by("starts_at", "pk")
         .first()

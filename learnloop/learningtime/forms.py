@@ -4,6 +4,8 @@ from typing import Any
 
 from django import forms
 
+from learnloop.core.bounds import MAX_COUNT
+from learnloop.core.forms import DateField
 from learnloop.learning.models import CatalogItem, Enrollment
 from learnloop.people.models import Person
 
@@ -14,7 +16,7 @@ class BlockForm(forms.Form):
     title = forms.CharField(
         max_length=200, help_text="What you will learn, e.g. “Read chapter 3 of The Coaching Habit”"
     )
-    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    day = DateField(widget=forms.DateInput(attrs={"type": "date"}))
     starts_at = forms.TimeField(label="From", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     ends_at = forms.TimeField(label="Until", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     item = forms.ModelChoiceField(
@@ -49,6 +51,7 @@ class BudgetForm(forms.Form):
     weekly_minutes = forms.IntegerField(
         required=False,
         min_value=0,
+        max_value=MAX_COUNT,
         label="Minutes a week",
         help_text="Leave empty to remove it, so the default applies.",
     )

@@ -51,6 +51,7 @@ def _page_context(request: AuthedRequest) -> dict[str, Any]:
 
 
 @login_required
+@require_safe
 def mine(request: AuthedRequest) -> HttpResponse:
     return render(request, "learningtime/mine.html", _page_context(request))
 

@@ -4,9 +4,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from learnloop.core.api import LazyPage, actor
+from learnloop.core.api import LazyPage, LimitOffsetPagination, actor
 from learnloop.lrs.views import statements_about
 
 router = Router(tags=["learning record"])

@@ -9,4 +9,12 @@ class LrsConfig(AppConfig):
     def ready(self) -> None:
         from learnloop.core.navigation import NavItem, register
 
-        register(NavItem(key="learning_record", label="Learning record", url_name="learning_record:mine", order=20))
+        register(
+            NavItem(
+                key="learning_record",
+                label="Learning record",
+                url_name="learning_record:mine",
+                order=20,
+                group="growth",
+            )
+        )

@@ -1,13 +1,30 @@
 """Who wants to hear about newly stored statements from outside learnloop.
 
 An explicit registry rather than signals: a domain registers a function in its AppConfig.ready(), and
-the LRS calls each one with the new statement ids after the storing transaction commits. Consumers
-should hand the work to a background task so ingestion stays fast.
+the LRS calls each one with the new statements after the storing transaction commits. A consumer gets
+the columns the LRS already holds for each statement, so it can tell cheaply whether any of them
+concerns it (most external traffic concerns nobody) and hand only those to a background task, keeping
+ingestion fast.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-Consumer = Callable[[list[str]], None]
+
+@dataclass(frozen=True, slots=True)
+class NewStatement:
+    """What the LRS stored for one statement, as consumers see it."""
+
+    statement_id: str
+    person_id: int | None  # the learnloop person the actor is, if any
+    verb_id: str
+    object_type: str
+    object_ref: str  # the activity IRI when object_type is "Activity"
+    result: dict[str, Any] | None
+
+
+Consumer = Callable[[list[NewStatement]], None]
 _CONSUMERS: list[Consumer] = []
 
 
@@ -16,6 +33,6 @@ def register(consumer: Consumer) -> None:
         _CONSUMERS.append(consumer)
 
 
-def notify(statement_ids: list[str]) -> None:
+def notify(statements: list[NewStatement]) -> None:
     for consumer in _CONSUMERS:
-        consumer(statement_ids)
+        consumer(statements)

@@ -52,6 +52,7 @@ VERBS: dict[str, Verb] = {
     "earned": Verb(f"{LEARNLOOP_IRI}/verbs/earned", "earned"),
     "applied": Verb(f"{LEARNLOOP_IRI}/verbs/applied", "applied on the job"),
     "assigned": Verb(f"{LEARNLOOP_IRI}/verbs/assigned", "was assigned"),
+    "answered-transfer-check": Verb(f"{LEARNLOOP_IRI}/verbs/answered-transfer-check", "answered the transfer check"),
 }
 
 # Activity types learnloop's own objects carry.
@@ -67,6 +68,7 @@ ACTIVITY_TYPES = {
     "kudos": f"{LEARNLOOP_IRI}/activities/kudos",
     "pathway": f"{LEARNLOOP_IRI}/activities/pathway",
     "certificate": f"{LEARNLOOP_IRI}/activities/certificate",
+    "transfer-check": f"{LEARNLOOP_IRI}/activities/transfer-check",
 }
 
 

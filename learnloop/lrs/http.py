@@ -226,6 +226,7 @@ def resource(
             response["X-Experience-API-Consistent-Through"] = consistent_through_now()
         return cors(response, request)
 
+    view.http_methods = frozenset(handlers)  # type: ignore[attr-defined]  # the permission matrix reads it
     return view
 
 

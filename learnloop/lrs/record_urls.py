@@ -7,5 +7,5 @@ urlpatterns = [
     path("", views.my_record, name="mine"),
     path("export.json", views.my_record_export, name="export"),
     path("clients/", views.clients, name="clients"),
-    path("clients/<int:client_id>/revoke/", views.client_revoke_view, name="client_revoke"),
+    path("clients/<id:client_id>/revoke/", views.client_revoke_view, name="client_revoke"),
 ]

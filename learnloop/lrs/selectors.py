@@ -5,13 +5,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.db import connection
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, TextField
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast
 
 from learnloop.lrs.agents import agent_key, identifiers_only
@@ -39,7 +40,45 @@ class StatementFilter:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _conditions(query: StatementFilter) -> list[Q]:
+@dataclass(frozen=True)
+class _PageValues:
+    """The values a page's query carries. Everything else about the query is its shape, and queries of
+    one shape compile to the same SQL: PostgreSQL pages reuse it (see _page_sql)."""
+
+    key: str | None = None  # the agent filter's key ("" for an anonymous group, which matches nothing)
+    authority: int | None = None  # related_agents: the client whose account the agent is
+    verb: str | None = None
+    activity: str | None = None
+    registration: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    bound: int | None = None
+    after_seq: int | None = None
+    client_id: int | None = None
+
+
+def _page_values(query: StatementFilter, *, bound: int | None, after_seq: int | None) -> _PageValues:
+    key = None if query.agent is None else agent_key(query.agent)
+    authority = None
+    # The LRS sets every statement's authority to its client's account on this site.
+    prefix = f"account:{settings.SITE_URL}|"
+    if query.related_agents and key and key.startswith(prefix):
+        authority = Client.objects.filter(key=key[len(prefix) :]).values_list("pk", flat=True).first()
+    return _PageValues(
+        key=key,
+        authority=authority,
+        verb=query.verb or None,
+        activity=query.activity or None,
+        registration=query.registration or None,
+        since=query.since,
+        until=query.until,
+        bound=bound,
+        after_seq=after_seq,
+        client_id=query.client_id,
+    )
+
+
+def _conditions(query: StatementFilter, values: _PageValues) -> list[Q]:
     """The non-time filters as conditions whose union is the match (none: nothing matches).
 
     Each condition is an equality on the leading column of a `(column, -seq)` index, so the database
@@ -48,33 +87,29 @@ def _conditions(query: StatementFilter) -> list[Q]:
     side table and the client whose account is the authority, `related_activities` the side table.
     """
     base = Q()
-    if query.verb:
-        base &= Q(verb_id=query.verb)
-    if query.registration:
-        base &= Q(registration=query.registration)
-    agent_conditions = [Q()] if query.agent is None else _agent_conditions(query.agent, related=query.related_agents)
+    if values.verb is not None:
+        base &= Q(verb_id=values.verb)
+    if values.registration is not None:
+        base &= Q(registration=values.registration)
+    agent_conditions = [Q()] if values.key is None else _agent_conditions(values, related=query.related_agents)
     activity_conditions = [Q()]
-    if query.activity:
-        activity_conditions = [Q(object_type="Activity", object_ref=query.activity)]
+    if values.activity is not None:
+        activity_conditions = [Q(object_type="Activity", object_ref=values.activity)]
         if query.related_activities:
-            side = StatementActivity.objects.filter(activity_id=query.activity).values("statement_id")
+            side = StatementActivity.objects.filter(activity_id=values.activity).values("statement_id")
             activity_conditions.append(Q(seq__in=side))
     return [base & agent & activity for agent in agent_conditions for activity in activity_conditions]
 
 
-def _agent_conditions(agent: dict[str, Any], *, related: bool) -> list[Q]:
-    key = agent_key(agent)
+def _agent_conditions(values: _PageValues, *, related: bool) -> list[Q]:
+    key = values.key
     if not key:  # an anonymous group identifies nobody
         return []
     conditions = [Q(actor_key=key), Q(object_type__in=("Agent", "Group"), object_ref=key)]
     if related:
         conditions.append(Q(seq__in=StatementAgent.objects.filter(agent_key=key).values("statement_id")))
-        # The LRS sets every statement's authority to its client's account on this site.
-        prefix = f"account:{settings.SITE_URL}|"
-        if key.startswith(prefix):
-            client = Client.objects.filter(key=key[len(prefix) :]).values_list("pk", flat=True).first()
-            if client is not None:
-                conditions.append(Q(client_id=client))
+        if values.authority is not None:
+            conditions.append(Q(client_id=values.authority))
     return conditions
 
 
@@ -95,13 +130,20 @@ def _has_reference_filters(query: StatementFilter) -> bool:
 
 REFERENCE_HOPS = 3
 
+# Whether any statement references another. Once one does, one always will (statements are never
+# deleted), so this process then always follows references; until then each page asks, on PostgreSQL
+# inside its one round trip. If references are followed when none exist, the answer is the same.
+_references_stored = False
+
+
+def _references() -> QuerySet[Statement]:
+    return Statement.objects.filter(object_statement__isnull=False)
+
 
 def _referring(targets: QuerySet[Statement]) -> QuerySet[Statement]:
     """Statements whose StatementRef object points at one of `targets`. Driven from the (few) statements
     that reference anything, each checked against `targets` by its unique id."""
-    return Statement.objects.filter(object_statement__isnull=False).filter(
-        Exists(targets.filter(statement_id=OuterRef("object_statement")))
-    )
+    return _references().filter(Exists(targets.filter(statement_id=OuterRef("object_statement"))))
 
 
 class StoredStatement:
@@ -139,29 +181,27 @@ def statement_page(
     that arrived after it. Newest-first pages never reach above the first page's top, so only an
     ascending query with more to come needs to look it up.
     """
+    global _references_stored
     limit = min(query.limit or MAX_PAGE, MAX_PAGE)
-    conditions = _conditions(query)
-    sources = [Statement.objects.filter(condition) for condition in conditions]
-    # References are rare; the partial index answers "are there any" at once, and only then are they
-    # followed (building the nested queries that follow them costs more than asking).
-    if sources and _has_reference_filters(query) and Statement.objects.filter(object_statement__isnull=False).exists():
-        previous = _matching(conditions)
-        for _ in range(REFERENCE_HOPS):
-            previous = _referring(previous)
-            sources.append(previous)
-    pages = [
-        _bounded(source, query, bound=bound, after_seq=after_seq)
-        .annotate(raw=Cast("data", TextField()))
-        .values_list("seq", "stored", "raw")[: limit + 1]
-        for source in sources
-    ]
-    # PostgreSQL takes every source as one UNION ALL of ordered, limited selects: one round trip.
-    if connection.features.supports_slicing_ordering_in_compound and len(pages) > 1:
-        pages = [pages[0].union(*pages[1:], all=True)]
+    values = _page_values(query, bound=bound, after_seq=after_seq)
+    follow = _has_reference_filters(query) and values.key != ""
     found: dict[int, StoredStatement] = {}
-    for rows in pages:
-        for seq, stored, raw in rows:
+    if connection.features.supports_slicing_ordering_in_compound:
+        # PostgreSQL takes every source as one UNION ALL of ordered, limited selects: one round trip, in
+        # which a process that has not yet seen a reference asks whether there is one (the probe).
+        probe = follow and not _references_stored
+        for seq, stored, raw in _page_rows(query, values, limit=limit, follow=follow and not probe, probe=probe):
+            if raw is None:  # the probe found a reference: ask again, following references
+                _references_stored = True
+                return statement_page(query, after_seq=after_seq, bound=bound)
             found[seq] = StoredStatement(seq, stored, raw)
+    else:  # SQLite: a query per source (in-process, so a round trip costs nothing)
+        if follow and not _references_stored:
+            _references_stored = _references().exists()
+        pages = _page_querysets(query, values, limit=limit, follow=follow and _references_stored, probe=False)
+        for rows in pages:
+            for seq, stored, raw in rows:
+                found[seq] = StoredStatement(seq, stored, raw)
     page = sorted(found.values(), key=lambda s: s.seq, reverse=not query.ascending)[: limit + 1]
     more = ""
     if len(page) > limit:
@@ -174,22 +214,119 @@ def statement_page(
     return page, more, bound or 0
 
 
-def _bounded(
-    statements: QuerySet[Statement], query: StatementFilter, *, bound: int | None, after_seq: int | None
-) -> QuerySet[Statement]:
+def _bounded(statements: QuerySet[Statement], query: StatementFilter, values: _PageValues) -> QuerySet[Statement]:
     """The time, client and paging limits every source of a page shares."""
     statements = statements.filter(voided=False)
-    if bound is not None:
-        statements = statements.filter(seq__lte=bound)
-    if query.client_id is not None:
-        statements = statements.filter(client_id=query.client_id)
-    if query.since is not None:
-        statements = statements.filter(stored__gt=query.since)
-    if query.until is not None:
-        statements = statements.filter(stored__lte=query.until)
-    if after_seq is not None:
-        statements = statements.filter(seq__gt=after_seq) if query.ascending else statements.filter(seq__lt=after_seq)
+    if values.bound is not None:
+        statements = statements.filter(seq__lte=values.bound)
+    if values.client_id is not None:
+        statements = statements.filter(client_id=values.client_id)
+    if values.since is not None:
+        statements = statements.filter(stored__gt=values.since)
+    if values.until is not None:
+        statements = statements.filter(stored__lte=values.until)
+    if values.after_seq is not None:
+        after = values.after_seq
+        statements = statements.filter(seq__gt=after) if query.ascending else statements.filter(seq__lt=after)
     return statements.order_by("seq" if query.ascending else "-seq")
+
+
+def _page_querysets(
+    query: StatementFilter, values: _PageValues, *, limit: int, follow: bool, probe: bool
+) -> list[QuerySet[Any, Any]]:
+    """Every source of a page as an ordered, limited select of (seq, stored, JSON text); with `probe`,
+    one more that yields a row without JSON when any statement references another."""
+    conditions = _conditions(query, values)
+    sources = [Statement.objects.filter(condition) for condition in conditions]
+    if sources and follow:
+        previous = _matching(conditions)
+        for _ in range(REFERENCE_HOPS):
+            previous = _referring(previous)
+            sources.append(previous)
+    pages: list[QuerySet[Any, Any]] = [
+        _bounded(source, query, values)
+        .annotate(raw=Cast("data", TextField()))
+        .values_list("seq", "stored", "raw")[: limit + 1]
+        for source in sources
+    ]
+    if sources and probe:
+        pages.append(_references().annotate(raw=Value(None, TextField())).values_list("seq", "stored", "raw")[:1])
+    return pages
+
+
+# Compiling a page's UNION ALL took longer than PostgreSQL takes to answer it, so the SQL is compiled
+# once per shape (which filters are present, flags, limit) with a stand-in for each value, and reused
+# with the real values in the stand-ins' places. A shape whose stand-ins do not all come through
+# compilation unchanged is never cached.
+_STAND_INS: dict[str, Any] = {
+    "key": "\x00key",
+    "authority": -9_000_000_001,
+    "verb": "\x00verb",
+    "activity": "\x00activity",
+    "registration": "00000000-0000-4000-8000-0000000a0001",
+    "since": dt.datetime(1, 1, 1, microsecond=1, tzinfo=dt.UTC),
+    "until": dt.datetime(1, 1, 1, microsecond=2, tzinfo=dt.UTC),
+    "bound": -9_000_000_002,
+    "after_seq": -9_000_000_003,
+    "client_id": -9_000_000_004,
+}
+_Slot = tuple[str, Any]  # ("value", field name) or ("constant", the value)
+_PAGE_SQL: dict[tuple[Any, ...], tuple[str, list[_Slot]]] = {}
+
+
+def _as_param(name: str, value: Any) -> Any:
+    """A value as the ORM passes it to the database (registrations go as UUID objects)."""
+    return uuid.UUID(value) if name == "registration" else value
+
+
+def _compiled(
+    query: StatementFilter, values: _PageValues, *, limit: int, follow: bool, probe: bool
+) -> tuple[str, list[Any]] | None:
+    pages = _page_querysets(query, values, limit=limit, follow=follow, probe=probe)
+    if not pages:
+        return None
+    union = pages[0].union(*pages[1:], all=True) if len(pages) > 1 else pages[0]
+    sql, params = union.query.get_compiler(connection=connection).as_sql()
+    return sql, list(params)
+
+
+def _page_sql(
+    query: StatementFilter, values: _PageValues, *, limit: int, follow: bool, probe: bool
+) -> tuple[str, list[Any]] | None:
+    """The page's SQL and parameters, compiled once per shape; None when nothing can match."""
+    present = tuple(f.name for f in fields(values) if getattr(values, f.name) not in (None, ""))
+    flags = (values.key == "", query.related_agents, query.related_activities, query.ascending, follow, probe)
+    shape: tuple[Any, ...] = (present, limit, *flags)
+    cached = _PAGE_SQL.get(shape)
+    if cached is None:
+        stand_ins = replace(values, **{name: _STAND_INS[name] for name in present})
+        compiled = _compiled(query, stand_ins, limit=limit, follow=follow, probe=probe)
+        if compiled is None:
+            return None
+        sql, params = compiled
+        wanted = {name: _as_param(name, _STAND_INS[name]) for name in present}
+        slots: list[_Slot] = []
+        for param in params:
+            name = next((n for n, v in wanted.items() if type(param) is type(v) and param == v), None)
+            slots.append(("value", name) if name else ("constant", param))
+        if {name for kind, name in slots if kind == "value"} != set(present):
+            return _compiled(query, values, limit=limit, follow=follow, probe=probe)
+        if len(_PAGE_SQL) >= 1000:  # shapes vary little in practice; never let odd clients grow it unbounded
+            _PAGE_SQL.clear()
+        cached = _PAGE_SQL[shape] = (sql, slots)
+    sql, slots = cached
+    return sql, [_as_param(name, getattr(values, name)) if kind == "value" else name for kind, name in slots]
+
+
+def _page_rows(
+    query: StatementFilter, values: _PageValues, *, limit: int, follow: bool, probe: bool
+) -> list[tuple[int, dt.datetime, str | None]]:
+    compiled = _page_sql(query, values, limit=limit, follow=follow, probe=probe)
+    if compiled is None:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(*compiled)
+        return [(seq, stored, raw) for seq, stored, raw in cursor.fetchall()]
 
 
 def _filter_state(query: StatementFilter) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from typing import Any, NoReturn
 
 from django.utils.dateparse import parse_datetime
 
+from learnloop.core.bounds import MAX_YEAR, MIN_YEAR, year_in_range
+
 SUPPORTED_VERSIONS = ("1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0")
 _VERSION = re.compile(r"^(1\.0|2\.0)(\.\d+)?$")
 # RFC 5646 language tag (simplified but strict enough to reject garbage such as "a12345678").
@@ -144,14 +146,16 @@ def is_timestamp(value: Any) -> bool:
     if value.endswith("-00:00") or value.endswith("-0000") or value.endswith("-00"):
         return False
     try:
-        return parse_datetime(value) is not None
+        parsed = parse_datetime(value)
     except ValueError:
         return False
+    # Outside these years the conversion to UTC can overflow (year 1 at +05:00 is before year 1 in UTC).
+    return parsed is not None and year_in_range(parsed)
 
 
 def _timestamp(value: Any, path: str) -> None:
     if not is_timestamp(value):
-        _fail(path, f"must be an ISO 8601 timestamp with a time zone (got {value!r})")
+        _fail(path, f"must be an ISO 8601 timestamp with a time zone, years {MIN_YEAR}-{MAX_YEAR} (got {value!r})")
 
 
 # --- Actors ---------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core import policy
 from learnloop.core.forms import add_service_errors
@@ -65,6 +65,7 @@ def describe(statement: Statement) -> dict[str, Any]:
 
 
 @login_required
+@require_safe
 def my_record(request: AuthedRequest) -> HttpResponse:
     statements = statements_about(request.user).select_related("client")
     page = Paginator(statements, 50).get_page(request.GET.get("page"))
@@ -89,6 +90,7 @@ def _export(statements: QuerySet[Statement]) -> Iterator[bytes]:
 
 
 @login_required
+@require_safe
 def my_record_export(request: AuthedRequest) -> StreamingHttpResponse:
     """All my statements as one JSON array, streamed in chunks so a long history never fills memory."""
     response = StreamingHttpResponse(_export(statements_about(request.user)), content_type="application/json")

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.csrf import csrf_exempt
 
+from learnloop.core.bounds import MAX_YEAR, MIN_YEAR, year_in_range
 from learnloop.lrs import selectors, services
 from learnloop.lrs.agents import agent_ifi
 from learnloop.lrs.http import (
@@ -120,6 +121,8 @@ def _parse_time(request: LrsRequest, name: str) -> dt.datetime | None:
         parsed = None
     if parsed is None:
         raise LrsError(400, "must be an ISO 8601 timestamp", name)
+    if not year_in_range(parsed):  # 0001-01-01T00:00+14:00 overflows on its way to UTC
+        raise LrsError(400, f"must be a timestamp between the years {MIN_YEAR} and {MAX_YEAR}", name)
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, dt.UTC)
 
 

@@ -5,9 +5,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from learnloop.core.api import API_SOURCE, actor
+from learnloop.core.api import API_SOURCE, LimitOffsetPagination, actor
+from learnloop.core.bounds import Id
 from learnloop.notifications import services
 from learnloop.notifications.kinds import KINDS
 from learnloop.notifications.models import Notification
@@ -30,7 +31,7 @@ class NotificationFilters(Schema):
 
 
 class MarkReadIn(Schema):
-    ids: list[int] | None = None
+    ids: list[Id] | None = None
 
 
 class MarkReadOut(Schema):

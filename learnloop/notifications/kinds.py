@@ -22,6 +22,11 @@ KINDS: dict[str, Kind] = {
         Kind("due_soon", "Due soon", "Assigned learning or a plan goal is due within a week."),
         Kind("overdue", "Overdue", "Assigned learning or a plan goal is past its due date."),
         Kind("session_reminder", "Session reminders", "A live session you booked starts within a day."),
+        Kind(
+            "session_change",
+            "Session changes",
+            "A session you booked or are waiting for was moved, changed or cancelled.",
+        ),
         Kind("waitlist", "Waitlist", "A seat opened up and you moved from the waitlist onto a session."),
         Kind(
             "recertification",

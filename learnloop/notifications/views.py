@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from learnloop.core.bounds import parse_id
 from learnloop.core.http import AuthedRequest
 from learnloop.notifications import services
 from learnloop.notifications.kinds import KINDS
@@ -12,6 +13,7 @@ from learnloop.notifications.models import Notification
 
 
 @login_required
+@require_safe
 def inbox(request: AuthedRequest) -> HttpResponse:
     only_unread = request.GET.get("show") == "unread"
     rows = Notification.objects.filter(recipient=request.user)
@@ -31,7 +33,10 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def mark_read(request: AuthedRequest) -> HttpResponse:
     raw = request.POST.get("id", "")
-    ids = [int(raw)] if raw.isdigit() else None
+    notification_id = parse_id(raw)
+    if raw and notification_id is None:
+        return HttpResponseBadRequest("The notification id is not valid.")
+    ids = None if notification_id is None else [notification_id]  # no id: mark them all read
     changed = services.notification_mark_read(actor=request.user, ids=ids)
     if ids is None:
         messages.success(request, f"Marked {changed} notification{'s' if changed != 1 else ''} as read.")

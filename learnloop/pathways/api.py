@@ -7,10 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learnloop.core import policy
-from learnloop.core.api import API_SOURCE, actor
+from learnloop.core.api import API_SOURCE, LimitOffsetPagination, actor
+from learnloop.core.bounds import ApiDate, Id
 from learnloop.pathways import selectors, services
 from learnloop.pathways.models import Assignment, Certificate, Pathway
 from learnloop.pathways.selectors import AssignmentRow
@@ -74,7 +75,7 @@ class PathwayDetailOut(PathwayOut):
 
 class PathwayFilters(FilterSchema):
     q: str = Field("", description="Words in the title or description")
-    job_role: int | None = Field(None, description="Pathways for this job role id")
+    job_role: Id | None = Field(None, description="Pathways for this job role id")
     career_stage: Pathway.CareerStage | None = None
 
 
@@ -140,11 +141,11 @@ class _WithProgress:
 
 
 class AssignIn(Schema):
-    pathway_id: int
-    person_id: int | None = Field(None, description="Assign to this person…")
-    org_unit_id: int | None = Field(None, description="…or to every active member of this unit")
+    pathway_id: Id
+    person_id: Id | None = Field(None, description="Assign to this person…")
+    org_unit_id: Id | None = Field(None, description="…or to every active member of this unit")
     required: bool = True
-    due_on: dt.date | None = None
+    due_on: ApiDate | None = None
 
 
 class AssignOut(Schema):
@@ -153,7 +154,7 @@ class AssignOut(Schema):
 
 
 class DueIn(Schema):
-    due_on: dt.date | None
+    due_on: ApiDate | None
 
 
 class CertificateOut(Schema):
@@ -190,8 +191,27 @@ def my_certificates(request: HttpRequest) -> Any:
     )
 
 
-@router.get("/pathways/{int:pathway_id}", response=PathwayDetailOut, summary="One pathway with its stages and steps")
-def pathway_detail(request: HttpRequest, pathway_id: int) -> Pathway:
+class TeamOut(Schema):
+    id: int
+    name: str
+    path: str
+
+
+@router.get(
+    "/pathways/assignable-teams",
+    response=list[TeamOut],
+    summary="Teams you may assign a pathway to whose name or path contains q (at most 20; an exact path first)",
+)
+def assignable_teams(request: HttpRequest, q: str = "") -> list[OrgUnit]:
+    me = actor(request)
+    policy.require(me, "manage_assignments", Pathway)
+    if not q.strip():
+        raise ValidationError({"q": ["Give part of a team's name or path."]})
+    return selectors.team_search(teams=selectors.assignable_teams(actor=me), text=q[:200])
+
+
+@router.get("/pathways/{id:pathway_id}", response=PathwayDetailOut, summary="One pathway with its stages and steps")
+def pathway_detail(request: HttpRequest, pathway_id: Id) -> Pathway:
     return selectors.pathway_get(actor=actor(request), pathway_id=pathway_id)
 
 
@@ -237,21 +257,21 @@ def assign(request: HttpRequest, payload: AssignIn) -> Status:
     )
 
 
-def _changeable(request: HttpRequest, assignment_id: int) -> Assignment:
+def _changeable(request: HttpRequest, assignment_id: Id) -> Assignment:
     return policy.get_or_404(
         actor(request), "change", Assignment.objects.select_related("pathway", "person"), pk=assignment_id
     )
 
 
-@router.patch("/pathways/assignments/{int:assignment_id}", response=AssignmentOut, summary="Change the due date")
-def set_due(request: HttpRequest, assignment_id: int, payload: DueIn) -> dict[str, Any]:
+@router.patch("/pathways/assignments/{id:assignment_id}", response=AssignmentOut, summary="Change the due date")
+def set_due(request: HttpRequest, assignment_id: Id, payload: DueIn) -> dict[str, Any]:
     assignment = services.assignment_set_due(
         actor=actor(request), assignment=_changeable(request, assignment_id), due_on=payload.due_on, source=API_SOURCE
     )
     return _one(Assignment.objects.select_related("pathway").get(pk=assignment.pk))
 
 
-@router.delete("/pathways/assignments/{int:assignment_id}", response={204: None}, summary="Un-assign")
-def unassign(request: HttpRequest, assignment_id: int) -> Status:
+@router.delete("/pathways/assignments/{id:assignment_id}", response={204: None}, summary="Un-assign")
+def unassign(request: HttpRequest, assignment_id: Id) -> Status:
     services.assignment_delete(actor=actor(request), assignment=_changeable(request, assignment_id), source=API_SOURCE)
     return Status(204, None)

@@ -13,7 +13,7 @@ class PathwaysConfig(AppConfig):
         from learnloop.core.navigation import NavItem, register
         from learnloop.pathways import jobs, selectors
 
-        register(NavItem(key="pathways", label="Pathways", url_name="pathways:catalog", order=14))
+        register(NavItem(key="pathways", label="Pathways", url_name="pathways:catalog", order=14, group="growth"))
         home.register(
             home.HomePanel(
                 key="pathways",

@@ -8,6 +8,8 @@ completions, certificates and reminders exactly as the worker would.
 from __future__ import annotations
 
 import datetime as dt
+import random
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,8 +18,10 @@ from django.utils import timezone
 
 from learnloop.core.models import AuditEvent
 from learnloop.core.seeding import DemoContext
+from learnloop.learning.demo import PastSeats, demo_reflection, item_topics
 from learnloop.learning.enrollment import enrollment_complete, enrollment_enrol
-from learnloop.learning.models import CatalogItem, Enrollment
+from learnloop.learning.models import Booking, CatalogItem, Enrollment
+from learnloop.learning.sessions import SCHEDULED_KINDS, booking_mark_attendance
 from learnloop.pathways import jobs, services
 from learnloop.pathways.models import Assignment, Pathway
 from learnloop.people.models import JobRole, OrgUnit, Person
@@ -172,24 +176,57 @@ def _items(pathway: Pathway) -> list[list[CatalogItem]]:
     ]
 
 
-def _learn(person: Person, item: CatalogItem, *, done_days_ago: int | None, reflection: str = "") -> None:
-    """Enrol (and complete) through the learning services, then date the history back."""
+@dataclass
+class Learning:
+    """What `_learn` needs to make demo history look lived: seats in past sessions for live learning,
+    skills for reflections, and the random stream."""
+
+    organiser: Person
+    seats: PastSeats
+    topics: dict[int, tuple[str, str]]
+    rng: random.Random
+
+
+def _learn(
+    person: Person, item: CatalogItem, *, done_days_ago: int | None, history: Learning, reflection: str | None = None
+) -> None:
+    """Enrol (and complete) through the learning services, then date the history back. Live learning is
+    completed by attending one of its past sessions; other items with a reflection about half the time
+    (`reflection` fixes it; every stretch assignment has one)."""
     enrollment = enrollment_enrol(actor=person, person=person, item=item, source=SYSTEM)
     if done_days_ago is None:
         return
-    if item.kind == CatalogItem.Kind.STRETCH:  # a stretch assignment ends with its own reflection
-        enrollment_complete(
-            actor=person,
-            enrollment=enrollment,
-            learned=reflection or "Running it myself showed me how much preparation a good session needs.",
-            outcome=f"Delivered what the sponsor asked for: {item.title.lower()}, written up and shared.",
-            do_differently="Agree the goals with the sponsor in week one instead of week three.",
-            skills_grown=[taught.skill_id for taught in item.skills_taught.all()],
-            source=SYSTEM,
-        )
-    else:
-        enrollment_complete(actor=person, enrollment=enrollment, learned=reflection, source=SYSTEM)
     done = timezone.now() - dt.timedelta(days=done_days_ago)
+    if item.kind in SCHEDULED_KINDS:
+        session = history.seats.take(item, person.pk, around=done)
+        assert session is not None  # a session near a given date is always found or made
+        booking = Booking.objects.create(
+            session=session, person=person, status=Booking.Status.BOOKED, queued_at=done - dt.timedelta(days=14)
+        )
+        booking_mark_attendance(actor=history.organiser, booking=booking, attended=True, source=SYSTEM)
+        Enrollment.objects.filter(pk=enrollment.pk).update(
+            enrolled_at=session.starts_at - dt.timedelta(days=14),
+            started_at=session.starts_at,
+            completed_at=session.ends_at,
+        )
+        return
+    if reflection is not None:
+        learned, apply_plan = reflection, ""
+    elif item.kind == CatalogItem.Kind.STRETCH or history.rng.random() < 0.5:
+        learned, apply_plan = demo_reflection(item, history.topics, history.rng)
+    else:
+        learned = apply_plan = ""
+    stretch: dict[str, Any] = {}
+    if item.kind == CatalogItem.Kind.STRETCH:  # a stretch assignment ends with its own reflection
+        learned = learned or "Doing the work myself showed me how much preparation it takes."
+        stretch = {
+            "outcome": f"Delivered what the sponsor asked for (“{item.title}”), written up and shared.",
+            "do_differently": "Agree the goals with the sponsor in the first week instead of the third.",
+            "skills_grown": [taught.skill_id for taught in item.skills_taught.all()],
+        }
+    enrollment_complete(
+        actor=person, enrollment=enrollment, learned=learned, apply_plan=apply_plan, source=SYSTEM, **stretch
+    )
     Enrollment.objects.filter(pk=enrollment.pk).update(
         enrolled_at=done - dt.timedelta(days=14), started_at=done - dt.timedelta(days=10), completed_at=done
     )
@@ -203,15 +240,16 @@ def _backdate(assignment: Assignment, *, assigned_days_ago: int, due_in_days: in
     )
 
 
-def _progress(person: Person, stages: list[list[CatalogItem]], steps_done: int, rng: Any) -> None:
+def _progress(person: Person, stages: list[list[CatalogItem]], steps_done: int, history: Learning) -> None:
     """Complete the first `steps_done` steps in pathway order and enrol in the next one."""
     flat = [item for stage in stages for item in stage]
     for index, item in enumerate(flat[: steps_done + 1]):
-        _learn(person, item, done_days_ago=rng.randint(3, 60) if index < steps_done else None)
+        _learn(person, item, done_days_ago=history.rng.randint(3, 60) if index < steps_done else None, history=history)
 
 
 def _assign(ctx: DemoContext, priya: Person, pathways: dict[str, Pathway]) -> None:
     rng = ctx.random
+    history = Learning(organiser=priya, seats=PastSeats(organiser=priya, rng=rng), topics=item_topics(), rng=rng)
     maya = Person.objects.get(username=f"maya.okafor@{DOMAIN}")
     jonas = Person.objects.get(username=f"jonas.weber@{DOMAIN}")
     senior = pathways["Software Engineer II: towards senior"]
@@ -221,21 +259,22 @@ def _assign(ctx: DemoContext, priya: Person, pathways: dict[str, Pathway]) -> No
     a = services.assignment_create(actor=jonas, pathway=senior, person=maya, required=True, due_on=None, source=SYSTEM)
     _backdate(a, assigned_days_ago=40, due_in_days=45)
     stages = _items(senior)
-    _learn(
-        maya, stages[0][0], done_days_ago=30, reflection="Start from the read and write paths, then the failure modes."
-    )
-    _learn(maya, stages[0][1], done_days_ago=21, reflection="Review for the reader of the code, not the writer.")
-    _learn(maya, stages[1][0], done_days_ago=None)
+    for item, days_ago, reflection in (
+        (stages[0][0], 30, "Start from the read and write paths, then the failure modes."),
+        (stages[0][1], 21, "Review for the reader of the code, not the writer."),
+    ):
+        _learn(maya, item, done_days_ago=days_ago, history=history, reflection=reflection)
+    _learn(maya, stages[1][0], done_days_ago=None, history=history)
     b = services.assignment_create(actor=jonas, pathway=secure, person=maya, required=True, source=SYSTEM)
     _backdate(b, assigned_days_ago=50, due_in_days=-10)
-    _learn(maya, _items(secure)[0][0], done_days_ago=None)
+    _learn(maya, _items(secure)[0][0], done_days_ago=None, history=history)
     services.assignment_create(
         actor=maya, pathway=pathways["Incident responder certification"], person=maya, required=False, source=SYSTEM
     )
     # Jonas certified as a manager almost two years ago: his certificate expires within the month.
     services.assignment_create(actor=priya, pathway=managers, person=jonas, required=True, source=SYSTEM)
     for index, item in enumerate(i for stage in _items(managers) for i in stage):
-        _learn(jonas, item, done_days_ago=715 - index * 2)
+        _learn(jonas, item, done_days_ago=715 - index * 2, history=history)
     # Jonas assigns his whole team a pathway, due in three weeks.
     atlas = jonas.org_unit if isinstance(jonas.org_unit, OrgUnit) else None
     if atlas is not None:
@@ -266,5 +305,5 @@ def _assign(ctx: DemoContext, priya: Person, pathways: dict[str, Pathway]) -> No
                 actor=priya, pathway=pathway, person=person, required=due is not None, source=SYSTEM
             )
             _backdate(assignment, assigned_days_ago=rng.randint(30, 90), due_in_days=due)
-            _progress(person, stages, rng.randint(0, sum(len(s) for s in stages)), rng)
+            _progress(person, stages, rng.randint(0, sum(len(s) for s in stages)), history)
     ctx.log(f"  {Assignment.objects.count()} pathway assignments")

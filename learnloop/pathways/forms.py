@@ -1,9 +1,14 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 
+from learnloop.core.bounds import MAX_SMALL_COUNT
+from learnloop.core.forms import DateField, IdMultipleChoiceField
 from learnloop.learning.models import CatalogItem
 from learnloop.pathways.models import Pathway, Step
+from learnloop.pathways.selectors import team_resolve
 from learnloop.people.models import JobRole, OrgUnit, Person
 
 
@@ -39,7 +44,7 @@ def _items() -> Any:
 
 class StageForm(forms.Form):
     title = forms.CharField(max_length=200)
-    items = forms.ModelMultipleChoiceField(
+    items = IdMultipleChoiceField(
         _items(),
         label="Catalog items",
         help_text="The steps of this stage (hold Ctrl or Cmd to choose several)",
@@ -48,6 +53,7 @@ class StageForm(forms.Form):
     required_count = forms.IntegerField(
         required=False,
         min_value=0,
+        max_value=MAX_SMALL_COUNT,
         label="How many are needed",
         help_text="Leave empty to need all of them; 2 with 3 items means “any 2 of these 3”",
     )
@@ -56,7 +62,11 @@ class StageForm(forms.Form):
 class StageEditForm(forms.Form):
     title = forms.CharField(max_length=200)
     required_count = forms.IntegerField(
-        required=False, min_value=0, label="How many are needed", help_text="Leave empty to need all steps"
+        required=False,
+        min_value=0,
+        max_value=MAX_SMALL_COUNT,
+        label="How many are needed",
+        help_text="Leave empty to need all steps",
     )
 
 
@@ -65,7 +75,7 @@ class StepAddForm(forms.Form):
 
 
 class PrerequisitesForm(forms.Form):
-    prerequisites = forms.ModelMultipleChoiceField(
+    prerequisites = IdMultipleChoiceField(
         Step.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -101,7 +111,7 @@ class AssignForm(forms.Form):
         initial="1",
         label="Required or voluntary",
     )
-    due_on = forms.DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
 
     # Above this many people a drop-down is unusable (an L&D admin may assign any of 10,000): type an email.
     PICK_LIMIT = 200
@@ -121,8 +131,38 @@ class AssignForm(forms.Form):
             )
         else:
             self.fields["person"].queryset = people  # type: ignore[attr-defined]
-        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
-        self.fields["team"].label_from_instance = lambda u: u.path  # type: ignore[attr-defined]
+        # The same for teams (about 1,100 at 10,000 people): type a name, suggestions come from a bounded search.
+        self.teams = teams
+        self.team_search = teams.count() > self.PICK_LIMIT
+        if self.team_search:
+            self.fields["team"] = forms.CharField(
+                required=False,
+                max_length=500,
+                label="Or a whole team",
+                help_text="Everyone active in it. Type part of its name or path and pick a suggestion",
+                widget=forms.TextInput(
+                    attrs={
+                        "list": "team-options",
+                        "autocomplete": "off",
+                        "hx-get": reverse("pathways:team_search"),
+                        "hx-trigger": "input changed delay:300ms",
+                        "hx-target": "#team-options",
+                        "hx-sync": "this:replace",
+                    }
+                ),
+            )
+        else:
+            self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+            self.fields["team"].label_from_instance = lambda u: u.path  # type: ignore[attr-defined]
+
+    def clean_team(self) -> OrgUnit | None:
+        team = self.cleaned_data.get("team")
+        if not self.team_search or not team:
+            return team or None
+        try:
+            return team_resolve(teams=self.teams, text=team)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["team"]) from exc
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -132,4 +172,4 @@ class AssignForm(forms.Form):
 
 
 class DueDateForm(forms.Form):
-    due_on = forms.DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))

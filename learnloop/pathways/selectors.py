@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from learnloop.core import policy
@@ -150,6 +151,54 @@ def assignable_teams(*, actor: Person) -> QuerySet[OrgUnit]:
     """Units with someone the actor may assign to (the service checks the whole unit on submit)."""
     people = assignable_people(actor=actor)
     return OrgUnit.objects.filter(pk__in=people.values("org_unit_id")).order_by("path")
+
+
+# Suggestions shown while typing a team's name; the resolver looks at a few more to explain ambiguity.
+TEAM_SEARCH_LIMIT = 20
+
+
+def team_search(*, teams: QuerySet[OrgUnit], text: str, limit: int = TEAM_SEARCH_LIMIT) -> list[OrgUnit]:
+    """Up to `limit` of `teams` whose path contains `text`, best first (one query at any size).
+
+    An exact path comes first, then an exact name, then the rest by path; each unit carries `match`
+    (0, 1 or 2) saying which, so a caller can tell a precise hit from a loose one.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    return list(
+        teams.filter(path__icontains=text)
+        .annotate(
+            match=Case(
+                When(path__iexact=text, then=Value(0)),
+                When(name__iexact=text, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("match", "path")[:limit]
+    )
+
+
+def team_resolve(*, teams: QuerySet[OrgUnit], text: str) -> OrgUnit:
+    """The one team `text` names: its exact path, else its exact name, else the only path containing it.
+
+    Raises ValidationError on the `team` field, listing the candidates, when none or several match."""
+    found = team_search(teams=teams, text=text, limit=6)
+    by_name = [unit for unit in found if unit.match == 1]  # type: ignore[attr-defined]
+    if found and found[0].match == 0:  # type: ignore[attr-defined]
+        return found[0]
+    if len(by_name) == 1:
+        return by_name[0]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValidationError({"team": [f"No team you may assign matches “{text.strip()}”."]})
+    shown = "; ".join(unit.path for unit in found[:5])
+    more = " and more" if len(found) > 5 else ""
+    raise ValidationError(
+        {"team": [f"Several teams match “{text.strip()}”: {shown}{more}. Type more of the path, or pick a suggestion."]}
+    )
 
 
 def team_members(team: OrgUnit) -> QuerySet[Person]:

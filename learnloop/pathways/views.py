@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core import policy
 from learnloop.core.forms import add_service_errors
@@ -33,6 +33,7 @@ def _status(request: AuthedRequest) -> int:
 
 
 @login_required
+@require_safe
 def catalog(request: AuthedRequest) -> HttpResponse:
     form = PathwayFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
@@ -61,6 +62,7 @@ def catalog(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def detail(request: AuthedRequest, pathway_id: int) -> HttpResponse:
     pathway = selectors.pathway_get(actor=request.user, pathway_id=pathway_id)
     assignment, progress = selectors.progress_of(person=request.user, pathway=pathway)
@@ -92,6 +94,7 @@ def pick(request: AuthedRequest, pathway_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def mine(request: AuthedRequest) -> HttpResponse:
     rows = selectors.my_assignments(person=request.user)
     return render(
@@ -106,6 +109,7 @@ def mine(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def person(request: AuthedRequest, person_id: int) -> HttpResponse:
     """A person's pathways and certificates, for them, their managers, and the L&D and people teams."""
     someone = policy.get_or_404(request.user, "view_pathways", Person.objects.all(), pk=person_id)
@@ -170,6 +174,17 @@ def assign(request: AuthedRequest) -> HttpResponse:
     )
 
 
+@require_safe
+@login_required
+def team_search(request: AuthedRequest) -> HttpResponse:
+    """Suggestions for the assign page's team field (htmx): teams the viewer may assign, by name."""
+    if not policy.can(request.user, "manage_assignments", Pathway):
+        raise Http404
+    text = request.GET.get("team", "").strip()[:200]
+    teams = selectors.team_search(teams=selectors.assignable_teams(actor=request.user), text=text)
+    return render(request, "pathways/htmx/team_options.html", {"teams": teams})
+
+
 def _assignment(request: AuthedRequest, assignment_id: int) -> Assignment:
     return policy.get_or_404(
         request.user, "change", Assignment.objects.select_related("pathway", "person"), pk=assignment_id
@@ -210,6 +225,7 @@ def set_due(request: AuthedRequest, assignment_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def overview(request: AuthedRequest, pathway_id: int) -> HttpResponse:
     pathway = selectors.pathway_get(actor=request.user, pathway_id=pathway_id, action="assign")
     rows = selectors.overview(actor=request.user, pathway=pathway)

@@ -5,11 +5,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import BaseModel
 
 from learnloop.core import policy
-from learnloop.core.api import API_SOURCE, LazyPage, actor
+from learnloop.core.api import API_SOURCE, LazyPage, LimitOffsetPagination, actor
+from learnloop.core.bounds import ApiDate, Id
 from learnloop.core.roles import Role
 from learnloop.people import selectors, services
 from learnloop.people.models import JobRole, Location, OrgUnit, Person, display_name
@@ -165,10 +166,10 @@ def person_detail_data(viewer: Person, person: Person) -> dict[str, Any]:
 
 class PersonFilters(FilterSchema):
     q: str = Field("", description="Words matched against name, title, email and team")
-    org_unit: int | None = Field(None, description="Only people in this unit and the units below it")
-    location: int | None = None
-    job_role: int | None = None
-    manager: int | None = Field(None, description="Only direct reports of this person")
+    org_unit: Id | None = Field(None, description="Only people in this unit and the units below it")
+    location: Id | None = None
+    job_role: Id | None = None
+    manager: Id | None = Field(None, description="Only direct reports of this person")
     include_inactive: bool = Field(False, description="Include people who have left")
 
 
@@ -206,12 +207,12 @@ class PersonCreateIn(Schema):
     preferred_name: str = ""
     employee_id: str | None = None
     title: str = ""
-    job_role: int | None = None
-    org_unit: int | None = None
-    location: int | None = None
-    manager: int | None = None
+    job_role: Id | None = None
+    org_unit: Id | None = None
+    location: Id | None = None
+    manager: Id | None = None
     time_zone: str = "UTC"
-    hire_date: dt.date | None = None
+    hire_date: ApiDate | None = None
 
 
 class PersonUpdateIn(Schema):
@@ -221,12 +222,12 @@ class PersonUpdateIn(Schema):
     preferred_name: str | None = None
     employee_id: str | None = None
     title: str | None = None
-    job_role: int | None = None
-    org_unit: int | None = None
-    location: int | None = None
-    manager: int | None = None
+    job_role: Id | None = None
+    org_unit: Id | None = None
+    location: Id | None = None
+    manager: Id | None = None
     time_zone: str | None = None
-    hire_date: dt.date | None = None
+    hire_date: ApiDate | None = None
 
 
 _REFERENCES: dict[str, Any] = {
@@ -263,13 +264,13 @@ def people_create(request: HttpRequest, payload: PersonCreateIn) -> Status:
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut, summary="One person's profile")
-def people_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def people_detail(request: HttpRequest, person_id: Id) -> dict[str, Any]:
     person = selectors.person_get(actor=actor(request), person_id=person_id)
     return person_detail_data(actor(request), person)
 
 
 @router.patch("/people/{person_id}", response=PersonDetailOut, summary="Change a profile")
-def people_update(request: HttpRequest, person_id: int, payload: PersonUpdateIn) -> dict[str, Any]:
+def people_update(request: HttpRequest, person_id: Id, payload: PersonUpdateIn) -> dict[str, Any]:
     viewer = actor(request)
     person = selectors.person_get(actor=viewer, person_id=person_id, action="change_profile")
     changes = _resolve_references(payload.model_dump(exclude_unset=True))
@@ -279,11 +280,11 @@ def people_update(request: HttpRequest, person_id: int, payload: PersonUpdateIn)
 
 
 class DeactivateIn(Schema):
-    left_on: dt.date | None = None
+    left_on: ApiDate | None = None
 
 
 @router.post("/people/{person_id}/deactivate", response=PersonDetailOut, summary="Mark a leaver (people admins)")
-def people_deactivate(request: HttpRequest, person_id: int, payload: DeactivateIn) -> dict[str, Any]:
+def people_deactivate(request: HttpRequest, person_id: Id, payload: DeactivateIn) -> dict[str, Any]:
     viewer = actor(request)
     person = selectors.person_get(actor=viewer, person_id=person_id, action="deactivate")
     services.person_deactivate(actor=viewer, person=person, left_on=payload.left_on, source=API_SOURCE)
@@ -291,7 +292,7 @@ def people_deactivate(request: HttpRequest, person_id: int, payload: DeactivateI
 
 
 @router.post("/people/{person_id}/reactivate", response=PersonDetailOut, summary="Bring a leaver back (people admins)")
-def people_reactivate(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def people_reactivate(request: HttpRequest, person_id: Id) -> dict[str, Any]:
     viewer = actor(request)
     person = selectors.person_get(actor=viewer, person_id=person_id, action="deactivate")
     services.person_reactivate(actor=viewer, person=person, source=API_SOURCE)
@@ -300,13 +301,13 @@ def people_reactivate(request: HttpRequest, person_id: int) -> dict[str, Any]:
 
 @router.get("/people/{person_id}/reports", response=list[PersonOut], summary="A person's team")
 @paginate(LimitOffsetPagination)
-def people_reports(request: HttpRequest, person_id: int, transitive: bool = False) -> Any:
+def people_reports(request: HttpRequest, person_id: Id, transitive: bool = False) -> Any:
     person = selectors.person_get(actor=actor(request), person_id=person_id)
     return _person_page(selectors.person_reports(actor=actor(request), person=person, transitive=transitive))
 
 
 @router.get("/people/{person_id}/manager-chain", response=list[PersonOut], summary="Managers up to the top")
-def people_manager_chain(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
+def people_manager_chain(request: HttpRequest, person_id: Id) -> list[dict[str, Any]]:
     person = selectors.person_get(actor=actor(request), person_id=person_id)
     return [person_data(p) for p in selectors.manager_chain(person=person)]
 
@@ -316,7 +317,7 @@ class RoleIn(Schema):
 
 
 @router.post("/people/{person_id}/roles", response=MeOut, summary="Grant a role (org admins)")
-def people_role_grant(request: HttpRequest, person_id: int, payload: RoleIn) -> dict[str, Any]:
+def people_role_grant(request: HttpRequest, person_id: Id, payload: RoleIn) -> dict[str, Any]:
     viewer = actor(request)
     person = selectors.person_get(actor=viewer, person_id=person_id, action="grant_role")
     services.role_grant(actor=viewer, person=person, role=payload.role, source=API_SOURCE)
@@ -324,7 +325,7 @@ def people_role_grant(request: HttpRequest, person_id: int, payload: RoleIn) -> 
 
 
 @router.delete("/people/{person_id}/roles/{role}", response=MeOut, summary="Take a role away (org admins)")
-def people_role_revoke(request: HttpRequest, person_id: int, role: Role) -> dict[str, Any]:
+def people_role_revoke(request: HttpRequest, person_id: Id, role: Role) -> dict[str, Any]:
     viewer = actor(request)
     person = selectors.person_get(actor=viewer, person_id=person_id, action="grant_role")
     services.role_revoke(actor=viewer, person=person, role=role, source=API_SOURCE)
@@ -369,7 +370,7 @@ def org_units_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/org-units/{unit_id}", response=OrgUnitOut, summary="One org unit")
-def org_units_detail(request: HttpRequest, unit_id: int) -> dict[str, Any]:
+def org_units_detail(request: HttpRequest, unit_id: Id) -> dict[str, Any]:
     unit = policy.get_or_404(actor(request), "view", OrgUnit.objects.select_related("lead"), pk=unit_id)
     return _unit_data(unit, unit.members.filter(is_active=True).count())
 

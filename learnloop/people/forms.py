@@ -2,6 +2,7 @@ import zoneinfo
 
 from django import forms
 
+from learnloop.core.forms import DateField
 from learnloop.core.roles import GRANTABLE_ROLES, Role
 from learnloop.people.models import JobRole, Location, OrgUnit, Person
 from learnloop.people.services import ADMIN_EDITABLE_FIELDS
@@ -40,7 +41,7 @@ class ProfileAdminForm(ProfileSelfForm):
     org_unit = forms.ModelChoiceField(OrgUnit.objects.all(), required=False)
     location = forms.ModelChoiceField(Location.objects.all(), required=False)
     manager = forms.ModelChoiceField(Person.objects.filter(is_active=True), required=False)
-    hire_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    hire_date = DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     field_order = list(ADMIN_EDITABLE_FIELDS)
 
@@ -49,7 +50,7 @@ class ProfileAdminForm(ProfileSelfForm):
 
 
 class DeactivateForm(forms.Form):
-    left_on = forms.DateField(
+    left_on = DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Last working day; today if left empty",

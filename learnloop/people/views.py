@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core import policy
 from learnloop.core.forms import add_service_errors
@@ -30,6 +30,7 @@ PAGE_SIZE = 48
 
 
 @login_required
+@require_safe
 def directory(request: AuthedRequest) -> HttpResponse:
     form = DirectorySearchForm(request.GET or None)
     filters: dict[str, Any] = {}
@@ -53,6 +54,7 @@ def directory(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def profile(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, person_id=person_id)
     viewer = request.user
@@ -73,6 +75,7 @@ def profile(request: AuthedRequest, person_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def team(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, person_id=person_id, action="view_reports")
     everyone = selectors.person_reports(actor=request.user, person=person, transitive=True)
@@ -81,6 +84,7 @@ def team(request: AuthedRequest, person_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def org_chart(request: AuthedRequest) -> HttpResponse:
     return render(request, "people/org_chart.html", {"roots": selectors.org_tree()})
 

@@ -7,10 +7,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learnloop.core import policy
-from learnloop.core.api import API_SOURCE, LazyPage, actor
+from learnloop.core.api import API_SOURCE, LazyPage, LimitOffsetPagination, actor
+from learnloop.core.bounds import ApiDate, Id, SmallCount
 from learnloop.learning.models import CatalogItem
 from learnloop.people.models import JobRole, OrgUnit, Person
 from learnloop.plans import selectors, services
@@ -37,8 +38,8 @@ class ObjectiveIn(Schema):
     title: str
     period: str
     description: str = ""
-    parent_id: int | None = None
-    org_unit_id: int | None = None
+    parent_id: Id | None = None
+    org_unit_id: Id | None = None
     is_active: bool = True
 
 
@@ -46,8 +47,8 @@ class ObjectivePatch(Schema):
     title: str | None = None
     period: str | None = None
     description: str | None = None
-    parent_id: int | None = None
-    org_unit_id: int | None = None
+    parent_id: Id | None = None
+    org_unit_id: Id | None = None
     is_active: bool | None = None
 
 
@@ -95,20 +96,20 @@ class PlanOut(Schema):
 
 class PlanIn(Schema):
     period: str
-    starts_on: dt.date
-    ends_on: dt.date
+    starts_on: ApiDate
+    ends_on: ApiDate
 
 
 class GoalIn(Schema):
     kind: Goal.Kind = Goal.Kind.SKILL
-    skill_id: int | None = None
-    target_level: int | None = None
+    skill_id: Id | None = None
+    target_level: SmallCount | None = None
     outcome: str = ""
     measure: str = ""
-    objective_id: int | None = None
-    role_id: int | None = None
-    due_on: dt.date | None = None
-    item_ids: list[int] = []
+    objective_id: Id | None = None
+    role_id: Id | None = None
+    due_on: ApiDate | None = None
+    item_ids: list[Id] = []
 
 
 class AdviceOut(Schema):
@@ -124,7 +125,7 @@ class GoalSaved(Schema):
 
 class CommentIn(Schema):
     body: str
-    goal_id: int | None = None
+    goal_id: Id | None = None
 
 
 class CommentOut(Schema):
@@ -200,7 +201,7 @@ def _goal_fields(payload: GoalIn) -> dict[str, Any]:
     }
 
 
-def _plan_out(request: HttpRequest, plan_id: int) -> Plan:
+def _plan_out(request: HttpRequest, plan_id: Id) -> Plan:
     plan = selectors.plan_get(actor=actor(request), plan_id=plan_id)
     return selectors.with_progress([plan])[0]
 
@@ -224,7 +225,7 @@ def transfer_check_list(request: HttpRequest, answered: bool | None = None) -> A
 
 
 @router.post("/plans/transfer-checks/{check_id}/answer", response=TransferCheckOut, summary="Answer a transfer check")
-def transfer_check_answer(request: HttpRequest, check_id: int, payload: TransferAnswerIn) -> TransferCheck:
+def transfer_check_answer(request: HttpRequest, check_id: Id, payload: TransferAnswerIn) -> TransferCheck:
     check = policy.get_or_404(actor(request), "answer", TransferCheck.objects.all(), pk=check_id)
     services.transfer_check_answer(
         actor=actor(request), check=check, applied=payload.applied, how=payload.how, source=API_SOURCE
@@ -252,7 +253,7 @@ def team_plans(request: HttpRequest, period: str = "") -> Any:
 
 @router.get("/plans", response=list[PlanOut], summary="Development plans (mine, or a person's I may see)")
 @paginate(LimitOffsetPagination)
-def plan_list(request: HttpRequest, person: int | None = None) -> Any:
+def plan_list(request: HttpRequest, person: Id | None = None) -> Any:
     owner = actor(request) if person is None else get_object_or_404(Person, pk=person)
     plans = policy.scope(actor(request), "view", Plan.objects.filter(person=owner)).order_by("-starts_on", "-id")
     return _PlansPage(plans)
@@ -265,26 +266,26 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Status:
 
 
 @router.get("/plans/{plan_id}", response=PlanOut, summary="One plan with progress")
-def plan_detail(request: HttpRequest, plan_id: int) -> Plan:
+def plan_detail(request: HttpRequest, plan_id: Id) -> Plan:
     return _plan_out(request, plan_id)
 
 
 @router.post("/plans/{plan_id}/close", response=PlanOut, summary="Close my plan")
-def plan_close(request: HttpRequest, plan_id: int) -> Plan:
+def plan_close(request: HttpRequest, plan_id: Id) -> Plan:
     plan = selectors.plan_get(actor=actor(request), plan_id=plan_id, action="change")
     services.plan_close(actor=actor(request), plan=plan, source=API_SOURCE)
     return _plan_out(request, plan_id)
 
 
 @router.post("/plans/{plan_id}/goals", response={201: GoalSaved}, summary="Add a goal (returns SMART advice)")
-def goal_create(request: HttpRequest, plan_id: int, payload: GoalIn) -> Status:
+def goal_create(request: HttpRequest, plan_id: Id, payload: GoalIn) -> Status:
     plan = selectors.plan_get(actor=actor(request), plan_id=plan_id, action="change")
     goal = services.goal_create(actor=actor(request), plan=plan, source=API_SOURCE, **_goal_fields(payload))
     return Status(201, _goal_saved(goal))
 
 
 @router.put("/plans/{plan_id}/goals/{goal_id}", response=GoalSaved, summary="Rewrite a goal (returns SMART advice)")
-def goal_update(request: HttpRequest, plan_id: int, goal_id: int, payload: GoalIn) -> Any:
+def goal_update(request: HttpRequest, plan_id: Id, goal_id: Id, payload: GoalIn) -> Any:
     plan = selectors.plan_get(actor=actor(request), plan_id=plan_id, action="change")
     goal = get_object_or_404(Goal.objects.select_related("plan__person"), pk=goal_id, plan=plan)
     fields = _goal_fields(payload)
@@ -294,7 +295,7 @@ def goal_update(request: HttpRequest, plan_id: int, goal_id: int, payload: GoalI
 
 
 @router.post("/plans/{plan_id}/goals/{goal_id}/complete", response=GoalOut, summary="Mark a goal achieved")
-def goal_complete(request: HttpRequest, plan_id: int, goal_id: int) -> Any:
+def goal_complete(request: HttpRequest, plan_id: Id, goal_id: Id) -> Any:
     plan = selectors.plan_get(actor=actor(request), plan_id=plan_id, action="change")
     goal = get_object_or_404(Goal.objects.select_related("plan__person"), pk=goal_id, plan=plan)
     services.goal_complete(actor=actor(request), goal=goal, source=API_SOURCE)
@@ -302,20 +303,20 @@ def goal_complete(request: HttpRequest, plan_id: int, goal_id: int) -> Any:
 
 
 @router.post("/plans/{plan_id}/smart-check", response=list[AdviceOut], summary="SMART advice for a draft goal")
-def smart_check(request: HttpRequest, plan_id: int, payload: GoalIn) -> Any:
+def smart_check(request: HttpRequest, plan_id: Id, payload: GoalIn) -> Any:
     plan = selectors.plan_get(actor=actor(request), plan_id=plan_id, action="change")
     return selectors.goal_advice(plan=plan, **_goal_fields(payload))
 
 
 @router.get("/plans/{plan_id}/comments", response=list[CommentOut], summary="Comments on a plan")
 @paginate(LimitOffsetPagination)
-def comment_list(request: HttpRequest, plan_id: int) -> Any:
+def comment_list(request: HttpRequest, plan_id: Id) -> Any:
     plan = selectors.plan_get(actor=actor(request), plan_id=plan_id)
     return plan.comments.order_by("created_at", "id")
 
 
 @router.post("/plans/{plan_id}/comments", response={201: CommentOut}, summary="Comment on a plan (owner, managers)")
-def comment_create(request: HttpRequest, plan_id: int, payload: CommentIn) -> Status:
+def comment_create(request: HttpRequest, plan_id: Id, payload: CommentIn) -> Status:
     plan = selectors.plan_get(actor=actor(request), plan_id=plan_id, action="comment")
     goal = _one(Goal, payload.goal_id, "goal")
     comment = services.plan_comment_add(
@@ -351,7 +352,7 @@ def objective_create(request: HttpRequest, payload: ObjectiveIn) -> Status:
 
 
 @router.patch("/objectives/{objective_id}", response=ObjectiveOut, summary="Change an org objective")
-def objective_update(request: HttpRequest, objective_id: int, payload: ObjectivePatch) -> Objective:
+def objective_update(request: HttpRequest, objective_id: Id, payload: ObjectivePatch) -> Objective:
     objective = policy.get_or_404(actor(request), "change", Objective.objects.all(), pk=objective_id)
     changes: dict[str, Any] = {}
     for name, value in payload.model_dump(exclude_unset=True).items():

@@ -24,7 +24,9 @@ class PlansConfig(AppConfig):
         from learnloop.plans.selectors import home_panel_context
         from learnloop.plans.transfer import transfer_checks_create
 
-        navigation.register(navigation.NavItem(key="plans", label="Plan", url_name="plans:mine", order=13))
+        navigation.register(
+            navigation.NavItem(key="plans", label="Plan", url_name="plans:mine", order=13, group="growth")
+        )
         home.register(
             home.HomePanel(
                 key="plan",

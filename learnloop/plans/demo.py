@@ -14,7 +14,9 @@ from django.utils import timezone
 from learnloop.core.audit import audit_event_build
 from learnloop.core.models import AuditEvent
 from learnloop.core.seeding import DEMO_SEED, DemoContext
-from learnloop.learning.models import CatalogItem, Enrollment, ItemSkill
+from learnloop.learning.demo import PastSeats, demo_reflection, item_topics
+from learnloop.learning.models import Booking, CatalogItem, Enrollment, ItemSkill
+from learnloop.learning.sessions import SCHEDULED_KINDS
 from learnloop.people.models import OrgUnit, Person
 from learnloop.plans.models import Goal, Objective, Plan, TransferCheck
 from learnloop.plans.services import objective_create, plan_comment_add, transfer_check_answer
@@ -24,7 +26,7 @@ from learnloop.skills.models import CareerPath, RoleRequirement, SkillAssessment
 
 DEMO_AFTER = ["learning"]
 SYSTEM = AuditEvent.Source.SYSTEM
-MAYA, JONAS = "maya.okafor@fernhill.example", "jonas.weber@fernhill.example"
+MAYA, JONAS, PRIYA = "maya.okafor@fernhill.example", "jonas.weber@fernhill.example", "priya.raman@fernhill.example"
 
 # (title, description, owning unit's name or "", children as (title, description, unit name))
 OBJECTIVES = [
@@ -162,6 +164,9 @@ def _seed_plans(ctx: DemoContext, year: int, today: dt.date, objectives: list[Ob
         Person.objects.filter(is_active=True, job_role__isnull=False).select_related("manager").order_by("employee_id")
     )
     has_plan = set(Plan.objects.filter(period=str(year)).values_list("person_id", flat=True))
+    organiser = Person.objects.filter(username=PRIYA).first()
+    seats = PastSeats(organiser=organiser, rng=_rng("seats")) if organiser is not None else None
+    topics = item_topics()
     enrolled = set(Enrollment.objects.values_list("person_id", "item_id"))
     chosen = [p for p in people if p.username in (MAYA, JONAS) or _rng("plan", p.employee_id).random() < 0.55]
     levels = _calibrated_levels([p.pk for p in chosen if p.pk not in has_plan], now)
@@ -180,6 +185,7 @@ def _seed_plans(ctx: DemoContext, year: int, today: dt.date, objectives: list[Ob
     plans_made = 0
     audit: list[AuditEvent] = []
     new_enrollments: list[Enrollment | None] = []
+    attended: list[Booking] = []
     stories: dict[int, int] = {}
     for person in chosen:
         if person.pk in has_plan or person.job_role_id not in requirements:
@@ -237,13 +243,24 @@ def _seed_plans(ctx: DemoContext, year: int, today: dt.date, objectives: list[Ob
                 # Maya's enrolments tell a story in order (counted per person: a scan of the list was
                 # quadratic, minutes at 10,000 people).
                 story = stories.get(person.pk, 0)
-                made_one = _demo_enrollment(
-                    person, item, now, period_start, today, story=story if person.username == MAYA else None
+                made_one, seat = _demo_enrollment(
+                    person,
+                    item,
+                    now,
+                    period_start,
+                    today,
+                    story=story if person.username == MAYA else None,
+                    seats=seats,
+                    topics=topics,
                 )
                 new_enrollments.append(made_one)
+                if seat is not None:
+                    attended.append(seat)
                 if made_one is not None:
                     stories[person.pk] = story + 1
     made = Enrollment.objects.bulk_create([e for e in new_enrollments if e is not None])
+    seated = Booking.objects.bulk_create(attended)
+    audit.extend(audit_event_build(actor=None, action="booking.attended", target=b, source=SYSTEM) for b in seated)
     audit.extend(audit_event_build(actor=None, action="enrollment.enrol", target=e, source=SYSTEM) for e in made)
     audit.extend(_evidence_from(made))
     audit.extend(_achieved(goal_items))
@@ -310,10 +327,21 @@ def _achieved(goal_items: list[tuple[Goal, list[CatalogItem]]]) -> list[AuditEve
 
 
 def _demo_enrollment(
-    person: Person, item: CatalogItem, now: dt.datetime, start: dt.date, today: dt.date, *, story: int | None = None
-) -> Enrollment | None:
+    person: Person,
+    item: CatalogItem,
+    now: dt.datetime,
+    start: dt.date,
+    today: dt.date,
+    *,
+    story: int | None = None,
+    seats: PastSeats | None = None,
+    topics: dict[int, tuple[str, str]],
+) -> tuple[Enrollment | None, Booking | None]:
     """A random enrolment, or for `story` (Maya's n-th item) a fixed one: her first item done three months
-    ago, the second a month and a half ago, the rest under way."""
+    ago, the second a month and a half ago, the rest under way. A workshop, cohort or lunch and learn is
+    only complete with an attended seat in one of its past sessions (returned with it); without a free
+    seat the person is enrolled and waits for the next one. Three in five other completions carry a
+    reflection (every stretch assignment's does), two in five live ones."""
     rng = _rng("enrol", person.employee_id, item.title)
     roll = rng.random()
     days_in = max(1, (today - start).days)
@@ -323,18 +351,34 @@ def _demo_enrollment(
         enrolled_at = now - dt.timedelta(days=(done or 20) + 10)
     else:
         if roll < 0.2:
-            return None
+            return None, None
         enrolled_at = now - dt.timedelta(days=rng.randint(min(20, days_in), days_in))
     enrollment = Enrollment(person=person, item=item, registration=uuid.uuid4(), enrolled_at=enrolled_at)
+    if item.kind in SCHEDULED_KINDS:
+        around = now - dt.timedelta(days=done) if done else None
+        session = seats.take(item, person.pk, around=around) if seats is not None and roll < 0.55 else None
+        if session is None:
+            return enrollment, None  # enrolled, waiting for a session
+        enrollment.enrolled_at = min(enrolled_at, session.starts_at - dt.timedelta(days=rng.randint(5, 20)))
+        enrollment.status, enrollment.progress = Enrollment.Status.COMPLETED, 100
+        enrollment.started_at, enrollment.completed_at = session.starts_at, session.ends_at
+        if rng.random() < 0.4:  # written on the item's page after the session, before attendance was taken
+            enrollment.learned, enrollment.apply_plan = demo_reflection(item, topics, rng)
+        queued = enrollment.enrolled_at + dt.timedelta(hours=1)
+        return enrollment, Booking(
+            session=session, person=person, status=Booking.Status.ATTENDED, queued_at=queued, changed_at=session.ends_at
+        )
     if roll < 0.55:
         completed = enrolled_at + dt.timedelta(days=rng.randint(3, 30))
         completed = now - dt.timedelta(days=done) if done else min(completed, now - dt.timedelta(days=1))
         enrollment.status, enrollment.progress = Enrollment.Status.COMPLETED, 100
         enrollment.started_at, enrollment.completed_at = enrolled_at, completed
+        if item.kind == CatalogItem.Kind.STRETCH or rng.random() < 0.6:
+            enrollment.learned, enrollment.apply_plan = demo_reflection(item, topics, rng)
     elif roll < 0.85:
         enrollment.status, enrollment.progress = Enrollment.Status.IN_PROGRESS, rng.choice((10, 25, 40, 60, 75, 90))
         enrollment.started_at = enrolled_at
-    return enrollment
+    return enrollment, None
 
 
 def _last_year(ctx: DemoContext, year: int, objectives: list[Objective]) -> None:

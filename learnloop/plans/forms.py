@@ -3,6 +3,9 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
+from learnloop.core.bounds import MAX_SMALL_COUNT
+from learnloop.core.forms import DateField, IdMultipleChoiceField, ids_from
+from learnloop.core.templatetags.durations import duration
 from learnloop.learning.models import CatalogItem
 from learnloop.people.models import JobRole, OrgUnit, Person
 from learnloop.plans.models import Goal, Objective, Plan, TransferCheck
@@ -37,15 +40,16 @@ class PlanForm(forms.ModelForm):
         fields = ["period", "starts_on", "ends_on"]
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
         labels = {"starts_on": "Starts on", "ends_on": "Ends on"}
+        field_classes = {"starts_on": DateField, "ends_on": DateField}
 
     def validate_unique(self) -> None:
         # The service checks one plan per person and period, with a friendlier message.
         pass
 
 
-class ItemChoiceField(forms.ModelMultipleChoiceField):
+class ItemChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, obj: CatalogItem) -> str:
-        minutes = f" · {obj.duration_minutes} min" if obj.duration_minutes else ""
+        minutes = f" · {duration(obj.duration_minutes)}" if obj.duration_minutes else ""
         return f"{obj.title} ({obj.get_kind_display()}{minutes})"
 
 
@@ -69,7 +73,7 @@ def suggest_items(*, person: Person, chosen_ids: list[int]) -> list[CatalogItem]
 class GoalForm(forms.Form):
     kind = forms.ChoiceField(choices=Goal.Kind.choices, widget=forms.RadioSelect, label="This goal is to")
     skill = forms.ModelChoiceField(Skill.objects.filter(is_active=True), required=False, empty_label="Choose a skill")
-    target_level = forms.IntegerField(required=False, min_value=1, label="Target level")
+    target_level = forms.IntegerField(required=False, min_value=1, max_value=MAX_SMALL_COUNT, label="Target level")
     outcome = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="What will be different when it is done"
     )
@@ -83,7 +87,7 @@ class GoalForm(forms.Form):
         Objective.objects.filter(is_active=True), required=False, empty_label="No objective", label="Org objective"
     )
     role = forms.ModelChoiceField(JobRole.objects.none(), required=False, empty_label="No role path", label="Role path")
-    due_on = forms.DateField(required=False, widget=DateInput(), label="Due date")
+    due_on = DateField(required=False, widget=DateInput(), label="Due date")
     # Validated against every published item; only suggestions and the chosen ones are rendered (see
     # `suggest_items`), so the form stays small however big the catalog is. Search adds more (htmx).
     items = ItemChoiceField(
@@ -102,7 +106,7 @@ class GoalForm(forms.Form):
             chosen = self.data.getlist("items")
         else:
             chosen = (self.data.get("items") if self.is_bound else self.initial.get("items")) or []
-        suggested = suggest_items(person=person, chosen_ids=[int(pk) for pk in chosen if str(pk).isdigit()])
+        suggested = suggest_items(person=person, chosen_ids=ids_from(chosen))
         field = self.fields["items"]
         assert isinstance(field, ItemChoiceField)
         field.widget.choices = [(item.pk, field.label_from_instance(item)) for item in suggested]

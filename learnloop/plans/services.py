@@ -14,7 +14,7 @@ from learnloop.core import policy
 from learnloop.core.audit import audit_record, field_changes, snapshot
 from learnloop.core.models import AuditEvent
 from learnloop.learning.models import CatalogItem
-from learnloop.lrs.events import LEARNLOOP_IRI, activity_iri, record_event
+from learnloop.lrs.events import LEARNLOOP_IRI, activity_iri, person_agent, record_event
 from learnloop.notifications.services import notify
 from learnloop.people.models import JobRole, OrgUnit, Person
 from learnloop.plans.models import Goal, Objective, Plan, PlanComment, TransferCheck
@@ -359,7 +359,12 @@ def plan_comment_add(
 def transfer_check_answer(
     *, actor: Person, check: TransferCheck, applied: str, how: str = "", source: str = Source.WEB
 ) -> TransferCheck:
-    """Answer (or revise the answer to) a transfer check. A learner's yes or partly is an xAPI `applied`."""
+    """Answer (or revise the answer to) a transfer check.
+
+    Every answer is an xAPI `answered-transfer-check` statement whose actor is whoever answered: a
+    manager's view of their report is the manager's statement, never the learner's. The learner's own
+    first yes or partly is also the learning event `applied`, in their name.
+    """
     policy.require(actor, "answer", check)
     if applied not in TransferCheck.Applied.values:
         raise ValidationError({"applied": ["Choose yes, partly or not yet."]})
@@ -377,8 +382,24 @@ def transfer_check_answer(
         changes=field_changes(before=before, after={"applied": check.applied, "how": check.how}),
         source=source,
     )
+    item = check.enrollment.item
+    days_extension = f"{LEARNLOOP_IRI}/extensions/days-after-completion"
+    record_event(
+        person=actor,
+        verb="answered-transfer-check",
+        activity_id=activity_iri("transfer-check", check.pk),
+        activity_name=f"{check.offset_days}-day transfer check: {item.title}",
+        activity_type="transfer-check",
+        result={"response": f"{check.get_applied_display()}: {check.how}"[:1000]},
+        context_activities={"parent": [activity_iri("catalog-item", item.pk)]},
+        extensions={
+            f"{LEARNLOOP_IRI}/extensions/applied": check.applied,
+            days_extension: check.offset_days,
+            f"{LEARNLOOP_IRI}/extensions/learner": person_agent(check.learner),
+            f"{LEARNLOOP_IRI}/extensions/revision": not first_answer,
+        },
+    )
     if first_answer and check.by_learner and applied in (TransferCheck.Applied.YES, TransferCheck.Applied.PARTLY):
-        item = check.enrollment.item
         record_event(
             person=check.learner,
             verb="applied",
@@ -387,7 +408,7 @@ def transfer_check_answer(
             activity_type="catalog-item",
             result={
                 "response": f"{check.get_applied_display()}: {check.how}"[:1000],
-                "extensions": {f"{LEARNLOOP_IRI}/extensions/days-after-completion": check.offset_days},
+                "extensions": {days_extension: check.offset_days},
             },
             registration=str(check.enrollment.registration),
         )

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core import policy
 from learnloop.core.forms import add_service_errors
@@ -28,6 +28,7 @@ def _status(request: AuthedRequest) -> int:
 
 
 @login_required
+@require_safe
 def mine(request: AuthedRequest) -> HttpResponse:
     plans = selectors.plans_of(actor=request.user, person=request.user)
     current = selectors.current_plan(person=request.user)
@@ -45,6 +46,7 @@ def mine(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def person_plans(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
     plans = selectors.plans_of(actor=request.user, person=person)
@@ -70,6 +72,7 @@ def plan_create(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def plan_detail(request: AuthedRequest, plan_id: int) -> HttpResponse:
     context = selectors.plan_detail(actor=request.user, plan_id=plan_id)
     plan = context["plan"]
@@ -124,6 +127,7 @@ def comment(request: AuthedRequest, plan_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def team(request: AuthedRequest) -> HttpResponse:
     period = request.GET.get("period", "")[:20]
     plans = selectors.team_plans(actor=request.user, period=period)
@@ -238,6 +242,7 @@ def smart_check(request: AuthedRequest, plan_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def item_search(request: AuthedRequest, plan_id: int) -> HttpResponse:
     """Catalog items matching what the person typed, as checkboxes to add to the goal form (htmx)."""
     selectors.plan_get(actor=request.user, plan_id=plan_id, action="change")
@@ -250,6 +255,7 @@ def item_search(request: AuthedRequest, plan_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def objectives(request: AuthedRequest) -> HttpResponse:
     policy.require(request.user, "change", Objective)
     return render(
@@ -293,6 +299,7 @@ def objective_edit(request: AuthedRequest, objective_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def transfer_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "plans/transfer_list.html", selectors.transfer_checks_for(actor=request.user))
 
@@ -319,6 +326,7 @@ def transfer_answer(request: AuthedRequest, check_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def transfer_insights(request: AuthedRequest) -> HttpResponse:
     summary = selectors.transfer_summary(actor=request.user)
     return render(

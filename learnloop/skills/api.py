@@ -7,10 +7,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learnloop.core import policy
-from learnloop.core.api import API_SOURCE, Id, actor
+from learnloop.core.api import API_SOURCE, LimitOffsetPagination, actor
+from learnloop.core.bounds import Id, SmallCount
 from learnloop.people import selectors as people_selectors
 from learnloop.people.models import JobRole, Person
 from learnloop.skills import selectors, services
@@ -40,7 +41,7 @@ class SkillOut(Schema):
 
 class SkillFilters(FilterSchema):
     q: str = Field("", description="Words matched against names and other names")
-    category: int | None = None
+    category: Id | None = None
     retired: bool = Field(False, description="true: only retired skills (default: only skills in use)")
 
 
@@ -98,13 +99,13 @@ class RoleProfileOut(Schema):
 
 
 class RequirementIn(Schema):
-    level: int
+    level: SmallCount
 
 
 class PathIn(Schema):
-    to_role: int
+    to_role: Id
     what_changes: str = ""
-    typical_months: int | None = None
+    typical_months: SmallCount | None = None
 
 
 @router.get("/skills", response=list[SkillOut], summary="The skills taxonomy")
@@ -178,7 +179,7 @@ def team_matrix(request: HttpRequest, query: Query[TeamQuery]) -> dict[str, Any]
 
 
 @router.get("/skills/{skill_id}", response=SkillOut, summary="One skill")
-def skills_detail(request: HttpRequest, skill_id: int) -> Skill:
+def skills_detail(request: HttpRequest, skill_id: Id) -> Skill:
     return selectors.skill_get(actor=actor(request), skill_id=skill_id)
 
 
@@ -268,7 +269,7 @@ def _profile(job_role: JobRole) -> dict[str, Any]:
 
 
 @router.get("/job-roles/{role_id}/profile", response=RoleProfileOut, summary="A job role's skills profile")
-def role_profile(request: HttpRequest, role_id: int) -> dict[str, Any]:
+def role_profile(request: HttpRequest, role_id: Id) -> dict[str, Any]:
     return _profile(policy.get_or_404(actor(request), "view", JobRole.objects.all(), pk=role_id))
 
 
@@ -277,7 +278,7 @@ def role_profile(request: HttpRequest, role_id: int) -> dict[str, Any]:
     response=RoleProfileOut,
     summary="Set the level a role needs in a skill (L&D admins)",
 )
-def requirement_put(request: HttpRequest, role_id: int, skill_id: int, payload: RequirementIn) -> dict[str, Any]:
+def requirement_put(request: HttpRequest, role_id: Id, skill_id: Id, payload: RequirementIn) -> dict[str, Any]:
     job_role = policy.get_or_404(actor(request), "view", JobRole.objects.all(), pk=role_id)
     policy.require(actor(request), "change", RoleRequirement)
     skill = selectors.skill_get(actor=actor(request), skill_id=skill_id)
@@ -292,7 +293,7 @@ def requirement_put(request: HttpRequest, role_id: int, skill_id: int, payload: 
     response=RoleProfileOut,
     summary="Take a skill out of a role's profile (L&D admins)",
 )
-def requirement_delete(request: HttpRequest, role_id: int, skill_id: int) -> dict[str, Any]:
+def requirement_delete(request: HttpRequest, role_id: Id, skill_id: Id) -> dict[str, Any]:
     job_role = policy.get_or_404(actor(request), "view", JobRole.objects.all(), pk=role_id)
     requirement = policy.get_or_404(
         actor(request), "change", RoleRequirement.objects.select_related("skill"), job_role=job_role, skill_id=skill_id
@@ -302,7 +303,7 @@ def requirement_delete(request: HttpRequest, role_id: int, skill_id: int) -> dic
 
 
 @router.post("/job-roles/{role_id}/career-paths", response={201: PathOut}, summary="Add a next role (L&D admins)")
-def career_path_post(request: HttpRequest, role_id: int, payload: PathIn) -> Status:
+def career_path_post(request: HttpRequest, role_id: Id, payload: PathIn) -> Status:
     job_role = policy.get_or_404(actor(request), "view", JobRole.objects.all(), pk=role_id)
     policy.require(actor(request), "change", CareerPath)
     to_role = policy.get_or_404(actor(request), "view", JobRole.objects.all(), pk=payload.to_role)
@@ -322,7 +323,7 @@ def career_path_post(request: HttpRequest, role_id: int, payload: PathIn) -> Sta
 
 class RatingIn(Schema):
     skill_id: Id
-    level: int = Field(..., description="On the proficiency scale (1 to its top level)")
+    level: SmallCount = Field(..., description="On the proficiency scale (1 to its top level)")
     note: str = Field("", description="An example helps the person more than a number")
     evidence: str = Field("", max_length=300, description="With as_evidence: what shows this level")
     as_evidence: bool = Field(False, description="L&D admins: record the rating as evidence")
@@ -431,7 +432,7 @@ def _calibrated(calibrated: Calibrated) -> dict[str, Any]:
     summary="Rate a person's skill: yourself, as their manager, or as a peer",
     tags=["skill assessments"],
 )
-def rating_create(request: HttpRequest, person_id: int, payload: RatingIn) -> Status:
+def rating_create(request: HttpRequest, person_id: Id, payload: RatingIn) -> Status:
     me = actor(request)
     person = people_selectors.person_get(actor=me, person_id=person_id)
     source = selectors.rating_source(actor=me, person=person)
@@ -463,7 +464,7 @@ def rating_create(request: HttpRequest, person_id: int, payload: RatingIn) -> St
     summary="A person's calibrated skills, with explanations and the gap to their role or a next role",
     tags=["skill assessments"],
 )
-def person_skills(request: HttpRequest, person_id: int, query: Query[ProfileQuery]) -> dict[str, Any]:
+def person_skills(request: HttpRequest, person_id: Id, query: Query[ProfileQuery]) -> dict[str, Any]:
     me = actor(request)
     person = people_selectors.person_get(actor=me, person_id=person_id, action="view_skills")
     compare_role = None
@@ -496,7 +497,7 @@ def person_skills(request: HttpRequest, person_id: int, query: Query[ProfileQuer
     summary="A person's ratings in one skill and their calibrated level over time",
     tags=["skill assessments"],
 )
-def person_skill_history(request: HttpRequest, person_id: int, skill_id: int) -> dict[str, Any]:
+def person_skill_history(request: HttpRequest, person_id: Id, skill_id: Id) -> dict[str, Any]:
     me = actor(request)
     person = people_selectors.person_get(actor=me, person_id=person_id, action="view_skills")
     skill = selectors.skill_get(actor=me, skill_id=skill_id)

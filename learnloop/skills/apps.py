@@ -20,7 +20,7 @@ class SkillsConfig(AppConfig):
     def ready(self) -> None:
         from learnloop.core.navigation import NavItem, register
 
-        register(NavItem(key="skills", label="Skills", url_name="skills:list", order=15))
+        register(NavItem(key="skills", label="Skills", url_name="skills:list", order=15, group="growth"))
 
         from learnloop.core.response_cache import DIRECTORY, CachedRoute, by_person, track
         from learnloop.core.response_cache import register as register_cached

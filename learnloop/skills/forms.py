@@ -1,5 +1,6 @@
 from django import forms
 
+from learnloop.core.bounds import MAX_SMALL_COUNT
 from learnloop.people.models import JobRole
 from learnloop.skills.models import Skill, SkillCategory
 
@@ -38,7 +39,9 @@ class SkillImportForm(forms.Form):
 
 class RequirementForm(forms.Form):
     skill = forms.ModelChoiceField(Skill.objects.filter(is_active=True))
-    level = forms.IntegerField(min_value=1, help_text="The level this role needs, on the proficiency scale")
+    level = forms.IntegerField(
+        min_value=1, max_value=MAX_SMALL_COUNT, help_text="The level this role needs, on the proficiency scale"
+    )
 
 
 class CareerPathForm(forms.Form):
@@ -60,7 +63,9 @@ class LevelForm(forms.Form):
 
 class RatingForm(forms.Form):
     skill = forms.ModelChoiceField(Skill.objects.filter(is_active=True))
-    level = forms.IntegerField(min_value=1, help_text="On the proficiency scale: what you have seen them do")
+    level = forms.IntegerField(
+        min_value=1, max_value=MAX_SMALL_COUNT, help_text="On the proficiency scale: what you have seen them do"
+    )
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

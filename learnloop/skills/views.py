@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core import policy
 from learnloop.core.csv_import import ImportRejected
@@ -17,7 +17,7 @@ from learnloop.core.models import AuditEvent
 from learnloop.people import selectors as people_selectors
 from learnloop.people.models import JobRole
 from learnloop.skills import selectors, services
-from learnloop.skills.charts import sparkline
+from learnloop.skills.charts import level_history
 from learnloop.skills.forms import (
     CareerPathForm,
     CategoryForm,
@@ -42,6 +42,7 @@ MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 
 @login_required
+@require_safe
 def skill_list(request: AuthedRequest) -> HttpResponse:
     form = SkillSearchForm(request.GET or None)
     search, category_id, retired = "", None, False
@@ -65,6 +66,7 @@ def skill_list(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def skill_detail(request: AuthedRequest, skill_id: int) -> HttpResponse:
     skill = selectors.skill_get(actor=request.user, skill_id=skill_id)
     return render(
@@ -195,6 +197,7 @@ def skill_import(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def scale(request: AuthedRequest) -> HttpResponse:
     levels = selectors.scale()
     can_edit = policy.can(request.user, "change", ProficiencyLevel)
@@ -219,6 +222,7 @@ def scale_edit(request: AuthedRequest, level: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def role_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "skills/roles.html", {"roles": selectors.role_list()})
 
@@ -228,6 +232,7 @@ def _role(request: AuthedRequest, role_id: int) -> JobRole:
 
 
 @login_required
+@require_safe
 def role_profile(request: AuthedRequest, role_id: int) -> HttpResponse:
     job_role = _role(request, role_id)
     context = selectors.role_profile(job_role=job_role)
@@ -308,11 +313,13 @@ def career_path_remove(request: AuthedRequest, role_id: int, path_id: int) -> Ht
 
 
 @login_required
+@require_safe
 def my_skills(request: AuthedRequest) -> HttpResponse:
     return redirect("skills:person", person_id=request.user.pk)
 
 
 @login_required
+@require_safe
 def person_skills(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, person_id=person_id, action="view_skills")
     compare_role = None
@@ -320,7 +327,7 @@ def person_skills(request: AuthedRequest, person_id: int) -> HttpResponse:
         compare_role = JobRole.objects.filter(pk=int(request.GET["to"])).first()
     rows = selectors.person_skill_profile(actor=request.user, person=person, compare_role=compare_role)
     for row in rows:
-        row["chart"] = sparkline(row["history"], top=len(selectors.scale()) or 5)
+        row["chart"] = level_history(row["history"], skill=row["skill"].name, top=len(selectors.scale()) or 5)
     next_roles = list(CareerPath.objects.filter(from_role_id=person.job_role_id).select_related("to_role"))
     context = {
         "person": person,
@@ -378,6 +385,7 @@ def rate(request: AuthedRequest, person_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def team(request: AuthedRequest) -> HttpResponse:
     matrix = selectors.team_matrix(actor=request.user, manager=request.user)
     return render(request, "skills/team.html", {"matrix": matrix, "scale_top": len(selectors.scale()) or 5})

@@ -16,11 +16,40 @@ def _page(name: str) -> Any:
     return lambda _: reverse(name)
 
 
+def _bad_reset_link(_: Any) -> str:
+    return reverse("accounts:password_reset_confirm", kwargs={"uidb64": "MQ", "token": "bad-token"})
+
+
 ROWS = [
     # Signed-in people are sent on from the sign-in page.
     Row("accounts:login", "GET", _page("accounts:login"), anyone, per_object=False, ok=302, anonymous=200),
+    # Anyone may try to sign in: a wrong password shows the form again; signed-in people are sent on.
+    Row(
+        "accounts:login",
+        "POST",
+        _page("accounts:login"),
+        anyone,
+        per_object=False,
+        ok=302,
+        anonymous=200,
+        data={"username": "nobody@example.com", "password": "not the password"},
+    ),
     Row("accounts:logout", "POST", _page("accounts:logout"), anyone, per_object=False, ok=302),
     Row("accounts:password_change", "GET", _page("accounts:password_change"), anyone, per_object=False),
+    # Only for oneself, and only signed in: the old password is the persona's.
+    Row(
+        "accounts:password_change",
+        "POST",
+        _page("accounts:password_change"),
+        anyone,
+        per_object=False,
+        ok=302,
+        data={
+            "old_password": "correct horse battery",
+            "new_password1": "a fresh and long passphrase 42",
+            "new_password2": "a fresh and long passphrase 42",
+        },
+    ),
     Row(
         "accounts:password_change_done",
         "GET",
@@ -57,10 +86,20 @@ ROWS = [
     Row(
         "accounts:password_reset_confirm",
         "GET",
-        lambda _: reverse("accounts:password_reset_confirm", kwargs={"uidb64": "MQ", "token": "bad-token"}),
+        _bad_reset_link,
         anyone,
         per_object=False,
         anonymous=200,
+    ),
+    # A bad link is refused on POST as on GET, whoever sends it.
+    Row(
+        "accounts:password_reset_confirm",
+        "POST",
+        _bad_reset_link,
+        anyone,
+        per_object=False,
+        anonymous=200,
+        data={"new_password1": "a fresh and long passphrase 42", "new_password2": "a fresh and long passphrase 42"},
     ),
     Row(
         "accounts:password_reset_complete",

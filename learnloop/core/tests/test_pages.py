@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from learnloop.core.audit import field_changes
+from learnloop.core.audit import audit_record, field_changes
 from learnloop.core.models import AuditEvent
 from learnloop.core.testing import Personas, PersonFactory
 from learnloop.people import services
@@ -117,6 +117,7 @@ def test_demo_builds_a_realistic_company_reproducibly_and_idempotently() -> None
     assert max(len(manager_chain(person=p)) for p in people.filter(reports__isnull=True)[:50]) >= 4
     for role in ("Employee", "Manager", "L&D admin", "People admin", "Org admin"):
         assert role in out.getvalue()
+    _assert_demo_learning_is_lived()
     first = sorted(Person.objects.values_list("employee_id", "email", "manager__employee_id"))
     events = AuditEvent.objects.count()
     call_command("demo", "--people", "320", stdout=io.StringIO(), stderr=io.StringIO())
@@ -126,6 +127,48 @@ def test_demo_builds_a_realistic_company_reproducibly_and_idempotently() -> None
         "/accounts/login/", {"username": "maya.okafor@fernhill.example", "password": "learnloop-demo"}
     )
     assert signed.status_code == 302
+
+
+def _assert_demo_learning_is_lived() -> None:
+    """The demo's learning reads like a real company's: sessions on weekdays in office hours and in their
+    room's time zone, live learning completed only by attending, lunch and learns followed up with a
+    recording, a write-up and the presenter's credit, reflections, and every format with its details."""
+    import zoneinfo
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from learnloop.learning.demo import OFFICES
+    from learnloop.learning.models import Booking, CatalogItem, Enrollment, Session
+    from learnloop.learning.sessions import SCHEDULED_KINDS
+    from learnloop.lrs.events import VERBS
+    from learnloop.lrs.models import Statement
+
+    now = timezone.now()
+    for session in Session.objects.all():
+        local = session.starts_at.astimezone(zoneinfo.ZoneInfo(session.time_zone))
+        assert local.weekday() < 5 and 8 <= local.hour < 17, (session, local)
+        office = session.location.split(",")[0]
+        assert session.location == "Online" or OFFICES[office][0] == session.time_zone, session
+    attended = set(
+        Booking.objects.filter(status="attended", session__ends_at__lt=now).values_list("person", "session__item")
+    )
+    live = Enrollment.objects.filter(item__kind__in=SCHEDULED_KINDS, status="completed")
+    assert live.exists() and set(live.values_list("person", "item")) <= attended
+    followed = Session.objects.filter(item__kind="lunch_and_learn", followed_up_at__isnull=False, starts_at__lt=now)
+    assert followed.exclude(presenter=None).exclude(recording_url="").exclude(write_up="").count() >= 5
+    shared = Statement.objects.filter(verb_id=VERBS["shared"].iri)
+    assert set(shared.values_list("person", flat=True)) == set(followed.values_list("presenter", flat=True))
+    assert Booking.objects.filter(session__in=followed, status="attended").count() >= 5 * 8
+    completed = Enrollment.objects.filter(status="completed")
+    assert completed.exclude(learned="").count() >= completed.count() // 4
+    assert len(set(completed.exclude(learned="").values_list("learned", flat=True))) >= 20  # varied
+    stretch = completed.filter(item__kind="stretch")
+    assert stretch.exists() and not stretch.filter(learned="").exists()
+    files = CatalogItem.objects.filter(delivery="file")
+    assert files.count() >= 3 and all(default_storage.exists(item.file.name or "-") for item in files)
+    assert CatalogItem.objects.filter(kind="mentoring").count() >= 3
+    assert not CatalogItem.objects.filter(kind="stretch", duration_minutes=None).exists()
 
 
 def test_query_counts_of_pages_do_not_grow_with_the_organization(personas: Personas, settings: Any) -> None:
@@ -171,3 +214,10 @@ def test_demo_refuses_a_database_it_cannot_reconcile_with_a_clear_message() -> N
     with pytest.raises(CommandError, match="Seed a fresh database"):
         call_command("demo", "--people", "80", stdout=io.StringIO(), stderr=io.StringIO())
     assert Person.objects.count() == 1
+
+
+def test_audit_log_shows_a_changed_field_named_items(personas: Personas) -> None:
+    # `changes.items` in a template would read the field "items" instead of the dict's items.
+    audit_record(actor=personas.pat, action="goal.update", target=personas.alice, changes={"items": [[], ["A", "B"]]})
+    answer = signed_in(personas.pat).get("/admin-area/audit/")
+    assert answer.status_code == 200 and "<strong>items</strong>" in answer.content.decode()

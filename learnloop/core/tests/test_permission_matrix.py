@@ -5,7 +5,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from learnloop.config.api import api
-from learnloop.core.testing import Row, anyone, matrix_test, only_roles
+from learnloop.core.testing import Row, anyone, matrix_test, only_roles, view_methods
 
 API = "/api/v1"
 ADMINS = ("ld_admin", "people_admin", "org_admin")
@@ -58,21 +58,30 @@ def _all_rows() -> list[Row]:
     return rows
 
 
-def _page_names(patterns: list[Any], namespace: str = "") -> set[str]:
-    names: set[str] = set()
+def _page_views(patterns: list[Any], namespace: str = "") -> dict[str, Any]:
+    views: dict[str, Any] = {}
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             inner = f"{namespace}:{pattern.namespace}".strip(":") if pattern.namespace else namespace
-            names |= _page_names(pattern.url_patterns, inner)
+            views |= _page_views(pattern.url_patterns, inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            names.add(f"{namespace}:{pattern.name}".strip(":"))
-    return names
+            views[f"{namespace}:{pattern.name}".strip(":")] = pattern.callback
+    return views
 
 
-def test_every_url_has_a_row_in_the_permission_matrix() -> None:
-    covered = {row.key for row in _all_rows()}
+# Not permission-relevant: ninja's own views (the API description, its docs page, the API root's 404)
+# declare no methods but answer any of them exactly as they answer GET, with public text and no data.
+NO_ROW_NEEDED = {("api:openapi-json", "POST"), ("api:openapi-view", "POST"), ("api:api-root", "POST")}
+
+
+def test_every_url_and_method_has_a_row_in_the_permission_matrix() -> None:
+    """One row per URL and per method its view accepts (see `view_methods`), so a POST handler next to
+    a GET page cannot hide behind the page's row."""
+    covered = {(row.key, row.method) for row in _all_rows()}
     operations = {
-        f"{method.upper()} {path}" for path, methods in api.get_openapi_schema()["paths"].items() for method in methods
+        (f"{method.upper()} {path}", method.upper())
+        for path, methods in api.get_openapi_schema()["paths"].items()
+        for method in methods
     }
     # API operations are listed by method and path; the ninja URL names behind them are covered by those.
     api_operation_names = {
@@ -81,6 +90,21 @@ def test_every_url_has_a_row_in_the_permission_matrix() -> None:
         for path_view in router.path_operations.values()
         for op in path_view.operations
     }
-    pages = _page_names(get_resolver().url_patterns) - api_operation_names
-    missing = sorted((pages | operations) - covered)
-    assert missing == [], f"URLs without a row in the permission matrix: {missing}"
+    pages = {
+        (name, method)
+        for name, view in _page_views(get_resolver().url_patterns).items()
+        if name not in api_operation_names
+        for method in view_methods(view)
+    }
+    missing = sorted((pages | operations) - covered - NO_ROW_NEEDED)
+    assert missing == [], f"URLs and methods without a row in the permission matrix: {missing}"
+
+
+def test_view_methods_come_from_the_view() -> None:
+    views = _page_views(get_resolver().url_patterns)
+    assert view_methods(views["people:directory"]) == {"GET"}  # @require_safe
+    assert view_methods(views["people:reactivate"]) == {"POST"}  # @require_POST
+    assert view_methods(views["people:edit"]) == {"GET", "POST"}  # declares nothing
+    assert view_methods(views["accounts:login"]) == {"GET", "POST"}  # a form view; its PUT is POST
+    assert view_methods(views["accounts:logout"]) == {"POST"}
+    assert view_methods(views["lrs:agent_profile"]) == {"GET", "PUT", "POST", "DELETE"}

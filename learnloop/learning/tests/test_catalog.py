@@ -155,3 +155,38 @@ def test_postgresql_search_can_use_the_gin_index(personas: Personas) -> None:
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "catalog_search_idx" in plan
+
+
+def test_durations_read_in_hours_and_minutes_everywhere(personas: Personas) -> None:
+    from learnloop.core.templatetags.durations import duration
+
+    assert [duration(m) for m in (45, 60, 90, 600, None)] == ["45 min", "1 h", "1 h 30 min", "10 h", "—"]
+    book = _item(kind=Kind.BOOK, title="A long book", author="A. Author", duration_minutes=600)
+    client = Client()
+    client.force_login(personas.alice)
+    assert "<dt>Takes</dt><dd>10 h</dd>" in client.get(f"/catalog/{book.pk}/").content.decode()
+    assert "10 h ·" in client.get("/catalog/", {"q": "long book"}).content.decode()
+
+
+def test_an_uploaded_file_is_stored_and_downloaded_by_those_who_see_the_item(personas: Personas) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    lena = Client()
+    lena.force_login(personas.lena)
+    upload = SimpleUploadedFile("review-checklist.md", b"# Review checklist\n\n1. Read the tests first.\n")
+    form = {"kind": "self_paced", "title": "Review checklist", "summary": "Use it.", "delivery": "file"}
+    created = lena.post("/catalog/new/", {**form, "language": "en", "file": upload, "is_published": "on"})
+    assert created.status_code == 302
+    item = CatalogItem.objects.get(title="Review checklist")
+    alice = Client()
+    alice.force_login(personas.alice)
+    page = alice.get(f"/catalog/{item.pk}/").content.decode()
+    assert f'href="/catalog/{item.pk}/file/"' in page
+    download = alice.get(f"/catalog/{item.pk}/file/")
+    assert download.status_code == 200 and download.getvalue().startswith(b"# Review checklist")
+    assert download["Content-Disposition"].startswith("attachment;")
+    services.item_update(actor=personas.lena, item=item, is_published=False)
+    assert alice.get(f"/catalog/{item.pk}/file/").status_code == 404
+    assert lena.get(f"/catalog/{item.pk}/file/").status_code == 200
+    no_file = _item(title="No file")
+    assert lena.get(f"/catalog/{no_file.pk}/file/").status_code == 404

@@ -120,6 +120,30 @@ def test_statements_from_external_content_move_catalog_progress(personas: Person
     assert Enrollment.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_only_statements_that_may_move_an_enrolment_reach_the_background_task(
+    personas: Personas, course: CatalogItem
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    issued = client_create(actor=None, name="Academy player")
+    player = Lrs(issued.client.key, issued.secret)
+    alice = {"mbox": f"mailto:{personas.alice.email}"}
+    completed = {"id": "http://adlnet.gov/expapi/verbs/completed"}
+    unconcerned = [
+        {"actor": {"mbox": "mailto:nobody@elsewhere.example"}, "verb": completed, "object": {"id": course.url}},
+        {"actor": alice, "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"}, "object": {"id": course.url}},
+        {"actor": alice, "verb": completed, "object": {"objectType": "Agent", "mbox": "mailto:bob@example.com"}},
+    ]
+    assert player.post(json.dumps(unconcerned)).status_code == 200
+    assert not DBTaskResult.objects.exists()
+    answered_completely = {**unconcerned[1], "result": {"completion": True}}
+    assert player.post(json.dumps(answered_completely)).status_code == 200
+    assert DBTaskResult.objects.count() == 1
+    call_command("worker", "--batch", verbosity=0)
+    assert Enrollment.objects.get(person=personas.alice, item=course).status == "completed"
+
+
 def test_the_item_page_shows_my_enrolment(personas: Personas, course: CatalogItem) -> None:
     client = HttpClient()
     client.force_login(personas.alice)

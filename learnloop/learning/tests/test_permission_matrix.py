@@ -106,6 +106,41 @@ def _everyone_booked() -> Any:
     return session
 
 
+def _owned_item(person: Any) -> CatalogItem:
+    """A live session item the person owns: its owner and the L&D team schedule its sessions."""
+    return CatalogItem.objects.create(kind="live_session", title=f"{person} workshop", summary="x", owner=person)
+
+
+def _owned_session(person: Any) -> Any:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from learnloop.learning.models import Session
+
+    start = timezone.now() + dt.timedelta(days=3)
+    return Session.objects.create(
+        item=_owned_item(person), starts_at=start, ends_at=start + dt.timedelta(hours=1), capacity=5
+    )
+
+
+def _schedule_form(_: Any) -> dict[str, Any]:
+    import datetime as dt
+
+    day = dt.date.today() + dt.timedelta(days=10)  # noqa: DTZ011 (a wall-clock date in the form)
+    return {
+        "starts_at": f"{day}T10:00",
+        "ends_at": f"{day}T11:30",
+        "time_zone": "Europe/Berlin",
+        "capacity": "8",
+        "location": "Berlin, room Spree",
+    }
+
+
+def _schedule_json(_: Any) -> dict[str, Any]:
+    return {**_schedule_form(None), "capacity": 8}
+
+
 def _enrolment_of(person: Any, status: str = "enrolled") -> Any:
     """The person's enrolment in the published item (completed ones can be taken again)."""
     import uuid
@@ -124,6 +159,24 @@ def _enrolment_of(person: Any, status: str = "enrolled") -> Any:
 READERS = own_or("people_admin", "org_admin", reports=True)
 
 
+def _with_file(*, published: bool) -> CatalogItem:
+    """An item delivered as an uploaded file (a draft's file is as private as the draft)."""
+    from django.core.files.base import ContentFile
+
+    title = "Checklist" if published else "Draft checklist"
+    found = CatalogItem.objects.filter(title=title).first()
+    if found is not None:
+        return found
+    return CatalogItem.objects.create(
+        title=title,
+        kind="self_paced",
+        summary="x",
+        delivery="file",
+        is_published=published,
+        file=ContentFile(b"1. Check\n", name="checklist.md"),
+    )
+
+
 def _form(_: Any) -> dict[str, Any]:
     return {"kind": "self_paced", "title": "New item", "summary": "Learn it.", "delivery": "none", "language": "en"}
 
@@ -135,6 +188,20 @@ ROWS = [
         "GET",
         lambda _: reverse("learning:item", kwargs={"item_id": _published().pk}),
         anyone,
+        per_object=False,
+    ),
+    Row(
+        "learning:item_file",
+        "GET",
+        lambda _: reverse("learning:item_file", kwargs={"item_id": _with_file(published=True).pk}),
+        anyone,
+        per_object=False,
+    ),
+    Row(
+        "learning:item_file",
+        "GET",
+        lambda _: reverse("learning:item_file", kwargs={"item_id": _with_file(published=False).pk}),
+        only_roles(*LD),
         per_object=False,
     ),
     Row("learning:item_create", "GET", lambda _: reverse("learning:item_create"), only_roles(*LD), per_object=False),
@@ -251,6 +318,79 @@ ROWS = [
         anonymous=401,
         json=True,
         data=_attendance_json,
+    ),
+    # Scheduling sessions: the item's owner and the L&D team.
+    Row(
+        "learning:item_sessions",
+        "GET",
+        lambda item: reverse("learning:item_sessions", kwargs={"item_id": item.pk}),
+        own_or(*LD),
+        subject=_owned_item,
+    ),
+    Row(
+        "learning:item_sessions",
+        "POST",
+        lambda item: reverse("learning:item_sessions", kwargs={"item_id": item.pk}),
+        own_or(*LD),
+        ok=302,
+        subject=_owned_item,
+        data=_schedule_form,
+    ),
+    Row(
+        "learning:session_edit",
+        "GET",
+        lambda session: reverse("learning:session_edit", kwargs={"session_id": session.pk}),
+        own_or(*LD),
+        subject=_owned_session,
+    ),
+    Row(
+        "learning:session_edit",
+        "POST",
+        lambda session: reverse("learning:session_edit", kwargs={"session_id": session.pk}),
+        own_or(*LD),
+        ok=302,
+        subject=_owned_session,
+        data=_schedule_form,
+    ),
+    Row(
+        "learning:session_cancel",
+        "POST",
+        lambda session: reverse("learning:session_cancel", kwargs={"session_id": session.pk}),
+        own_or(*LD),
+        ok=302,
+        subject=_owned_session,
+        data={"reason": "The trainer is ill."},
+    ),
+    Row(
+        f"POST {API}/catalog/{{item_id}}/sessions",
+        "POST",
+        lambda item: f"{API}/catalog/{item.pk}/sessions",
+        own_or(*LD),
+        ok=201,
+        anonymous=401,
+        subject=_owned_item,
+        json=True,
+        data=_schedule_json,
+    ),
+    Row(
+        f"PATCH {API}/sessions/{{session_id}}",
+        "PATCH",
+        lambda session: f"{API}/sessions/{session.pk}",
+        own_or(*LD),
+        anonymous=401,
+        subject=_owned_session,
+        json=True,
+        data={"capacity": 9, "location": "Online"},
+    ),
+    Row(
+        f"POST {API}/sessions/{{session_id}}/cancel",
+        "POST",
+        lambda session: f"{API}/sessions/{session.pk}/cancel",
+        own_or(*LD),
+        anonymous=401,
+        subject=_owned_session,
+        json=True,
+        data={"reason": "Too few people booked."},
     ),
     Row("learning:mine", "GET", lambda _: reverse("learning:mine"), anyone, per_object=False),
     Row(

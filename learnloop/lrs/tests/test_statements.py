@@ -5,6 +5,7 @@ import uuid
 import pytest
 from django.test import Client as HttpClient
 
+from learnloop.lrs import selectors
 from learnloop.lrs.models import Statement
 from learnloop.lrs.services import client_create, client_revoke
 from learnloop.lrs.tests.conftest import Lrs, statement
@@ -198,7 +199,12 @@ def test_a_request_naming_no_version_is_answered_in_the_clients_version(db: None
         assert response["X-Experience-API-Version"] == expected
 
 
-def test_filters_also_return_statements_that_reference_a_match(lrs: Lrs) -> None:
+@pytest.mark.parametrize("references_seen_before", [False, True])
+def test_filters_also_return_statements_that_reference_a_match(
+    lrs: Lrs, monkeypatch: pytest.MonkeyPatch, references_seen_before: bool
+) -> None:
+    # A process that has not yet seen a reference finds out within the page's query, then follows them.
+    monkeypatch.setattr(selectors, "_references_stored", references_seen_before)
     bob = {"mbox": "mailto:bob@example.com"}
     (original,) = lrs.post(json.dumps(statement(actor=bob))).json()
     (comment,) = lrs.post(

@@ -6,10 +6,12 @@ import json
 import uuid
 from typing import Any
 
+import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from learnloop.lrs.models import Client, Statement, StatementActivity, StatementAgent
 from learnloop.lrs.tests.conftest import Lrs, statement
@@ -158,3 +160,66 @@ def test_references_are_followed_from_side_table_matches_too(lrs: Lrs) -> None:
     lrs.post(json.dumps(statement()))  # unrelated to Carla
     assert _ids(lrs.get(params={"agent": json.dumps(carla), "related_agents": "true"})) == [comment, taught]
     assert _ids(lrs.get(params={"agent": json.dumps(carla)})) == []
+
+
+def test_a_statement_stored_by_another_request_meanwhile_is_a_conflict_not_an_error(
+    lrs: Lrs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests may send the same id at once: both find it new, the second insert must become a 409."""
+    from learnloop.lrs import services
+
+    sent = statement(id=str(uuid.uuid4()))
+    find_people = services._people_for
+
+    def other_request_stores_it_first(actors: list[dict[str, Any]]) -> list[int | None]:
+        Statement.objects.create(
+            statement_id=sent["id"],
+            stored=timezone.now(),
+            timestamp=timezone.now(),
+            actor_key="mbox_sha1sum:0",
+            verb_id=sent["verb"]["id"],
+            object_type="Activity",
+            object_ref=sent["object"]["id"],
+            version="1.0.0",
+            data=sent,
+        )
+        return find_people(actors)
+
+    monkeypatch.setattr(services, "_people_for", other_request_stores_it_first)
+    response = lrs.post(json.dumps(sent))
+    assert response.status_code == 409
+    assert "concurrently" in response.json()["error"]["message"]
+
+
+def test_page_sql_compiled_once_per_shape_equals_what_the_orm_compiles_for_the_real_values(lrs: Lrs) -> None:
+    import datetime as dt
+
+    from learnloop.lrs import selectors
+
+    if not connection.features.supports_slicing_ordering_in_compound:
+        pytest.skip("SQLite runs each source as its own query; nothing is compiled ahead")
+    issued = Client.objects.get()
+    on_site = {"account": {"homePage": settings.SITE_URL, "name": issued.key}}
+    moment = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    filters = [
+        selectors.StatementFilter(agent=_learner(1), limit=25),
+        selectors.StatementFilter(agent=_learner(2), verb=ADL + "completed", ascending=True, limit=10),
+        selectors.StatementFilter(agent=on_site, related_agents=True),
+        selectors.StatementFilter(agent={"objectType": "Group", "member": [_learner(3)]}),
+        selectors.StatementFilter(activity="http://example.com/courses/1", related_activities=True, client_id=7),
+        selectors.StatementFilter(registration=str(uuid.uuid4()), since=moment, until=moment + dt.timedelta(days=1)),
+        selectors.StatementFilter(since=moment, limit=100),
+    ]
+    for query in filters:
+        for after_seq, bound in ((None, None), (40, 90)):
+            for follow, probe in ((False, False), (True, False), (False, True)):
+                # Twice each: the first compiles the shape with stand-ins, the second reuses it.
+                for _ in range(2):
+                    values = selectors._page_values(query, bound=bound, after_seq=after_seq)
+                    limit = min(query.limit or 500, 500)
+                    cached = selectors._page_sql(query, values, limit=limit, follow=follow, probe=probe)
+                    assert cached == selectors._compiled(query, values, limit=limit, follow=follow, probe=probe)
+    same_shape = selectors.StatementFilter(agent=_learner(9), limit=25)
+    values = selectors._page_values(same_shape, bound=None, after_seq=None)
+    _, params = selectors._page_sql(same_shape, values, limit=25, follow=False, probe=False) or ("", [])
+    assert values.key in params and "\x00" not in "".join(str(p) for p in params)

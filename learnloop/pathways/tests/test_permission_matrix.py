@@ -130,6 +130,14 @@ ROWS = [
         data=_assign_form,
         overrides=_ASSIGN_REFUSED,
     ),
+    # Team suggestions for the assign page: assigners only (the results are scoped to their people's units).
+    Row(
+        "pathways:team_search",
+        "GET",
+        lambda _: reverse("pathways:team_search") + "?team=Acme",
+        only_roles(*ASSIGNERS),
+        per_object=False,
+    ),
     Row(
         "pathways:overview",
         "GET",
@@ -301,6 +309,14 @@ ROWS = [
         "GET",
         lambda _: f"{API}/pathways/assignments/mine",
         anyone,
+        per_object=False,
+        anonymous=401,
+    ),
+    Row(
+        f"GET {API}/pathways/assignable-teams",
+        "GET",
+        lambda _: f"{API}/pathways/assignable-teams?q=Acme",
+        only_roles(*ASSIGNERS),
         per_object=False,
         anonymous=401,
     ),

@@ -86,6 +86,40 @@ def test_answers_are_kept_and_a_learners_yes_is_a_statement(client, personas):
     assert "Used the GROW model" in history
 
 
+ANSWERED = "https://learnloop.dev/xapi/verbs/answered-transfer-check"
+
+
+def test_every_answer_is_a_statement_by_whoever_answered(personas):
+    _completed(personas.alice)
+    transfer_checks_create(now=NOW)
+    mine = TransferCheck.objects.get(respondent=personas.alice)
+    theirs = TransferCheck.objects.get(respondent=personas.bob)
+    services.transfer_check_answer(actor=personas.alice, check=mine, applied="not_yet", how="No 1:1s yet.")
+    services.transfer_check_answer(actor=personas.bob, check=theirs, applied="yes", how="Visible in her 1:1s")
+
+    answered = Statement.objects.filter(verb_id=ANSWERED)
+    by_alice = answered.get(person=personas.alice)
+    by_bob = answered.get(person=personas.bob)
+    assert by_bob.data["actor"]["account"]["name"] == personas.bob.username
+    assert by_bob.data["result"]["response"] == "Yes: Visible in her 1:1s"
+    extensions = by_bob.data["context"]["extensions"]
+    assert extensions["https://learnloop.dev/xapi/extensions/learner"]["account"]["name"] == personas.alice.username
+    assert extensions["https://learnloop.dev/xapi/extensions/applied"] == "yes"
+    assert extensions["https://learnloop.dev/xapi/extensions/days-after-completion"] == 30
+    assert by_bob.data["object"]["id"].endswith(f"/xapi/activities/transfer-check/{theirs.pk}")
+    # Nothing the manager wrote is in the learner's name; a "not yet" is no `applied` event.
+    assert not any("Visible" in str(s.data) for s in Statement.objects.filter(person=personas.alice))
+    assert by_alice.data["result"]["response"] == "Not yet: No 1:1s yet."
+    assert not Statement.objects.filter(verb_id="https://learnloop.dev/xapi/verbs/applied").exists()
+
+    # A revised answer is a new statement marked as a revision; the first one stays (statements are immutable).
+    services.transfer_check_answer(actor=personas.alice, check=mine, applied="yes", how="Ran my first one.")
+    revised = answered.filter(person=personas.alice).order_by("-seq").first()
+    assert revised is not None and revised.pk != by_alice.pk
+    assert revised.data["context"]["extensions"]["https://learnloop.dev/xapi/extensions/revision"] is True
+    assert by_alice.data["context"]["extensions"]["https://learnloop.dev/xapi/extensions/revision"] is False
+
+
 def test_the_ld_summary_counts_application_per_item(client, personas):
     _completed(personas.alice, title="Coaching basics")
     _completed(personas.oscar, title="Retro facilitation")

@@ -37,7 +37,9 @@ def test_a_manager_assigns_a_pathway_and_the_employee_sees_it_with_progress(page
     _built, first = _onboarding()
     complete(personas.alice, first)
     sign_in(page, personas.bob.username)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Pathways").click()
+    menu = page.get_by_role("navigation", name="Main")
+    menu.get_by_role("button", name="Growth").click()
+    menu.get_by_role("link", name="Pathways").click()
     page.get_by_role("link", name="Assign a pathway").click()
     page.get_by_role("combobox", name="Pathway", exact=True).select_option(label="Engineering onboarding")
     page.get_by_role("combobox", name="Person", exact=True).select_option(label="Alice Adams")
@@ -104,3 +106,27 @@ def test_pathway_pages_are_accessible(page: Any, personas: Personas) -> None:
     for url in ("/", "/pathways/mine/", f"/pathways/{built.pk}/"):
         page.goto(url)
         assert _violations(page) == "", url
+
+
+def test_past_the_limit_a_team_is_found_by_typing_its_name(page: Any, personas: Personas, monkeypatch: Any) -> None:
+    from learnloop.pathways.forms import AssignForm
+
+    monkeypatch.setattr(AssignForm, "PICK_LIMIT", 2)  # the personas' three units stand in for 1,100 teams
+    _onboarding()
+    sign_in(page, personas.lena.username)
+    page.goto("/pathways/assign/")
+    page.get_by_role("combobox", name="Pathway", exact=True).select_option(label="Engineering onboarding")
+    team = page.get_by_role("combobox", name="Or a whole team")
+    team.press_sequentially("atl")
+    # The suggestions arrive by htmx into the field's datalist.
+    expect(page.locator('#team-options option[value="Acme / Atlas"]')).to_be_attached()
+    expect(page.locator("#team-options option")).to_have_count(1)
+    assert _violations(page) == ""
+    team.fill("Acme / Atlas")
+    page.get_by_role("button", name="Assign", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Assigned “Engineering onboarding” to Alice Adams, Bob Brown")
+    page.get_by_role("combobox", name="Pathway", exact=True).select_option(label="Engineering onboarding")
+    page.get_by_role("combobox", name="Or a whole team").fill("Acme /")
+    page.get_by_role("button", name="Assign", exact=True).click()
+    expect(page.get_by_text("Several teams match “Acme /”: Acme / Atlas; Acme / Beacon.")).to_be_visible()
+    assert _violations(page) == ""

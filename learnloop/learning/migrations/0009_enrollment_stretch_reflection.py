@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learning', '0007_enrollment_retake'),
+        ('learning', '0008_session_cancel'),
         ('skills', '0004_category_name_unique_ci'),
     ]
 

@@ -1,3 +1,6 @@
+"""How long something takes, said the way people say it. A built-in filter (settings.TEMPLATES), so every
+template shows durations the same way without loading anything."""
+
 from django import template
 
 register = template.Library()
