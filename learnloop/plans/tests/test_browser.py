@@ -51,7 +51,7 @@ def test_write_a_plan_goal_and_get_smart_advice_as_you_type(page: Any, personas:
     # Attaching more learning than two hours a week allows until the due date is worth a word.
     page.get_by_label("Due date").fill(due.isoformat())
     page.get_by_label("Search the catalog for more").fill("masterclass")
-    page.get_by_label("Retro masterclass (Self-paced · 900 min)").check()
+    page.get_by_label("Retro masterclass (Self-paced · 15 h)").check()
     expect(advice).to_contain_text("Achievable")
     expect(advice).to_contain_text("about 15 hours")
     # Advice never blocks: the goal saves as written.
