@@ -137,7 +137,8 @@ def fill_enrollments(target: int, item_ids: list[int]) -> None:
     now = dt.datetime.now(dt.UTC)
     started = time.monotonic()
     columns = (
-        "person_id, item_id, status, progress, registration, enrolled_at, started_at, completed_at, learned, apply_plan"
+        "person_id, item_id, status, progress, registration, enrolled_at, started_at, completed_at, "
+        "learned, apply_plan, outcome, do_differently"
     )
     batch: list[tuple[object, ...]] = []
 
@@ -176,6 +177,8 @@ def fill_enrollments(target: int, item_ids: list[int]) -> None:
                     enrolled,
                     started_at,
                     completed,
+                    "",
+                    "",
                     "",
                     "",
                 )
