@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 
 
@@ -37,3 +39,8 @@ class CoreConfig(AppConfig):
                 "", versions=home.versions, viewer_key=response_cache.by_person, seconds=60, page=True
             )
         )
+
+        from learnloop.core import schedule
+        from learnloop.core.imports import stalled_jobs_fail
+
+        schedule.register("core.stalled_imports", every=dt.timedelta(minutes=30), run=stalled_jobs_fail)

@@ -58,3 +58,58 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}@{self.value}"
+
+
+class ImportJob(models.Model):
+    """A CSV import started from the web or the API. The upload waits here until a background worker
+    checks and writes it (core/imports.py); its progress and outcome stay for the person who started it.
+    The file's text is emptied once the import has finished, so personal data does not linger."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        IMPORTED = "imported", "Imported"
+        REJECTED = "rejected", "Nothing imported: the file has problems"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    file_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    content = models.TextField(blank=True)
+    options = models.JSONField(default=dict, blank=True)
+    # Where it was started (web or API); the audit events the import writes carry it too.
+    source = models.CharField(max_length=10, choices=AuditEvent.Source.choices, default=AuditEvent.Source.WEB)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # What the worker is doing ("reading", "checking", "writing") and how far it is; `total` is 0 until known.
+    stage = models.CharField(max_length=20, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    # The importer's counts once imported; every problem ([line, column, message]) when rejected.
+    result = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["actor", "kind", "-created_at"], name="import_job_actor_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} import {self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.IMPORTED, self.Status.REJECTED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        """How far the current stage is, or None while that cannot be known (queued, or writing in
+        one transaction, which only shows its end)."""
+        if self.finished:
+            return 100
+        if not self.total or self.status == self.Status.QUEUED:
+            return None
+        return min(100, self.done * 100 // self.total)

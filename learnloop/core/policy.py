@@ -247,6 +247,9 @@ POLICY: dict[str, dict[str, Rule]] = {
         "revoke": Owns("person") | ADMIN,
     },
     "core.auditevent": {"view": PEOPLE_ADMIN},
+    # An import's page (progress, counts, the rows it refused) is for whoever started it: its problems
+    # quote the file, which may hold personal data.
+    "core.importjob": {"view": Owns("actor")},
     "lrs.client": {"view": ADMIN, "create": ADMIN, "revoke": ADMIN},
     "skills.skill": {"view": Anyone(), "create": LD_ADMIN, "change": LD_ADMIN, "import": LD_ADMIN},
     "skills.skillcategory": {"view": Anyone(), "create": LD_ADMIN, "change": LD_ADMIN},

@@ -8,4 +8,6 @@ urlpatterns = [
     path("admin-area/", views.admin_area, name="admin_area"),
     path("admin-area/audit/", views.audit_log, name="audit_log"),
     path("admin-area/tasks/", views.task_list, name="task_list"),
+    path("imports/<id:job_id>/", views.import_job, name="import_job"),
+    path("imports/<id:job_id>/problems.csv", views.import_problems, name="import_problems"),
 ]

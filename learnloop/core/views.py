@@ -1,22 +1,25 @@
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_safe
 from django_tasks_db.models import DBTaskResult
 
 from learnloop.core import home as home_panels
-from learnloop.core import policy
+from learnloop.core import imports, policy
 from learnloop.core.bounds import parse_id
+from learnloop.core.forms import add_service_errors
 from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
-from learnloop.core.models import AuditEvent
+from learnloop.core.models import AuditEvent, ImportJob
 from learnloop.core.navigation import admin_tiles_for
 from learnloop.core.selectors import audit_actions, audit_event_list
 from learnloop.lrs.models import Client as LrsClient
@@ -148,6 +151,64 @@ def task_list(request: AuthedRequest) -> HttpResponse:
         "core/task_list.html",
         {"page": page, "status": status, "statuses": ["READY", "RUNNING", "FAILED", "SUCCESSFUL"]},
     )
+
+
+def import_page(
+    request: AuthedRequest, *, kind: str, form: forms.Form, template: str, context: dict[str, Any]
+) -> HttpResponse:
+    """A domain's CSV import page: a valid upload becomes a queued job, and the browser goes to the job's
+    page to watch it; the caller has checked that the person may import this kind."""
+    if request.method == "POST" and form.is_valid():
+        importer = imports.importer_for(kind)
+        try:
+            job = imports.import_start(
+                actor=request.user,
+                kind=kind,
+                upload=form.cleaned_data["file"],
+                options={name: form.cleaned_data[name] for name in importer.options},
+                source=AuditEvent.Source.WEB,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("core:import_job", job_id=job.pk)
+    context = {**context, "form": form, "recent_imports": imports.recent_jobs(actor=request.user, kind=kind)}
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+# Problems listed on the job's page; all of them are in the CSV download.
+PROBLEMS_SHOWN = 500
+
+
+@login_required
+@require_safe
+def import_job(request: AuthedRequest, job_id: int) -> HttpResponse:
+    """An import's progress (polled by htmx while it runs), then its counts or every problem found."""
+    job = policy.get_or_404(request.user, "view", ImportJob.objects.defer("content"), pk=job_id)
+    importer = imports.importer_for(job.kind)
+    waited = (timezone.now() - job.created_at).total_seconds()
+    context = {
+        "job": job,
+        "importer": importer,
+        "problems": job.errors[:PROBLEMS_SHOWN],
+        "more_problems": max(0, len(job.errors) - PROBLEMS_SHOWN),
+        # No worker has taken it for a while: say what to check instead of spinning forever.
+        "worker_missing": job.status == ImportJob.Status.QUEUED and waited > 30,
+    }
+    return render_page_or_partial(
+        request, page="core/import_job.html", partial="core/htmx/import_job_status.html", context=context
+    )
+
+
+@login_required
+@require_safe
+def import_problems(request: AuthedRequest, job_id: int) -> HttpResponse:
+    job = policy.get_or_404(request.user, "view", ImportJob.objects.defer("content"), pk=job_id)
+    if job.status != ImportJob.Status.REJECTED:
+        raise Http404
+    response = HttpResponse(imports.problems_csv(job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-problems.csv"'
+    return response
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

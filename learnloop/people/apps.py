@@ -15,3 +15,20 @@ class PeopleConfig(AppConfig):
         from learnloop.people import caching
 
         caching.connect()
+
+        from learnloop.core import imports
+        from learnloop.people.importer import people_import
+        from learnloop.people.models import Person
+
+        imports.register(
+            imports.Importer(
+                kind="people",
+                label="people",
+                model=Person,
+                run=people_import,
+                page="people:import",
+                result_template="people/import_result.html",
+                max_bytes=20 * imports.MB,
+                options=("deactivate_missing",),
+            )
+        )

@@ -199,9 +199,12 @@ def people_import(
             errors.append(RowError(row.line, "manager_employee_id", "a person cannot be their own manager"))
     existing_graph = {emp: (p["id"], p["manager__employee_id"], p["is_active"]) for emp, p in existing_people.items()}
     errors.extend(e for e in _cycle_errors(rows, existing_graph) if "own manager" not in e.message)
+    errors.extend(_self_deactivation_errors(actor, rows, deactivate_missing=deactivate_missing))
     if errors:
         raise ImportRejected(sorted(set(errors), key=lambda e: (e.line, e.column)))
 
+    # Announced before the transaction: a web import's job row shows this stage while the write runs.
+    progress("writing", 0, len(rows))
     with transaction.atomic():
         result = _apply(
             actor=actor,
@@ -212,6 +215,29 @@ def people_import(
             source=source,
         )
     return result
+
+
+def _self_deactivation_errors(actor: Person | None, rows: list[_Row], *, deactivate_missing: bool) -> list[RowError]:
+    """Whoever runs an import must not lock themselves out with it, as they cannot deactivate themselves
+    on their profile either."""
+    own_id = getattr(actor, "employee_id", None)
+    if not own_id or not getattr(actor, "is_active", False):
+        return []
+    own_rows = [row for row in rows if row.values["employee_id"] == own_id]
+    errors = [
+        RowError(row.line, "status", "would mark you, who runs this import, as left; ask another admin")
+        for row in own_rows
+        if row.values["status"] != "active"
+    ]
+    if deactivate_missing and not own_rows:
+        errors.append(
+            RowError(
+                1,
+                "deactivate_missing",
+                f"would deactivate you (employee {own_id}), who runs this import: the file has no row for you",
+            )
+        )
+    return errors
 
 
 def _apply(

@@ -14,6 +14,7 @@ from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent
 from learnloop.core.roles import GRANTABLE_ROLES, Role
+from learnloop.core.views import import_page
 from learnloop.people import selectors, services
 from learnloop.people.forms import (
     DeactivateForm,
@@ -23,7 +24,7 @@ from learnloop.people.forms import (
     ProfileSelfForm,
     RoleForm,
 )
-from learnloop.people.importer import KNOWN_COLUMNS, REQUIRED_COLUMNS, ImportRejected, people_import
+from learnloop.people.importer import KNOWN_COLUMNS, REQUIRED_COLUMNS
 from learnloop.people.models import Person
 
 PAGE_SIZE = 48
@@ -185,38 +186,10 @@ def roles(request: AuthedRequest, person_id: int) -> HttpResponse:
     return redirect("people:profile", person_id=person.pk)
 
 
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
-
-
 @login_required
 def import_people(request: AuthedRequest) -> HttpResponse:
     if not policy.can(request.user, "import", Person):
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form, "columns": KNOWN_COLUMNS, "required": REQUIRED_COLUMNS}
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            form.add_error("file", "The file is larger than 20 MB; split it or use `learnloop import people`.")
-        else:
-            try:
-                text = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                form.add_error("file", "The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.")
-            else:
-                try:
-                    result = people_import(
-                        actor=request.user,
-                        text=text,
-                        source=AuditEvent.Source.WEB,
-                        deactivate_missing=form.cleaned_data["deactivate_missing"],
-                    )
-                except ImportRejected as rejected:
-                    context["errors"] = rejected.errors
-                    status = 400
-                else:
-                    context["result"] = result
-        if form.errors:
-            status = 400
-    return render(request, "people/import.html", context, status=status)
+    context = {"columns": KNOWN_COLUMNS, "required": REQUIRED_COLUMNS}
+    return import_page(request, kind="people", form=form, template="people/import.html", context=context)

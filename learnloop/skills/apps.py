@@ -49,8 +49,21 @@ class SkillsConfig(AppConfig):
             )
         )
 
-        from learnloop.core import policy
+        from learnloop.core import imports, policy
         from learnloop.core.navigation import AdminTile, register_admin_tile
+        from learnloop.skills.importer import skills_import
+
+        imports.register(
+            imports.Importer(
+                kind="skills",
+                label="skills taxonomy",
+                model=Skill,
+                run=skills_import,
+                page="skills:import",
+                result_template="skills/import_result.html",
+                max_bytes=50 * imports.MB,
+            )
+        )
 
         register_admin_tile(
             AdminTile(

@@ -22,6 +22,7 @@ from django.db import transaction
 from learnloop.core.audit import audit_event_build
 from learnloop.core.csv_import import ImportRejected, Progress, RowError, no_progress, read_rows
 from learnloop.core.models import AuditEvent
+from learnloop.core.response_cache import version_bump
 from learnloop.people.models import Person
 from learnloop.skills.models import Skill, SkillCategory
 from learnloop.skills.services import clean_synonyms, search_text
@@ -47,12 +48,14 @@ def _is_http_uri(value: str) -> bool:
 
 
 def _parse(
-    header: list[str], raw_rows: list[dict[str, str]], errors: list[RowError]
+    header: list[str], raw_rows: list[dict[str, str]], errors: list[RowError], progress: Progress
 ) -> tuple[str, list[dict[str, Any]]]:
     esco = "conceptUri" in header
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(raw_rows):
+        if index % 1000 == 0:
+            progress("checking", index, len(raw_rows))
         line = index + 2
         value = {k: (raw.get(k) or "").strip() for k in raw if k is not None}
         if esco:
@@ -108,7 +111,7 @@ def skills_import(
             )
     if errors:
         raise ImportRejected(errors)
-    kind, rows = _parse(header, raw_rows, errors)
+    kind, rows = _parse(header, raw_rows, errors, progress)
     progress("checking", len(rows), len(rows))
 
     by_uri = {s.esco_uri: s for s in Skill.objects.filter(esco_uri__in=[r["uri"] for r in rows if r["uri"]])}
@@ -128,6 +131,8 @@ def skills_import(
         raise ImportRejected(sorted(errors, key=lambda e: (e.line, e.column)))
 
     result = SkillImportResult(format=kind, rows=len(rows))
+    # Announced before the transaction: a web import's job row shows this stage while the write runs.
+    progress("writing", 0, len(rows))
     with transaction.atomic():
         categories = {c.name: c for c in SkillCategory.objects.all()}
         events: list[AuditEvent] = []
@@ -185,5 +190,8 @@ def skills_import(
         )
         AuditEvent.objects.bulk_create(events, batch_size=1000)
         result.created = len(creates)
+        # Bulk writes send no per-row signals: retire cached skill and catalog answers here.
+        version_bump("skills")
+        version_bump("catalog")
         progress("writing", len(rows), len(rows))
     return result

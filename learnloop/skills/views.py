@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,11 +7,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core import policy
-from learnloop.core.csv_import import ImportRejected
 from learnloop.core.forms import add_service_errors
 from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
-from learnloop.core.models import AuditEvent
+from learnloop.core.views import import_page
 from learnloop.people import selectors as people_selectors
 from learnloop.people.models import JobRole
 from learnloop.skills import selectors, services
@@ -28,7 +25,7 @@ from learnloop.skills.forms import (
     SkillImportForm,
     SkillSearchForm,
 )
-from learnloop.skills.importer import SIMPLE_COLUMNS, skills_import
+from learnloop.skills.importer import SIMPLE_COLUMNS
 from learnloop.skills.models import (
     CareerPath,
     ProficiencyLevel,
@@ -37,8 +34,6 @@ from learnloop.skills.models import (
     SkillAssessment,
     SkillCategory,
 )
-
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 
 @login_required
@@ -177,23 +172,9 @@ def skill_import(request: AuthedRequest) -> HttpResponse:
     if not policy.can(request.user, "import", Skill):
         raise Http404
     form = SkillImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form, "simple_columns": SIMPLE_COLUMNS}
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            form.add_error("file", "The file is larger than 50 MB; use `learnloop import skills` for it.")
-        else:
-            try:
-                text = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                form.add_error("file", "The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.")
-            else:
-                try:
-                    context["result"] = skills_import(actor=request.user, text=text, source=AuditEvent.Source.WEB)
-                except ImportRejected as rejected:
-                    context["errors"] = rejected.errors
-    failed = request.method == "POST" and (form.errors or context.get("errors"))
-    return render(request, "skills/import.html", context, status=400 if failed else 200)
+    return import_page(
+        request, kind="skills", form=form, template="skills/import.html", context={"simple_columns": SIMPLE_COLUMNS}
+    )
 
 
 @login_required

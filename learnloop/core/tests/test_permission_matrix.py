@@ -2,13 +2,31 @@ import importlib
 from typing import Any
 
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from learnloop.config.api import api
+from learnloop.core.models import ImportJob
 from learnloop.core.testing import Row, anyone, matrix_test, only_roles, view_methods
+from learnloop.people.models import Person
 
 API = "/api/v1"
 ADMINS = ("ld_admin", "people_admin", "org_admin")
+
+
+def _job(person: Person, status: str = ImportJob.Status.IMPORTED) -> ImportJob:
+    errors = [[2, "name", "is required"]] if status == ImportJob.Status.REJECTED else []
+    return ImportJob.objects.create(kind="skills", actor=person, file_name="s.csv", status=status, errors=errors)
+
+
+def _own_only(role: str, relation: str) -> bool:
+    return relation == "own"
+
+
+def _upload(kind: str) -> Any:
+    text = b"name\nFacilitation\n" if kind == "skills" else b"employee_id,email,first_name,last_name\nE1,e@x.io,E,F\n"
+    return lambda _: {"kind": kind, "file": SimpleUploadedFile(f"{kind}.csv", text, content_type="text/csv")}
+
 
 ROWS = [
     Row("healthz", "GET", lambda _: reverse("healthz"), anyone, per_object=False, anonymous=200),
@@ -34,6 +52,44 @@ ROWS = [
         lambda _: f"{API}/audit-events",
         only_roles("people_admin", "org_admin"),
         per_object=False,
+        anonymous=401,
+    ),
+    # An import is seen by whoever started it, and nobody else (its problems quote the file).
+    Row("core:import_job", "GET", lambda job: reverse("core:import_job", args=[job.pk]), _own_only, subject=_job),
+    Row(
+        "core:import_problems",
+        "GET",
+        lambda job: reverse("core:import_problems", args=[job.pk]),
+        _own_only,
+        subject=lambda person: _job(person, ImportJob.Status.REJECTED),
+    ),
+    Row(f"GET {API}/imports", "GET", lambda _: f"{API}/imports", anyone, per_object=False, anonymous=401),
+    Row(
+        f"GET {API}/imports/{{job_id}}",
+        "GET",
+        lambda job: f"{API}/imports/{job.pk}",
+        _own_only,
+        subject=_job,
+        anonymous=401,
+    ),
+    Row(
+        f"POST {API}/imports",
+        "POST",
+        lambda _: f"{API}/imports",
+        only_roles("ld_admin", "org_admin"),
+        per_object=False,
+        data=_upload("skills"),
+        ok=202,
+        anonymous=401,
+    ),
+    Row(
+        f"POST {API}/imports",
+        "POST",
+        lambda _: f"{API}/imports",
+        only_roles("people_admin", "org_admin"),
+        per_object=False,
+        data=_upload("people"),
+        ok=202,
         anonymous=401,
     ),
     # The API description is public, like any published API reference.

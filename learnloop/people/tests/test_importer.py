@@ -130,6 +130,24 @@ def test_it_deactivates_leavers_and_people_missing_from_a_full_export() -> None:
 
 
 @pytest.mark.django_db
+def test_whoever_runs_an_import_cannot_deactivate_themselves_with_it() -> None:
+    _import(ORG)
+    vik = Person.objects.get(employee_id="E2")
+    without_vik = "".join(line + "\n" for line in ORG.splitlines() if not line.startswith("E2"))
+    with pytest.raises(ImportRejected) as missing:
+        people_import(actor=vik, text=without_vik.replace(",E2,2018", ",E1,2018"), deactivate_missing=True)
+    assert [(e.line, e.column) for e in missing.value.errors] == [(1, "deactivate_missing")]
+    assert "employee E2" in missing.value.errors[0].message
+    leaving = ORG.replace("2016-02-01,Europe/Berlin,active", "2016-02-01,Europe/Berlin,left")
+    with pytest.raises(ImportRejected) as left:
+        people_import(actor=vik, text=leaving)
+    assert [(e.line, e.column) for e in left.value.errors] == [(3, "status")]
+    assert Person.objects.filter(is_active=True).count() == 4
+    # Someone else may record that Vik left.
+    assert people_import(actor=None, text=leaving).deactivated == 1
+
+
+@pytest.mark.django_db
 def test_the_command_prints_every_problem_and_fails(tmp_path: object) -> None:
     path = tmp_path / "people.csv"
     path.write_text(HEADER + "E1,broken,A,,,,,,,UTC,active\n")

@@ -51,6 +51,7 @@ ROWS = [
         only_roles(*ADMINS),
         per_object=False,
         data=_csv,
+        ok=302,
     ),
     Row("people:create", "GET", lambda _: reverse("people:create"), only_roles(*ADMINS), per_object=False),
     Row(

@@ -51,7 +51,7 @@ ROWS = [
         per_object=False,
     ),
     Row("skills:import", "GET", _page("skills:import"), only_roles(*LD), per_object=False),
-    Row("skills:import", "POST", _page("skills:import"), only_roles(*LD), per_object=False, data=_csv),
+    Row("skills:import", "POST", _page("skills:import"), only_roles(*LD), per_object=False, data=_csv, ok=302),
     Row("skills:scale", "GET", _page("skills:scale"), anyone, per_object=False),
     Row(
         "skills:scale_edit",
