@@ -25,6 +25,10 @@ def socket_has_data(connection: Any) -> bool:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    # Set by Django's base wrapper; declared here because django-stubs does not know them.
+    health_check_enabled: bool
+    health_check_done: bool
+
     def close_if_health_check_failed(self) -> None:
         if self.connection is None or not self.health_check_enabled or self.health_check_done:
             return

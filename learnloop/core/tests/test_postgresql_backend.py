@@ -2,6 +2,7 @@
 server closed is noticed and replaced before a request uses it."""
 
 import time
+from typing import Any
 
 import pytest
 from django.db import connection, connections
@@ -18,17 +19,23 @@ def test_postgresql_runs_on_learnloops_backend() -> None:
 @pytest.mark.django_db
 def test_a_healthy_connection_is_kept_without_asking_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[int] = []
-    monkeypatch.setattr(DatabaseWrapper, "is_usable", lambda self: asked.append(1) or True)
-    connection.ensure_connection()
-    raw = connection.connection
-    connection.health_check_enabled, connection.health_check_done = True, False
-    connection.close_if_health_check_failed()
-    assert connection.connection is raw and asked == [] and connection.health_check_done
+
+    def is_usable(self: DatabaseWrapper) -> bool:
+        asked.append(1)
+        return True
+
+    monkeypatch.setattr(DatabaseWrapper, "is_usable", is_usable)
+    wrapper: Any = connections["default"]
+    wrapper.ensure_connection()
+    raw = wrapper.connection
+    wrapper.health_check_enabled, wrapper.health_check_done = True, False
+    wrapper.close_if_health_check_failed()
+    assert wrapper.connection is raw and asked == [] and wrapper.health_check_done
 
 
 @pytest.mark.django_db
 def test_a_connection_the_server_ended_is_replaced() -> None:
-    other = connections.create_connection("default")
+    other: Any = connections.create_connection("default")
     try:
         other.ensure_connection()
         pid = other.connection.info.backend_pid
