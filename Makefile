@@ -51,3 +51,8 @@ clean:
 ## make bench-lrs: the LRS benchmark (learnloop beside Ralph and the raw database ceiling)
 bench-lrs: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/lrs.py $(BENCH_ARGS)
+
+.PHONY: bench-imports
+## make bench-imports: a 14,000-row ESCO-shaped skills file and a 10,000-person HR export, stage by stage
+bench-imports: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/imports.py $(BENCH_ARGS)

@@ -31,7 +31,6 @@ import itertools
 import json
 import os
 import random
-import re
 import secrets
 import shutil
 import signal
@@ -54,7 +53,6 @@ from run import (  # run.py is a sibling script, not a package
     COMMAND_TIMEOUT_S,
     DOCS_PAGE,
     PROJECT_DIR,
-    RESULTS_DIR,
     BenchmarkError,
     Server,
     ServerConfig,
@@ -66,7 +64,9 @@ from run import (  # run.py is a sibling script, not a package
     production_env,
     run_command,
     running_server,
+    save_report,
     stop_process_group,
+    write_generated_block,
 )
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -1390,25 +1390,11 @@ def docs_section(report: dict[str, Any]) -> str:
 
 
 def update_docs(report: dict[str, Any]) -> None:
-    name = f"lrs-{report['backend']}"
-    begin = f"<!-- BEGIN generated results: {name} -->"
-    end = f"<!-- END generated results: {name} -->"
-    block = f"{begin}\n{docs_section(report)}\n{end}"
-    text = DOCS_PAGE.read_text()
-    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
-    if not pattern.search(text):
-        text = text.rstrip("\n") + "\n\n" + begin + end + "\n"
-    DOCS_PAGE.write_text(pattern.sub(lambda _: block, text))
+    write_generated_block(f"lrs-{report['backend']}", docs_section(report))
 
 
 def save(report: dict[str, Any]) -> Path:
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS_DIR / f"lrs-{report['backend']}-{stamp}.json"
-    text = json.dumps(report, indent=2) + "\n"
-    path.write_text(text)
-    (RESULTS_DIR / f"latest-lrs-{report['backend']}.json").write_text(text)
-    return path
+    return save_report(f"lrs-{report['backend']}", report)
 
 
 # --- Entry point ----------------------------------------------------------------------------------

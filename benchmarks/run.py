@@ -741,28 +741,36 @@ def docs_section(report: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def update_docs(report: dict[str, Any]) -> None:
-    """Replace this backend's generated block in docs/benchmarks.md, leaving the prose alone."""
-    begin = f"<!-- BEGIN generated results: {report['backend']} -->"
-    end = f"<!-- END generated results: {report['backend']} -->"
-    block = f"{begin}\n{docs_section(report)}\n{end}"
+def write_generated_block(name: str, body: str) -> None:
+    """Replace the generated block `name` in docs/benchmarks.md with `body`, leaving the prose alone."""
+    begin = f"<!-- BEGIN generated results: {name} -->"
+    end = f"<!-- END generated results: {name} -->"
+    block = f"{begin}\n{body}\n{end}"
     text = DOCS_PAGE.read_text() if DOCS_PAGE.exists() else "# Benchmarks\n"
     pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
     if not pattern.search(text):
         text = text.rstrip("\n") + "\n\n" + begin + end + "\n"
-    text = pattern.sub(lambda _: block, text)
     DOCS_PAGE.parent.mkdir(parents=True, exist_ok=True)
-    DOCS_PAGE.write_text(text)
+    DOCS_PAGE.write_text(pattern.sub(lambda _: block, text))
+
+
+def save_report(name: str, report: dict[str, Any]) -> Path:
+    """Write `report` to benchmarks/results/NAME-<time>.json and latest-NAME.json."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS_DIR / f"{name}-{stamp}.json"
+    text = json.dumps(report, indent=2) + "\n"
+    path.write_text(text)
+    (RESULTS_DIR / f"latest-{name}.json").write_text(text)
+    return path
+
+
+def update_docs(report: dict[str, Any]) -> None:
+    write_generated_block(report["backend"], docs_section(report))
 
 
 def save(report: dict[str, Any]) -> Path:
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS_DIR / f"{report['backend']}-{stamp}.json"
-    text = json.dumps(report, indent=2) + "\n"
-    path.write_text(text)
-    (RESULTS_DIR / f"latest-{report['backend']}.json").write_text(text)
-    return path
+    return save_report(report["backend"], report)
 
 
 # --- Entry point ----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from learnloop.core import response_cache
 from learnloop.core.audit import audit_event_build
+from learnloop.core.bulk import rows_update
 from learnloop.core.csv_import import ImportRejected, Progress, RowError, no_progress, read_rows
 from learnloop.core.models import AuditEvent
 from learnloop.core.response_cache import DIRECTORY
@@ -205,7 +206,8 @@ def people_import(
 
     # Announced before the transaction: a web import's job row shows this stage while the write runs.
     progress("writing", 0, len(rows))
-    with transaction.atomic():
+    # Per-row cache bumps are paused: the import retires the directory's cached answers once, at its end.
+    with transaction.atomic(), response_cache.tracking_paused():
         result = _apply(
             actor=actor,
             rows=rows,
@@ -282,9 +284,7 @@ def _apply(
                 )
             )
         if v["org_unit"] and v["org_unit"] not in units:
-            unit = org_unit_ensure_path(actor=actor, path=v["org_unit"], source=source)
-            units.update({u.path: u for u in OrgUnit.objects.filter(path__in=_prefixes(v["org_unit"]))})
-            units[unit.path] = unit
+            org_unit_ensure_path(actor=actor, path=v["org_unit"], source=source, known=units)
 
     people_by_emp: dict[str, Person] = {
         p.employee_id: p
@@ -292,7 +292,8 @@ def _apply(
         if p.employee_id
     }
     to_create: list[Person] = []
-    to_update: list[tuple[Person, dict[str, list[Any]]]] = []
+    # employee id -> the fields that changed, for people already in learnloop
+    diffs: dict[str, dict[str, list[Any]]] = {}
     for index, row in enumerate(rows):
         v = row.values
         wanted = {
@@ -322,7 +323,7 @@ def _apply(
             if username_follows_email and person.username != person.email:
                 field_diff["username"] = [person.username, person.email]
                 person.username = person.email
-            to_update.append((person, field_diff))
+            diffs[v["employee_id"]] = field_diff
         if index % 500 == 0:
             progress("writing", index, len(rows))
 
@@ -336,9 +337,7 @@ def _apply(
     for row in rows:
         v = row.values
         person = people_by_emp[v["employee_id"]]
-        diff: dict[str, list[Any]] | None = (
-            next((d for p, d in to_update if p is person), None) if person.employee_id not in created_ids else None
-        )
+        diff = None if person.employee_id in created_ids else diffs.get(v["employee_id"])
         new_manager = manager_ids.get(v["manager_employee_id"]) if v["manager_employee_id"] else None
         if person.manager_id != new_manager:
             if diff is not None:
@@ -375,7 +374,7 @@ def _apply(
         else:
             result.unchanged += 1
 
-    Person.objects.bulk_update(
+    rows_update(
         changed,
         [
             "email",
@@ -393,7 +392,6 @@ def _apply(
             "is_active",
             "left_on",
         ],
-        batch_size=500,
     )
     if deactivate_missing:
         leavers = Person.objects.filter(is_active=True, employee_id__isnull=False).exclude(
@@ -416,11 +414,6 @@ def _apply(
     response_cache.version_bump(DIRECTORY)
     progress("writing", len(rows), len(rows))
     return result
-
-
-def _prefixes(path: str) -> list[str]:
-    parts = split_unit_path(path)
-    return [PATH_SEPARATOR.join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def _plain(value: Any) -> Any:

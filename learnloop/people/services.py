@@ -192,15 +192,20 @@ def split_unit_path(path: str) -> list[str]:
 
 
 @transaction.atomic
-def org_unit_ensure_path(*, actor: Person | None, path: str, source: str = Source.WEB) -> OrgUnit:
-    """The unit at `path` ("Engineering / Platform / Atlas"), creating any missing units along it."""
+def org_unit_ensure_path(
+    *, actor: Person | None, path: str, source: str = Source.WEB, known: dict[str, OrgUnit] | None = None
+) -> OrgUnit:
+    """The unit at `path` ("Engineering / Platform / Atlas"), creating any missing units along it.
+
+    `known` (path -> unit), when given, holds every unit there is (an import loads them once): units are
+    looked up there instead of in the database, and the ones created are added to it."""
     parts = split_unit_path(path)
     if not parts:
         raise ValidationError({"org_unit": ["An org unit path needs at least one name."]})
     parent: OrgUnit | None = None
     for depth, name in enumerate(parts):
         full = PATH_SEPARATOR.join(parts[: depth + 1])
-        unit = OrgUnit.objects.filter(path=full).first()
+        unit = known.get(full) if known is not None else OrgUnit.objects.filter(path=full).first()
         if unit is None:
             kind = UNIT_KIND_BY_DEPTH[min(depth, len(UNIT_KIND_BY_DEPTH) - 1)]
             unit = OrgUnit.objects.create(name=name, kind=kind, parent=parent, path=full)
@@ -211,6 +216,8 @@ def org_unit_ensure_path(*, actor: Person | None, path: str, source: str = Sourc
                 changes={"path": [None, full]},
                 source=source,
             )
+            if known is not None:
+                known[full] = unit
         parent = unit
     assert parent is not None
     return parent

@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 from django.db import transaction
 
 from learnloop.core.audit import audit_event_build
+from learnloop.core.bulk import rows_update
 from learnloop.core.csv_import import ImportRejected, Progress, RowError, no_progress, read_rows
 from learnloop.core.models import AuditEvent
 from learnloop.core.response_cache import version_bump
@@ -178,9 +179,7 @@ def skills_import(
             if index % 1000 == 0:
                 progress("writing", index, len(rows))
         Skill.objects.bulk_create(creates, batch_size=1000)
-        Skill.objects.bulk_update(
-            updates, ["name", "description", "synonyms", "category", "search_text"], batch_size=1000
-        )
+        rows_update(updates, ["name", "description", "synonyms", "category", "search_text"])
         created = Skill.objects.filter(name__in=[s.name for s in creates])
         events.extend(
             audit_event_build(
