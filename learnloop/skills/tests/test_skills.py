@@ -154,3 +154,8 @@ def test_demo_gives_every_demo_role_a_profile(db: None) -> None:
     assert Skill.objects.count() >= 50
     assert RoleRequirement.objects.values("job_role").distinct().count() >= 25
     assert CareerPath.objects.count() >= 10
+    # The taxonomy came in as the L&D admin's import job, which their import page lists.
+    from learnloop.core.models import ImportJob
+
+    job = ImportJob.objects.get(kind="skills")
+    assert job.status == "imported" and job.actor.roles & {"ld_admin"} and job.result["created"] >= 50
