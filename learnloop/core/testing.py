@@ -16,11 +16,13 @@ else's (oscar's). A test in core fails when a URL has no row.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import factory
+import pytest
 from django.test import Client
 
 from learnloop.core.roles import Role
@@ -145,6 +147,14 @@ def make_personas() -> Personas:
         team=team,
         other_team=other_team,
     )
+
+
+# Threads racing to write, for tests of locks and constraints under concurrency: PostgreSQL only.
+racing_writers = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL"),
+    reason="the in-memory SQLite test database cannot hold parallel writers (SQLite serializes writers with "
+    "IMMEDIATE transactions anyway); CI runs this on PostgreSQL",
+)
 
 
 # --- Permission matrix -------------------------------------------------------------------------
@@ -282,7 +292,6 @@ def view_methods(view: Any) -> frozenset[str]:
 
 def matrix_test(rows: Iterable[Row]) -> Callable[..., None]:
     """The permission-matrix test for an app's rows: `test_permission_matrix = matrix_test(ROWS)`."""
-    import pytest
 
     @pytest.mark.parametrize("case", matrix_cases(rows), ids=case_id)
     def test_permission_matrix(personas: Personas, case: tuple[Row, str, str]) -> None:

@@ -1,5 +1,4 @@
 import datetime as dt
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -9,7 +8,7 @@ from django.core.management import call_command
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from learnloop.core.testing import Personas, PersonFactory
+from learnloop.core.testing import Personas, PersonFactory, racing_writers
 from learnloop.learning.models import Booking, CatalogItem, Session
 from learnloop.learning.services import item_create
 from learnloop.learning.sessions import booking_cancel, session_book, session_create
@@ -96,11 +95,7 @@ def test_bad_sessions_and_cancellations_are_refused(personas: Personas) -> None:
         booking_cancel(actor=personas.alice, booking=booking)
 
 
-@pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL"),
-    reason="the in-memory SQLite test database cannot hold parallel writers; SQLite serializes "
-    "writers with IMMEDIATE transactions, and CI runs this on PostgreSQL",
-)
+@racing_writers
 @pytest.mark.django_db(transaction=True)
 def test_many_people_racing_for_the_last_seat_get_exactly_one_seat(personas: Personas) -> None:
     session = _session(personas.lena, capacity=1)

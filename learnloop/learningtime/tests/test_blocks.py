@@ -1,5 +1,4 @@
 import datetime as dt
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -9,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from learnloop.core.testing import Personas
+from learnloop.core.testing import Personas, racing_writers
 from learnloop.learningtime.models import LearningBlock
 from learnloop.learningtime.services import block_cancel, block_create, block_set_status, block_update
 from learnloop.learningtime.tests.factories import block
@@ -98,10 +97,7 @@ def test_done_and_skipped_only_once_started_and_only_by_the_owner(personas: Pers
         block_update(actor=personas.bob, block=done, title="Mine now", starts_at=done.starts_at, ends_at=done.ends_at)
 
 
-@pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL"),
-    reason="the in-memory SQLite test database cannot hold parallel writers; CI runs this on PostgreSQL",
-)
+@racing_writers
 @pytest.mark.django_db(transaction=True)
 def test_overlapping_blocks_planned_at_once_leave_exactly_one(personas: Personas) -> None:
     start = _next_week()
