@@ -32,6 +32,9 @@ class LearningConfig(AppConfig):
         from learnloop.core.response_cache import PERSON, CachedRoute, by_person, person_version, track
         from learnloop.core.response_cache import register as register_cached
         from learnloop.learning.models import Booking, CatalogItem, Enrollment, ItemSkill, Session
+        from learnloop.skills.scale import LevelColumn, register_level_column
+
+        register_level_column(LevelColumn("item_targets", "item target levels", ItemSkill, "target_level"))
 
         track(Enrollment, version=lambda row: person_version(row.person_id))
         track(Booking, version=lambda row: person_version(row.person_id))

@@ -33,6 +33,8 @@ from learnloop.learning.sessions import (
 )
 from learnloop.people.models import Person
 from learnloop.skills.models import Skill
+from learnloop.skills.scale import DEFAULT_TOP, proportional
+from learnloop.skills.services import scale_top
 
 DEMO_AFTER = ["skills"]
 ACADEMY = "https://academy.fernhill.example/courses"
@@ -320,7 +322,8 @@ def _seed_lunch_and_learns(ctx: DemoContext, priya: Person) -> None:
             continue
         office = "Berlin" if skill == "Incident response" else sorted(OFFICES)[number % len(OFFICES)]
         zone = OFFICES[office][0]
-        roles = RoleRequirement.objects.filter(skill__name=skill, level__gte=3).values("job_role")
+        proficient = proportional(3, old_top=DEFAULT_TOP, new_top=scale_top())
+        roles = RoleRequirement.objects.filter(skill__name=skill, level__gte=proficient).values("job_role")
         local = Person.objects.filter(is_active=True, location__name=office).order_by("employee_id")
         others = local.exclude(pk=maya.pk) if maya is not None else local
         presenter = others.filter(job_role__in=roles).first() or others.first()
@@ -471,6 +474,7 @@ def _seed_items(ctx: DemoContext) -> None:
     owner = Person.objects.filter(username=PRIYA).first()
     sponsors = list(Person.objects.filter(title__startswith="Director").order_by("employee_id")[:10])
     made: list[CatalogItem] = []
+    top = scale_top()  # the levels below are on the default five-level scale; it may have been resized
 
     def add(kind: str, title: str, summary: str, taught: list[tuple[str, int]], **fields: Any) -> None:
         made.append(
@@ -480,7 +484,9 @@ def _seed_items(ctx: DemoContext) -> None:
                 title=title,
                 summary=summary,
                 owner=owner,
-                skills=[(skills[name], level) for name, level in taught],
+                skills=[
+                    (skills[name], proportional(level, old_top=DEFAULT_TOP, new_top=top)) for name, level in taught
+                ],
                 source=SYSTEM,
                 **fields,
             )

@@ -57,7 +57,7 @@ def _check(item: CatalogItem) -> None:
 
 
 def _set_skills(item: CatalogItem, skills: list[tuple[Skill, int]]) -> dict[str, Any]:
-    top = scale_top()
+    top = scale_top(hold=True)
     for skill, level in skills:
         if not 1 <= level <= top:
             raise ValidationError({"skills": [f"{skill}: choose a target level from 1 to {top}."]})

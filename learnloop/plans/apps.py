@@ -38,6 +38,9 @@ class PlansConfig(AppConfig):
         )
         from learnloop.core.response_cache import person_version, track
         from learnloop.plans.models import Goal, Objective, Plan, PlanComment, TransferCheck
+        from learnloop.skills.scale import LevelColumn, register_level_column
+
+        register_level_column(LevelColumn("goal_targets", "goal target levels", Goal, "target_level"))
 
         track(Plan, version=lambda row: person_version(row.person_id))
         track(Goal, version=_plan_owner_version)

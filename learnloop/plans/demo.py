@@ -23,6 +23,7 @@ from learnloop.plans.services import objective_create, plan_comment_add, transfe
 from learnloop.plans.transfer import transfer_checks_create
 from learnloop.skills.calibration import Rating, calibrate
 from learnloop.skills.models import CareerPath, RoleRequirement, SkillAssessment
+from learnloop.skills.services import scale_top
 
 DEMO_AFTER = ["learning"]
 SYSTEM = AuditEvent.Source.SYSTEM
@@ -170,11 +171,12 @@ def _seed_plans(ctx: DemoContext, year: int, today: dt.date, objectives: list[Ob
     enrolled = set(Enrollment.objects.values_list("person_id", "item_id"))
     chosen = [p for p in people if p.username in (MAYA, JONAS) or _rng("plan", p.employee_id).random() < 0.55]
     levels = _calibrated_levels([p.pk for p in chosen if p.pk not in has_plan], now)
+    top = scale_top()
 
     def target(person: Person, required: int, skill_id: int) -> int:
         """The role's level, or one above the person's calibrated level today if they are there already."""
         current = levels.get((person.pk, skill_id))
-        return min(5, max(required, int(current) + 1 if current is not None else 1))
+        return min(top, max(required, int(current) + 1 if current is not None else 1))
 
     def due(rng: random.Random) -> dt.date:
         """Spread over the rest of the period, with a few recently past."""

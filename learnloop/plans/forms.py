@@ -10,6 +10,7 @@ from learnloop.learning.models import CatalogItem
 from learnloop.people.models import JobRole, OrgUnit, Person
 from learnloop.plans.models import Goal, Objective, Plan, TransferCheck
 from learnloop.plans.services import role_path_options
+from learnloop.skills.forms import bound_to_scale
 from learnloop.skills.models import RoleRequirement, Skill
 
 
@@ -99,6 +100,8 @@ class GoalForm(forms.Form):
 
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The service checks the level on save; the SMART check advises on a level above the top as typed.
+        bound_to_scale(self.fields["target_level"], validate=False)
         roles = role_path_options(person)
         self.fields["role"].queryset = JobRole.objects.filter(pk__in=[r.pk for r in roles])  # type: ignore[attr-defined]
         self.fields["role"].help_text = "Your own role, or the next role you are growing towards"

@@ -23,6 +23,7 @@ from learnloop.plans.models import Goal, Objective, Plan, PlanComment, TransferC
 from learnloop.plans.smart import Advice, GoalDraft, PlanWindow, advise, weekly_learning_minutes
 from learnloop.skills.calibration import Rating, calibrate
 from learnloop.skills.models import SkillAssessment
+from learnloop.skills.services import scale_top
 
 Status = Enrollment.Status
 
@@ -184,6 +185,7 @@ def goal_advice(
         current_level=calibrated_level(person=plan.person, skill_id=skill.pk)
         if skill is not None and kind == Goal.Kind.SKILL
         else None,
+        top_level=scale_top() if kind == Goal.Kind.SKILL else None,
         outcome=outcome,
         measure=measure,
         due_on=due_on,

@@ -177,7 +177,7 @@ def _check_goal(goal: Goal, person: Person) -> None:
         if goal.skill_id is None:
             errors["skill"] = ["Choose the skill this goal is about."]
         if goal.target_level is not None:
-            top = scale_top()
+            top = scale_top(hold=True)
             if not 1 <= goal.target_level <= top:
                 errors["target_level"] = [f"Choose a level from 1 to {top}."]
     elif goal.kind == Goal.Kind.OUTCOME:

@@ -6,7 +6,8 @@
 Rules, each producing at most one piece of advice:
 
 - measurable: an outcome needs a measure, without vague words unless the measure names a number;
-  a skill goal needs a target level above the person's calibrated level today.
+  a skill goal needs a target level on the scale, above the person's calibrated level today (someone
+  already at the top is pointed to an outcome goal).
 - time-bound: a due date, inside the plan's period, not in the past.
 - relevant: a link to an org objective or to the person's role path.
 - achievable: the attached items' durations fit the learning time the person has until the due date
@@ -45,6 +46,7 @@ class GoalDraft:
     skill_name: str = ""
     target_level: int | None = None
     current_level: float | None = None
+    top_level: int | None = None  # the proficiency scale's top
     outcome: str = ""
     measure: str = ""
     due_on: dt.date | None = None
@@ -113,6 +115,18 @@ def _measurable(draft: GoalDraft) -> Advice | None:
         return Advice("measurable", "skill", "Choose the skill this goal grows.")
     if draft.target_level is None:
         return Advice("measurable", "target_level", f"Which level of {draft.skill_name} are you aiming for?")
+    top = draft.top_level
+    if top is not None and not 1 <= draft.target_level <= top:
+        return Advice(
+            "measurable", "target_level", f"The proficiency scale goes from 1 to {top}: aim for one of those."
+        )
+    if top is not None and draft.current_level is not None and draft.current_level >= top:
+        return Advice(
+            "measurable",
+            "target_level",
+            f"Your calibrated level in {draft.skill_name} is already {draft.current_level:.1f}, the top of the "
+            "scale. An outcome goal can say what you will do with it, such as coaching others.",
+        )
     if draft.current_level is not None and draft.target_level <= draft.current_level:
         return Advice(
             "measurable",

@@ -24,6 +24,7 @@ from learnloop.skills.models import (
     SkillAssessment,
     SkillCategory,
 )
+from learnloop.skills.scale import NewLevel, level_columns
 
 router = Router(tags=["skills"])
 
@@ -256,6 +257,69 @@ def categories_update(request: HttpRequest, category_id: Id, payload: CategoryPa
 @router.get("/proficiency-levels", response=list[LevelOut], summary="The proficiency scale")
 def levels_list(request: HttpRequest) -> Any:
     return list(policy.scope(actor(request), "view", ProficiencyLevel.objects.all()))
+
+
+class NewLevelIn(Schema):
+    name: str = Field(..., description="Unique on the scale, ignoring case (up to 60 characters)")
+    descriptor: str = Field(..., description="What someone at this level does, observably")
+
+
+class ScaleIn(Schema):
+    levels: list[NewLevelIn] = Field(..., description="The new scale, lowest first: 2 to 10 levels")
+    mapping: dict[SmallCount, SmallCount] = Field(
+        ...,
+        description=(
+            "Which new level each level of today's scale becomes, as {today's level: new level}: every level, "
+            "never lower for a higher level, so the order of what is stored survives"
+        ),
+    )
+
+
+class ScaleOut(Schema):
+    levels: list[LevelOut]
+    mapping: dict[str, int] = Field(..., description="The mapping applied, {today's level: new level}")
+    rewritten: dict[str, int] = Field(
+        ...,
+        description="How many stored levels moved: ratings, requirements, item_targets, goal_targets",
+    )
+
+
+class LevelUsageOut(Schema):
+    level: int
+    name: str | None = Field(..., description="null: a stored value outside today's scale")
+    counts: dict[str, int] = Field(..., description="Stored values at this level: ratings, requirements, ...")
+
+
+@router.get(
+    "/proficiency-levels/usage",
+    response=list[LevelUsageOut],
+    summary="How many ratings, requirements and targets each level holds (L&D admins)",
+)
+def levels_usage(request: HttpRequest) -> Any:
+    policy.require(actor(request), "change", ProficiencyLevel)
+    names = {level.level: level.name for level in selectors.scale()}
+    usage = selectors.scale_usage()
+    empty = dict.fromkeys((column.key for column in level_columns()), 0)
+    return [
+        {"level": level, "name": names.get(level), "counts": usage.get(level, empty)}
+        for level in sorted(set(names) | set(usage))
+    ]
+
+
+@router.put(
+    "/proficiency-levels",
+    response=ScaleOut,
+    summary="Change the number of levels of the proficiency scale, moving every stored level (L&D admins)",
+)
+def levels_resize(request: HttpRequest, payload: ScaleIn) -> dict[str, Any]:
+    result = services.scale_resize(
+        actor=actor(request),
+        levels=[NewLevel(name=level.name, descriptor=level.descriptor) for level in payload.levels],
+        mapping=payload.mapping,
+        source=API_SOURCE,
+    )
+    mapping = {str(old): new for old, new in sorted(result.mapping.items())}
+    return {"levels": result.levels, "mapping": mapping, "rewritten": result.rewritten}
 
 
 def _profile(job_role: JobRole) -> dict[str, Any]:

@@ -32,6 +32,11 @@ class SkillsConfig(AppConfig):
             SkillAssessment,
             SkillCategory,
         )
+        from learnloop.skills.scale import LevelColumn, register_level_column
+
+        # Levels stored as numbers on the proficiency scale; a resize moves them all (scale.py).
+        register_level_column(LevelColumn("ratings", "ratings", SkillAssessment, "level"))
+        register_level_column(LevelColumn("requirements", "role requirements", RoleRequirement, "level"))
 
         track(SkillAssessment, version=_assessment_versions)
         for model in (RoleRequirement, ProficiencyLevel, CareerPath, SkillCategory):

@@ -11,6 +11,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 # Room for the level labels on the left and the dates underneath.
 LEFT, RIGHT, TOP, BOTTOM = 18, 8, 6, 18
+LABEL_HEIGHT = 10  # the labels' font size (app.css .level-chart .chart-label)
+HEAT_SHADES = 5  # app.css colours the team matrix in .heat-1 (lightest) to .heat-5 (darkest)
 
 
 def level_history(
@@ -31,12 +33,26 @@ def level_history(
     def y(level: float) -> float:
         return TOP + plot_h - (level - 1) / max(top - 1, 1) * plot_h
 
+    # A grid line per level; a label on every level while they are at least a label's height apart.
+    step = 1 if plot_h / max(top - 1, 1) >= LABEL_HEIGHT else 2
     levels = format_html_join(
         "",
-        '<line x1="{}" x2="{}" y1="{}" y2="{}" class="chart-grid"/>'
-        '<text x="{}" y="{}" dy="3" text-anchor="end" class="chart-label">{}</text>',
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" class="chart-grid"/>{}',
         (
-            (LEFT, width - RIGHT, f"{y(level):.1f}", f"{y(level):.1f}", LEFT - 5, f"{y(level):.1f}", level)
+            (
+                LEFT,
+                width - RIGHT,
+                f"{y(level):.1f}",
+                f"{y(level):.1f}",
+                format_html(
+                    '<text x="{}" y="{}" dy="3" text-anchor="end" class="chart-label">{}</text>',
+                    LEFT - 5,
+                    f"{y(level):.1f}",
+                    level,
+                )
+                if (level - 1) % step == 0
+                else "",
+            )
             for level in range(1, top + 1)
         ),
     )
@@ -80,3 +96,12 @@ def _short_date(moment: dt.datetime) -> str:
 
 def _long_date(moment: dt.datetime) -> str:
     return date_format(timezone.localtime(moment), "j F Y")
+
+
+def heat_shade(level: float | None, *, top: int) -> str:
+    """The team matrix's colour class for a calibrated level: "none" when unrated, else 1 (the scale's
+    bottom) to 5 (its top) whatever the number of levels, so the darkest cell is always the top."""
+    if level is None:
+        return "none"
+    place = (min(max(level, 1.0), float(top)) - 1) / max(top - 1, 1)
+    return str(1 + int(place * (HEAT_SHADES - 1) + 0.5))

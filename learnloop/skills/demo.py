@@ -15,7 +15,8 @@ from learnloop.core.seeding import DemoContext
 from learnloop.people.models import JobRole, Person
 from learnloop.skills.importer import SIMPLE_COLUMNS
 from learnloop.skills.models import Skill
-from learnloop.skills.services import career_path_set, requirement_set
+from learnloop.skills.scale import DEFAULT_TOP, proportional
+from learnloop.skills.services import career_path_set, requirement_set, scale_top
 
 DEMO_AFTER = ["people"]
 DEMO_NOW = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
@@ -342,6 +343,8 @@ def seed(ctx: DemoContext) -> None:
         r.name: r
         for r in JobRole.objects.filter(name__in=set(PROFILES) | {p[0] for p in PATHS} | {p[1] for p in PATHS})
     }
+    # The profiles' numbers are on the default five-level scale; an organization may have resized it.
+    top = scale_top()
     for role_name, requirements in PROFILES.items():
         job_role = roles.get(role_name) or JobRole.objects.get_or_create(name=role_name)[0]
         roles[role_name] = job_role
@@ -350,7 +353,7 @@ def seed(ctx: DemoContext) -> None:
                 actor=None,
                 job_role=job_role,
                 skill=skill_by_name[skill_name],
-                level=level,
+                level=proportional(level, old_top=DEFAULT_TOP, new_top=top),
                 source=AuditEvent.Source.SYSTEM,
             )
     for from_name, to_name, months, what_changes in PATHS:
@@ -373,6 +376,7 @@ def _seed_assessments(ctx: DemoContext) -> int:
     from learnloop.skills.models import RoleRequirement, SkillAssessment
 
     rng = ctx.random
+    top = scale_top()
     already = set(SkillAssessment.objects.values_list("person_id", flat=True).distinct())
     requirements: dict[int, list[RoleRequirement]] = {}
     for requirement in RoleRequirement.objects.select_related("skill"):
@@ -389,7 +393,7 @@ def _seed_assessments(ctx: DemoContext) -> int:
             continue
         for requirement in requirements.get(person.job_role_id or 0, []):
             # Most people are near their role's level; some are still growing into it.
-            true_level = max(1, min(5, requirement.level + rng.choice([-2, -1, -1, 0, 0, 0, 1])))
+            true_level = max(1, min(top, requirement.level + rng.choice([-2, -1, -1, 0, 0, 0, 1])))
             first = DEMO_NOW - dt.timedelta(days=rng.randint(200, 360))
             rows.append(
                 SkillAssessment(
@@ -397,7 +401,7 @@ def _seed_assessments(ctx: DemoContext) -> int:
                     skill=requirement.skill,
                     source="self",
                     assessor=person,
-                    level=max(1, min(5, true_level - 1 + rng.choice([0, 1, 1]))),
+                    level=max(1, min(top, true_level - 1 + rng.choice([0, 1, 1]))),
                     assessed_at=first,
                 )
             )

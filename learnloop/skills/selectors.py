@@ -21,6 +21,7 @@ from learnloop.skills.models import (
     SkillAssessment,
     SkillCategory,
 )
+from learnloop.skills.scale import level_columns
 
 
 def skill_list(
@@ -49,6 +50,23 @@ def category_list(*, actor: Person) -> QuerySet[SkillCategory]:
 
 def scale() -> list[ProficiencyLevel]:
     return list(ProficiencyLevel.objects.all())
+
+
+def scale_usage() -> dict[int, dict[str, int]]:
+    """How many stored values each level has in each level column, {level: {column key: count}}, with a
+    zero for every column; levels nothing stores are left out. One query per column."""
+    columns = level_columns()
+    usage: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys((c.key for c in columns), 0))
+    for column in columns:
+        counts = (
+            column.model._default_manager.filter(**{f"{column.field}__isnull": False})
+            .values_list(column.field)
+            .annotate(count=Count("pk"))
+            .order_by()
+        )
+        for level, count in counts:
+            usage[level][column.key] = count
+    return dict(usage)
 
 
 def roles_requiring(*, skill: Skill) -> QuerySet[RoleRequirement]:

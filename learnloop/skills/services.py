@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Case, F, Max, PositiveSmallIntegerField, Q, When
 from django.utils import timezone
 
-from learnloop.core import policy
+from learnloop.core import locks, policy
 from learnloop.core.audit import audit_record
 from learnloop.core.models import AuditEvent
+from learnloop.core.response_cache import EVERYTHING, version_bump
 from learnloop.people.models import JobRole, Person
 from learnloop.skills.models import (
     CareerPath,
@@ -22,6 +26,7 @@ from learnloop.skills.models import (
     SkillAssessment,
     SkillCategory,
 )
+from learnloop.skills.scale import DEFAULT_TOP, MAX_LEVELS, MIN_LEVELS, LevelColumn, NewLevel, level_columns
 
 Source = AuditEvent.Source
 MAX_SYNONYMS = 100
@@ -44,12 +49,21 @@ def clean_synonyms(values: list[str], *, name: str) -> list[str]:
     return kept
 
 
-def scale_top() -> int:
-    return int(ProficiencyLevel.objects.aggregate(top=Max("level"))["top"] or 5)
+SCALE_LOCK = "skills.proficiency-scale"
+
+
+def scale_top(*, hold: bool = False) -> int:
+    """The scale's top level. A write that stores a level passes `hold=True` (inside its transaction):
+    the scale then stays as read until the write commits, because a resize waits for it, and a write
+    that starts during a resize waits and reads the new scale; no level is stored on a scale that is
+    being replaced."""
+    if hold:
+        locks.hold(SCALE_LOCK, shared=True)
+    return int(ProficiencyLevel.objects.aggregate(top=Max("level"))["top"] or DEFAULT_TOP)
 
 
 def _check_level(level: int, field: str = "level") -> None:
-    top = scale_top()
+    top = scale_top(hold=True)
     if not 1 <= level <= top:
         raise ValidationError({field: [f"Choose a level from 1 to {top}."]})
 
@@ -313,6 +327,11 @@ def proficiency_level_update(
 ) -> ProficiencyLevel:
     if not name.strip() or not descriptor.strip():
         raise ValidationError({"descriptor": ["Each level needs a name and a behavioural descriptor."]})
+    clash = ProficiencyLevel.objects.filter(name__iexact=name.strip()).exclude(pk=level.pk).first()
+    if clash is not None:
+        raise ValidationError(
+            {"name": [f"Level {clash.level} is already called “{clash.name}”: give each level its own name."]}
+        )
     before = {"name": level.name, "descriptor": level.descriptor}
     level.name, level.descriptor = name.strip(), descriptor.strip()
     level.save(update_fields=["name", "descriptor"])
@@ -320,6 +339,163 @@ def proficiency_level_update(
     if diff:
         audit_record(actor=actor, action="proficiency_level.update", target=level, changes=diff, source=source)
     return level
+
+
+@dataclass(frozen=True)
+class ScaleResized:
+    """What a resize did: the new scale, the mapping applied, and how many stored levels moved per column
+    (`LevelColumn.key`: ratings, requirements, item_targets, goal_targets)."""
+
+    levels: list[ProficiencyLevel]
+    mapping: dict[int, int]
+    rewritten: dict[str, int]
+
+
+def _whole_number(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 5:
+        return int(value.strip())
+    return None
+
+
+def _clean_new_levels(levels: Sequence[NewLevel]) -> list[NewLevel]:
+    """The new scale's levels, trimmed; every problem named by its place (`levels.2.name` is level 3's)."""
+    if not MIN_LEVELS <= len(levels) <= MAX_LEVELS:
+        raise ValidationError(
+            {"levels": [f"Give the scale from {MIN_LEVELS} to {MAX_LEVELS} levels (this has {len(levels)})."]}
+        )
+    limit = ProficiencyLevel._meta.get_field("name").max_length or 0
+    errors: dict[str, list[str]] = {}
+    named: dict[str, int] = {}
+    cleaned = []
+    for index, level in enumerate(levels):
+        number, name, descriptor = index + 1, str(level.name).strip(), str(level.descriptor).strip()
+        if not name:
+            errors[f"levels.{index}.name"] = [f"Level {number} needs a name."]
+        elif len(name) > limit:
+            errors[f"levels.{index}.name"] = [f"Keep the name of level {number} to {limit} characters."]
+        elif name.lower() in named:
+            errors[f"levels.{index}.name"] = [
+                f"Level {named[name.lower()]} is already called “{name}”: give each level its own name."
+            ]
+        else:
+            named[name.lower()] = number
+        if not descriptor:
+            errors[f"levels.{index}.descriptor"] = [
+                f"Say what someone at level {number} does: each level needs a behavioural descriptor."
+            ]
+        cleaned.append(NewLevel(name=name, descriptor=descriptor))
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _clean_mapping(mapping: Any, *, old: list[ProficiencyLevel], new_top: int) -> dict[int, int]:
+    """{old level: new level} for every level of today's scale, each on the new scale, never lower for a
+    higher old level (so the order of what is stored survives); problems named `mapping.<old level>`."""
+    if not isinstance(mapping, Mapping):
+        raise ValidationError({"mapping": ["Say which new level each of today's levels becomes, as {old: new}."]})
+    names = {level.level: level.name for level in old}
+    errors: dict[str, list[str]] = {}
+    parsed: dict[int, int] = {}
+    for key, value in mapping.items():
+        old_level, new_level = _whole_number(key), _whole_number(value)
+        if old_level is None or old_level not in names:
+            errors[f"mapping.{str(key)[:10]}"] = [f"Today's scale has no level {str(key)[:10]}."]
+        elif new_level is None or not 1 <= new_level <= new_top:
+            errors[f"mapping.{old_level}"] = [f"Choose a level from 1 to {new_top} for today's level {old_level}."]
+        else:
+            parsed[old_level] = new_level
+    for number, name in names.items():
+        if number not in parsed and f"mapping.{number}" not in errors:
+            errors[f"mapping.{number}"] = [f"Say which new level today's level {number} ({name}) becomes."]
+    if errors:
+        raise ValidationError(errors)
+    ordered = sorted(parsed)
+    for lower, higher in itertools.pairwise(ordered):
+        if parsed[higher] < parsed[lower]:
+            raise ValidationError(
+                {
+                    f"mapping.{higher}": [
+                        f"Keep the order: today's level {lower} becomes {parsed[lower]}, so level {higher} "
+                        f"cannot become the lower {parsed[higher]}."
+                    ]
+                }
+            )
+    return parsed
+
+
+def _rewrite(column: LevelColumn, mapping: dict[int, int]) -> int:
+    """Move every stored value of `column` to its new level in one UPDATE; the number of rows changed.
+    A value outside today's scale (left by older data) moves with the nearest end of it."""
+    field, bottom, top = column.field, min(mapping), max(mapping)
+    moves = {old: new for old, new in mapping.items() if old != new}
+    whens = [When(**{field: old}, then=new) for old, new in moves.items()]
+    whens += [When(**{f"{field}__gt": top}, then=mapping[top]), When(**{f"{field}__lt": bottom}, then=mapping[bottom])]
+    rows = column.model._default_manager.filter(
+        Q(**{f"{field}__in": list(moves)}) | Q(**{f"{field}__gt": top}) | Q(**{f"{field}__lt": bottom})
+    )
+    return rows.update(**{field: Case(*whens, default=F(field), output_field=PositiveSmallIntegerField())})
+
+
+def _level_record(level: ProficiencyLevel) -> dict[str, Any]:
+    return {"level": level.level, "name": level.name, "descriptor": level.descriptor}
+
+
+@transaction.atomic
+def scale_resize(
+    *,
+    actor: Person | None,
+    levels: Sequence[NewLevel],
+    mapping: Mapping[int, int],
+    source: str = Source.WEB,
+) -> ScaleResized:
+    """Replace the proficiency scale with `levels` (2 to 10, lowest first, each with a name and a
+    behavioural descriptor) and move every stored level (ratings, role requirements, item and goal
+    targets: every registered `LevelColumn`) through `mapping`, {today's level: new level}. All in one
+    transaction with one audit event; bad input is a ValidationError naming the field, and nothing is
+    written. Writes that store a level wait for it (`scale_top(hold=True)`)."""
+    if actor is not None:
+        policy.require(actor, "change", ProficiencyLevel)
+    locks.hold(SCALE_LOCK)
+    cleaned = _clean_new_levels(levels)
+    old = list(ProficiencyLevel.objects.select_for_update().order_by("level"))
+    if not old:
+        raise ValidationError({"levels": ["There is no scale to resize yet."]})
+    moves = _clean_mapping(mapping, old=old, new_top=len(cleaned))
+    before = [_level_record(level) for level in old]
+    rewritten = {column.key: _rewrite(column, moves) for column in level_columns()}
+    by_level = {level.level: level for level in old}
+    for number, text in enumerate(cleaned, start=1):
+        row = by_level.get(number)
+        if row is None:
+            ProficiencyLevel.objects.create(level=number, name=text.name, descriptor=text.descriptor)
+        elif (row.name, row.descriptor) != (text.name, text.descriptor):
+            row.name, row.descriptor = text.name, text.descriptor
+            row.save(update_fields=["name", "descriptor"])
+    ProficiencyLevel.objects.exclude(level__in=range(1, len(cleaned) + 1)).delete()
+    new = list(ProficiencyLevel.objects.order_by("level"))
+    after = [_level_record(level) for level in new]
+    if before != after or any(rewritten.values()):
+        audit_record(
+            actor=actor,
+            action="proficiency_scale.resize",
+            target=new[-1],
+            changes={
+                "levels": [len(old), len(new)],
+                "scale": [before, after],
+                "mapping": [None, {str(k): v for k, v in sorted(moves.items())}],
+                "rewritten": [None, rewritten],
+            },
+            source=source,
+        )
+        # Every page and answer that shows a level may have changed, for everyone: a bulk UPDATE sends
+        # no per-row signals, so retire every cached answer at once.
+        version_bump(EVERYTHING)
+    return ScaleResized(levels=new, mapping=moves, rewritten=rewritten)
 
 
 RATING_ACTION: dict[str, str] = {

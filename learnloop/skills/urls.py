@@ -17,6 +17,7 @@ urlpatterns = [
     path("categories/<id:category_id>/", views.category_edit, name="category_edit"),
     path("import/", views.skill_import, name="import"),
     path("scale/", views.scale, name="scale"),
+    path("scale/resize/", views.scale_resize, name="scale_resize"),
     path("scale/<id:level>/", views.scale_edit, name="scale_edit"),
     path("roles/", views.role_list, name="roles"),
     path("roles/<id:role_id>/", views.role_profile, name="role"),

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,13 +16,15 @@ from learnloop.core.views import import_page
 from learnloop.people import selectors as people_selectors
 from learnloop.people.models import JobRole
 from learnloop.skills import selectors, services
-from learnloop.skills.charts import level_history
+from learnloop.skills.charts import heat_shade, level_history
 from learnloop.skills.forms import (
     CareerPathForm,
     CategoryForm,
     LevelForm,
     RatingForm,
     RequirementForm,
+    ScaleResizeForm,
+    ScaleSizeForm,
     SkillForm,
     SkillImportForm,
     SkillSearchForm,
@@ -34,6 +38,7 @@ from learnloop.skills.models import (
     SkillAssessment,
     SkillCategory,
 )
+from learnloop.skills.scale import DEFAULT_TOP, level_columns
 
 
 @login_required
@@ -183,7 +188,84 @@ def scale(request: AuthedRequest) -> HttpResponse:
     levels = selectors.scale()
     can_edit = policy.can(request.user, "change", ProficiencyLevel)
     forms = [(level, LevelForm(initial={"name": level.name, "descriptor": level.descriptor})) for level in levels]
-    return render(request, "skills/scale.html", {"levels": forms, "can_edit": can_edit})
+    context = {
+        "levels": forms,
+        "top": _top(levels),
+        "can_edit": can_edit,
+        "size_form": ScaleSizeForm(initial={"levels": len(levels)}) if can_edit else None,
+    }
+    return render(request, "skills/scale.html", context)
+
+
+def _resize_preview(form: ScaleResizeForm, usage: dict[int, dict[str, int]]) -> dict[str, Any]:
+    """Where today's stored levels would go under the mapping as chosen so far: per level of today's
+    scale its counts and new level, per new level what it would hold, and how many values move.
+    Counts are lists in the order of `columns`."""
+    columns = level_columns()
+    mapping, names = form.chosen_mapping(), form.chosen_names()
+
+    def counts(level: int) -> list[int]:
+        found = usage.get(level, {})
+        return [found.get(column.key, 0) for column in columns]
+
+    old_rows = [
+        {"level": level, "field": form[f"map_{level.level}"], "counts": counts(level.level)} for level in form.current
+    ]
+    new_rows: list[dict[str, Any]] = [
+        {"level": n, "name": names[n], "counts": [0] * len(columns), "from": []} for n in range(1, form.new_top + 1)
+    ]
+    moved = [0] * len(columns)
+    for old, new in sorted(mapping.items()):
+        row = new_rows[new - 1]
+        row["from"].append(old)
+        for index, count in enumerate(counts(old)):
+            row["counts"][index] += count
+            moved[index] += count if old != new else 0
+    ordered = [mapping[old] for old in sorted(mapping)]
+    return {
+        "columns": columns,
+        "old_rows": old_rows,
+        "new_rows": new_rows,
+        "moved": [(column.label, count) for column, count in zip(columns, moved, strict=True)],
+        "in_order": ordered == sorted(ordered),
+        "outside": sum(sum(found.values()) for level, found in usage.items() if level not in mapping),
+    }
+
+
+@login_required
+def scale_resize(request: AuthedRequest) -> HttpResponse:
+    """Change the number of levels: choose how many, name and describe them, choose where each of today's
+    levels goes (a preview counts what moves; htmx redraws it as choices change), then confirm."""
+    policy.require(request.user, "change", ProficiencyLevel)
+    current = selectors.scale()
+    size = ScaleSizeForm(request.POST if request.method == "POST" else request.GET or None)
+    context: dict[str, Any] = {"current": current, "size_form": size}
+    if not size.is_valid():
+        status = 400 if size.is_bound else 200
+        return render(request, "skills/scale_resize.html", context, status=status)
+    form = ScaleResizeForm(
+        request.POST if request.method == "POST" else None, current=current, new_top=size.cleaned_data["levels"]
+    )
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "apply" and not getattr(request, "htmx", False):
+        if form.is_valid():
+            try:
+                result = services.scale_resize(actor=request.user, levels=form.new_levels(), mapping=form.mapping())
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                moved = ", ".join(f"{result.rewritten[c.key]} {c.label}" for c in level_columns())
+                messages.success(request, f"The scale has {len(result.levels)} levels now. Moved: {moved}.")
+                return redirect("skills:scale")
+        status = 400
+    context.update(form=form, preview=_resize_preview(form, selectors.scale_usage()))
+    return render_page_or_partial(
+        request,
+        page="skills/scale_resize.html",
+        partial="skills/htmx/scale_preview.html",
+        context=context,
+        status=status,
+    )
 
 
 @login_required
@@ -307,15 +389,16 @@ def person_skills(request: AuthedRequest, person_id: int) -> HttpResponse:
     if request.GET.get("to", "").isdigit():
         compare_role = JobRole.objects.filter(pk=int(request.GET["to"])).first()
     rows = selectors.person_skill_profile(actor=request.user, person=person, compare_role=compare_role)
+    scale = selectors.scale()
     for row in rows:
-        row["chart"] = level_history(row["history"], skill=row["skill"].name, top=len(selectors.scale()) or 5)
+        row["chart"] = level_history(row["history"], skill=row["skill"].name, top=_top(scale))
     next_roles = list(CareerPath.objects.filter(from_role_id=person.job_role_id).select_related("to_role"))
     context = {
         "person": person,
         "rows": rows,
         "compare_role": compare_role,
         "next_roles": next_roles,
-        "scale": selectors.scale(),
+        "scale": scale,
         "rating_source": selectors.rating_source(actor=request.user, person=person),
         "form": RatingForm(),
         "is_self": person.pk == request.user.pk,
@@ -369,4 +452,12 @@ def rate(request: AuthedRequest, person_id: int) -> HttpResponse:
 @require_safe
 def team(request: AuthedRequest) -> HttpResponse:
     matrix = selectors.team_matrix(actor=request.user, manager=request.user)
-    return render(request, "skills/team.html", {"matrix": matrix, "scale_top": len(selectors.scale()) or 5})
+    top = _top(selectors.scale())
+    for row in matrix["rows"]:
+        for cell in row["cells"]:
+            cell["shade"] = heat_shade(cell["level"], top=top)
+    return render(request, "skills/team.html", {"matrix": matrix, "scale_top": top})
+
+
+def _top(scale: list[ProficiencyLevel]) -> int:
+    return scale[-1].level if scale else DEFAULT_TOP

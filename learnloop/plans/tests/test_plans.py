@@ -171,6 +171,28 @@ def test_skill_advice_uses_the_calibrated_level(personas):
     assert not any(a.rule == "measurable" for a in advice)
 
 
+def test_a_goal_follows_the_number_of_levels_the_scale_has(client, personas):
+    from learnloop.skills.scale import NewLevel
+    from learnloop.skills.services import scale_resize
+
+    levels = [NewLevel(f"Stage {n}", f"Does what stage {n} asks.") for n in range(1, 5)]
+    scale_resize(actor=personas.lena, levels=levels, mapping={1: 1, 2: 2, 3: 3, 4: 3, 5: 4})
+    skill = Skill.objects.create(name="Coaching")
+    plan = _new_plan(personas.alice)
+    client.force_login(personas.alice)
+    form = client.get(reverse("plans:goal_create", kwargs={"plan_id": plan.pk})).content.decode()
+    assert 'name="target_level" min="1" max="4"' in form and "Stage 4" in form
+    url = reverse("plans:smart_check", kwargs={"plan_id": plan.pk})
+    advice = client.post(url, {"kind": "skill", "skill": skill.pk, "target_level": 5}).content.decode()
+    assert "The proficiency scale goes from 1 to 4" in advice
+    saved = client.post(
+        reverse("plans:goal_create", kwargs={"plan_id": plan.pk}),
+        {"kind": "skill", "skill": skill.pk, "target_level": 5},
+    )
+    assert saved.status_code == 400 and saved.context["form"].errors["target_level"] == ["Choose a level from 1 to 4."]
+    assert not Goal.objects.filter(plan=plan).exists()
+
+
 def test_effort_advice_reads_the_weekly_learning_time(personas, settings):
     settings.LEARNING_TIME_DEFAULT_WEEKLY_MINUTES = 60
     plan = _new_plan(personas.alice)

@@ -71,6 +71,16 @@ def test_a_skill_target_must_be_above_the_calibrated_level() -> None:
     assert "measurable" not in _rules(_with(GOOD_SKILL, current_level=None))
 
 
+def test_a_skill_target_stays_on_the_scale_and_the_top_points_to_an_outcome() -> None:
+    on_four = _with(GOOD_SKILL, top_level=4)
+    assert "measurable" not in _rules(on_four)
+    assert _rules(_with(on_four, target_level=5))["measurable"] == (
+        "The proficiency scale goes from 1 to 4: aim for one of those."
+    )
+    at_top = _rules(_with(on_four, target_level=4, current_level=4.0))["measurable"]
+    assert "already 4.0, the top of the scale" in at_top and "outcome goal" in at_top
+
+
 def test_it_asks_for_a_due_date_inside_the_period() -> None:
     assert (
         "Give the goal a due date, before the plan ends on 31 December 2026"

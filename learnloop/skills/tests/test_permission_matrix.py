@@ -62,6 +62,30 @@ ROWS = [
         ok=302,
         data={"name": "Proficient", "descriptor": "Works independently."},
     ),
+    Row(
+        "skills:scale_resize",
+        "GET",
+        lambda _: reverse("skills:scale_resize") + "?levels=4",
+        only_roles(*LD),
+        per_object=False,
+    ),
+    Row(
+        "skills:scale_resize",
+        "POST",
+        _page("skills:scale_resize"),
+        only_roles(*LD),
+        per_object=False,
+        ok=302,
+        data={
+            "levels": 4,
+            "from_levels": 5,
+            **{f"name_{n}": f"Stage {n}" for n in range(1, 5)},
+            **{f"descriptor_{n}": f"Does what stage {n} asks." for n in range(1, 5)},
+            **{f"map_{old}": new for old, new in ((1, 1), (2, 2), (3, 3), (4, 3), (5, 4))},
+            "confirm": "on",
+            "action": "apply",
+        },
+    ),
     Row("skills:roles", "GET", _page("skills:roles"), anyone, per_object=False),
     Row(
         "skills:role", "GET", lambda _: reverse("skills:role", kwargs={"role_id": _role().pk}), anyone, per_object=False
@@ -157,6 +181,27 @@ ROWS = [
         anyone,
         per_object=False,
         anonymous=401,
+    ),
+    Row(
+        f"GET {API}/proficiency-levels/usage",
+        "GET",
+        lambda _: f"{API}/proficiency-levels/usage",
+        only_roles(*LD),
+        per_object=False,
+        anonymous=401,
+    ),
+    Row(
+        f"PUT {API}/proficiency-levels",
+        "PUT",
+        lambda _: f"{API}/proficiency-levels",
+        only_roles(*LD),
+        per_object=False,
+        anonymous=401,
+        json=True,
+        data={
+            "levels": [{"name": f"Stage {n}", "descriptor": f"Does what stage {n} asks."} for n in range(1, 4)],
+            "mapping": {"1": 1, "2": 2, "3": 2, "4": 3, "5": 3},
+        },
     ),
     Row(
         f"GET {API}/job-roles/{{role_id}}/profile",

@@ -273,8 +273,3 @@ def test_an_edit_changes_the_cached_team_matrix_and_catalog_at_once(personas: Pe
     _patch(_api(personas.lena), f"{API}/skills/{coaching.pk}", {"name": "Coaching conversations"})
     assert "Coaching conversations" in bob.get("/skills/team/").content.decode()
     assert catalog.get(f"{API}/catalog").json()["items"][0]["skills"][0]["skill"] == "Coaching conversations"
-
-
-def test_the_scale_page_says_how_many_levels_and_what_can_change(personas: Personas) -> None:
-    page = _page(personas.lena).get("/skills/scale/").content.decode()
-    assert "The scale has five levels" in page and "the number of levels cannot" in page

@@ -76,6 +76,7 @@ def test_skills_pages_are_accessible(page: Any, personas: Personas) -> None:
         "/skills/roles/",
         f"/skills/roles/{role.pk}/",
         "/skills/scale/",
+        "/skills/scale/resize/?levels=4",
         "/skills/import/",
         "/skills/new/",
         f"/skills/{skill.pk}/edit/",
