@@ -67,7 +67,8 @@ def proportional_mapping(*, old_top: int, new_top: int) -> dict[int, int]:
 def carried_over(*, old_top: int, new_top: int) -> dict[int, int]:
     """The new levels that correspond one to one to an old level, as {new: old}: the new level's name and
     descriptor start as the old one's. New levels in between (a scale that grows) start empty, to be
-    written; where several old levels merge, the one in the middle of them names the new level."""
+    written; where several old levels merge, the one nearest the new level's place on the old scale names
+    it (five to four: Aware, Developing, Advanced, Expert)."""
     forward = proportional_mapping(old_top=old_top, new_top=new_top)
     pairs = {}
     for new in range(1, new_top + 1):
