@@ -66,9 +66,17 @@ def ids_from(values: Iterable[Any]) -> list[int]:
 PICK_LIMIT = 200
 
 
-def person_field(people: QuerySet[Any], *, label: str, help_text: str = "", required: bool = False) -> Any:
-    """A field choosing one of `people`: a drop-down, or past PICK_LIMIT people a box for their sign-in email.
-    `people` should already be scoped by policy; one count query decides which."""
+def person_field(
+    people: QuerySet[Any],
+    *,
+    label: str,
+    help_text: str = "",
+    required: bool = False,
+    unknown: str = "No one you may choose has this email.",
+) -> Any:
+    """A field choosing one of `people`: a drop-down, or past PICK_LIMIT people a box for their sign-in email
+    (`unknown` is the error for an email that is none of them). `people` should already be scoped by policy;
+    one count query decides which."""
     if people.count() > PICK_LIMIT:
         return forms.ModelChoiceField(
             people,
@@ -77,7 +85,7 @@ def person_field(people: QuerySet[Any], *, label: str, help_text: str = "", requ
             label=label,
             help_text=" ".join(p for p in (help_text, "Their sign-in email, e.g. maya.okafor@fernhill.example") if p),
             widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-            error_messages={"invalid_choice": "No one you may choose has this email."},
+            error_messages={"invalid_choice": unknown},
         )
     field = forms.ModelChoiceField(people, required=required, label=label, help_text=help_text, empty_label="—")
     field.label_from_instance = lambda person: f"{person.display_name} ({person.username})"  # type: ignore[method-assign,assignment]

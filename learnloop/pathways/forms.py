@@ -4,8 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from learnloop.core import forms as core_forms
 from learnloop.core.bounds import MAX_SMALL_COUNT
-from learnloop.core.forms import DateField, IdMultipleChoiceField
+from learnloop.core.forms import DateField, IdMultipleChoiceField, person_field
 from learnloop.learning.models import CatalogItem
 from learnloop.pathways.models import Pathway, Step
 from learnloop.pathways.selectors import team_resolve
@@ -97,7 +98,7 @@ class PrerequisitesForm(forms.Form):
 
 class AssignForm(forms.Form):
     pathway = forms.ModelChoiceField(Pathway.objects.none())
-    person = forms.ModelChoiceField(Person.objects.none(), required=False, empty_label="—", label="Person")
+    person = forms.ModelChoiceField(Person.objects.none(), required=False)  # its place; the field: __init__
     team = forms.ModelChoiceField(
         OrgUnit.objects.none(),
         required=False,
@@ -113,27 +114,14 @@ class AssignForm(forms.Form):
     )
     due_on = DateField(required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
 
-    # Above this many people a drop-down is unusable (an L&D admin may assign any of 10,000): type an email.
-    PICK_LIMIT = 200
-
     def __init__(self, *args: Any, pathways: Any, people: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["pathway"].queryset = pathways  # type: ignore[attr-defined]
-        if people.count() > self.PICK_LIMIT:
-            self.fields["person"] = forms.ModelChoiceField(
-                people,
-                required=False,
-                to_field_name="username",
-                label="Person",
-                help_text="Their sign-in email, e.g. maya.okafor@fernhill.example",
-                widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-                error_messages={"invalid_choice": "No one you may assign has this email."},
-            )
-        else:
-            self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        # Past the shared limit (an L&D admin may assign any of 10,000) a box for the sign-in email.
+        self.fields["person"] = person_field(people, label="Person", unknown="No one you may assign has this email.")
         # The same for teams (about 1,100 at 10,000 people): type a name, suggestions come from a bounded search.
         self.teams = teams
-        self.team_search = teams.count() > self.PICK_LIMIT
+        self.team_search = teams.count() > core_forms.PICK_LIMIT
         if self.team_search:
             self.fields["team"] = forms.CharField(
                 required=False,

@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from learnloop.accounts.services import token_create
 from learnloop.core.testing import OrgUnitFactory, Personas, PersonFactory
-from learnloop.pathways.forms import AssignForm
 from learnloop.pathways.models import Assignment
 from learnloop.pathways.tests.factories import item, pathway
 from learnloop.people.models import OrgUnit
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def many_teams(monkeypatch, personas: Personas):
     """The personas' units (Acme, Acme / Atlas, Acme / Beacon) are more than a limit of 2."""
-    monkeypatch.setattr(AssignForm, "PICK_LIMIT", 2)
+    monkeypatch.setattr("learnloop.core.forms.PICK_LIMIT", 2)
     return pathway([("Only", [item("Coaching")], None)], title="Lead well")
 
 

@@ -601,9 +601,7 @@ def test_a_renewal_completes_when_the_items_are_taken_again(personas: Personas) 
 def test_with_many_people_the_assign_page_asks_for_an_email(
     client: Client, personas: Personas, three_stages, monkeypatch
 ) -> None:
-    from learnloop.pathways.forms import AssignForm
-
-    monkeypatch.setattr(AssignForm, "PICK_LIMIT", 2)
+    monkeypatch.setattr("learnloop.core.forms.PICK_LIMIT", 2)
     client.force_login(personas.lena)
     page = client.get(reverse("pathways:assign")).content.decode()
     assert 'type="email" name="person"' in page and personas.oscar.username not in page
