@@ -6,6 +6,7 @@ sends about a catalog item move the same enrolment (see `apply_external_statemen
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -17,7 +18,7 @@ from learnloop.core import policy
 from learnloop.core.audit import audit_record
 from learnloop.core.models import AuditEvent
 from learnloop.learning.models import CatalogItem, Enrollment
-from learnloop.lrs.events import activity_iri, record_event
+from learnloop.lrs.events import Event, activity_iri, event_statement, record_event
 from learnloop.people.models import Person
 
 Status = Enrollment.Status
@@ -28,16 +29,57 @@ def item_activity_id(item: CatalogItem) -> str:
     return activity_iri("catalog-item", item.pk)
 
 
-def _record(enrollment: Enrollment, verb: str, result: dict[str, Any] | None = None) -> None:
-    record_event(
-        person=enrollment.person,
-        verb=verb,
-        activity_id=item_activity_id(enrollment.item),
-        activity_name=enrollment.item.title,
-        activity_type="catalog-item",
-        result=result,
-        registration=str(enrollment.registration),
-    )
+def _event(
+    enrollment: Enrollment, verb: str, result: dict[str, Any] | None = None, *, at: dt.datetime | None = None
+) -> Event:
+    return {
+        "person": enrollment.person,
+        "verb": verb,
+        "activity_id": item_activity_id(enrollment.item),
+        "activity_name": enrollment.item.title,
+        "activity_type": "catalog-item",
+        "result": result,
+        "registration": str(enrollment.registration),
+        "timestamp": at,
+    }
+
+
+def _record(
+    enrollment: Enrollment, verb: str, result: dict[str, Any] | None = None, *, at: dt.datetime | None = None
+) -> None:
+    record_event(**_event(enrollment, verb, result, at=at))
+
+
+def _progress_result(progress: int) -> dict[str, Any]:
+    return {"extensions": {"https://w3id.org/xapi/cmi5/result/extensions/progress": progress}}
+
+
+def _completion_result(reflection: str) -> dict[str, Any]:
+    return {"completion": True, **({"response": reflection} if reflection else {})}
+
+
+def _when(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """`at` (when a step happened, for learning recorded after the fact), or now; never in the future."""
+    if at is None:
+        return now
+    if at > now:
+        raise ValidationError({"at": ["Learning is recorded once it has happened, not ahead of time."]})
+    return at
+
+
+def enrollment_history(enrollment: Enrollment) -> list[dict[str, Any]]:
+    """The statements the services would have recorded for an enrolment as it stands, each dated when its
+    step happened: `registered` at enrolment, `launched` with the progress once started, `completed` (with
+    the reflection) at completion. For enrolments written in bulk rather than step by step (the demo),
+    stored with `record_events`; the enrolment's item and person should be loaded."""
+    events = [event_statement(**_event(enrollment, "registered", at=enrollment.enrolled_at))]
+    if enrollment.status == Status.IN_PROGRESS and enrollment.started_at is not None:
+        result = _progress_result(enrollment.progress)
+        events.append(event_statement(**_event(enrollment, "launched", result, at=enrollment.started_at)))
+    elif enrollment.status == Status.COMPLETED and enrollment.completed_at is not None:
+        result = _completion_result(_response(enrollment, []))
+        events.append(event_statement(**_event(enrollment, "completed", result, at=enrollment.completed_at)))
+    return events
 
 
 def _locked(enrollment: Enrollment) -> Enrollment:
@@ -46,16 +88,22 @@ def _locked(enrollment: Enrollment) -> Enrollment:
 
 @transaction.atomic
 def enrollment_enrol(
-    *, actor: Person | None, person: Person, item: CatalogItem, source: str = Source.WEB
+    *,
+    actor: Person | None,
+    person: Person,
+    item: CatalogItem,
+    at: dt.datetime | None = None,
+    source: str = Source.WEB,
 ) -> Enrollment:
     """Enrol (or re-enrol after dropping). Only people themselves enrol here; assignment comes with pathways.
-    `actor=None` is learnloop enrolling someone on their behalf (attending a session they booked)."""
+    `actor=None` is learnloop enrolling someone on their behalf (attending a session they booked). `at`
+    dates an enrolment recorded after the fact (the demo's history); by default it is now."""
     if actor is not None and actor.pk != person.pk:
         raise ValidationError({"person": ["People enrol themselves; managers assign through pathways."]})
     if not policy.can(person, "view", item) or not item.is_published:
         raise ValidationError({"item": ["This item is not open for enrolment."]})
     existing = Enrollment.objects.select_for_update().filter(person=person, item=item).first()
-    now = timezone.now()
+    now = _when(at, timezone.now())
     if existing is not None and existing.status != Status.DROPPED:
         return existing
     if existing is None:
@@ -68,7 +116,7 @@ def enrollment_enrol(
     audit_record(
         actor=actor, action="enrollment.enrol", target=enrollment, changes={"item": [None, item.title]}, source=source
     )
-    _record(enrollment, "registered")
+    _record(enrollment, "registered", at=at)
     return enrollment
 
 
@@ -95,11 +143,7 @@ def enrollment_progress(
         source=source,
     )
     if actor is not None:  # progress reported by external content is already a statement
-        _record(
-            enrollment,
-            "launched" if first_start else "progressed",
-            {"extensions": {"https://w3id.org/xapi/cmi5/result/extensions/progress": enrollment.progress}},
-        )
+        _record(enrollment, "launched" if first_start else "progressed", _progress_result(enrollment.progress))
     return enrollment
 
 
@@ -166,11 +210,14 @@ def enrollment_complete(
     outcome: str = "",
     do_differently: str = "",
     skills_grown: list[Any] | None = None,
+    at: dt.datetime | None = None,
     source: str = Source.WEB,
 ) -> Enrollment:
     """Complete, with an optional reflection; adds skill evidence for what the item teaches. A stretch
     assignment asks for its own reflection (the outcome for the sponsor and what was learned are needed
-    when the person completes it; what they would do differently and which skills grew are optional)."""
+    when the person completes it; what they would do differently and which skills grew are optional).
+    `at` dates a completion recorded after the fact (the demo's history): the completion, its statement
+    and the skill evidence; by default it is now."""
     from learnloop.skills.services import assessment_record
 
     enrollment = _locked(enrollment)
@@ -186,7 +233,7 @@ def enrollment_complete(
         do_differently=do_differently,
         skills_grown=skills_grown,
     )
-    now = timezone.now()
+    now = _when(at, timezone.now())
     enrollment.status, enrollment.progress, enrollment.completed_at = Status.COMPLETED, 100, now
     enrollment.started_at = enrollment.started_at or now
     enrollment.learned, enrollment.apply_plan = learned.strip(), apply_plan.strip()
@@ -210,8 +257,7 @@ def enrollment_complete(
         changes["reflection"] = [None, "stretch reflection written"]
     audit_record(actor=actor, action="enrollment.complete", target=enrollment, changes=changes, source=source)
     if actor is not None:
-        reflection = _response(enrollment, grown)
-        _record(enrollment, "completed", {"completion": True, **({"response": reflection} if reflection else {})})
+        _record(enrollment, "completed", _completion_result(_response(enrollment, grown)), at=at)
     for taught in enrollment.item.skills_taught.select_related("skill"):
         assessment_record(
             actor=None,

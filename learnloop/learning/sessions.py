@@ -23,7 +23,7 @@ from learnloop.core.audit import audit_event_build, audit_record, field_changes,
 from learnloop.core.models import AuditEvent
 from learnloop.core.response_cache import PERSON, version_bump
 from learnloop.learning.models import Booking, CatalogItem, Session
-from learnloop.lrs.events import activity_iri, record_event
+from learnloop.lrs.events import Event, activity_iri, event_statement, record_event
 from learnloop.notifications.services import notify
 from learnloop.people.models import Person
 
@@ -170,15 +170,34 @@ def session_book(*, actor: Person, session: Session, source: str = Source.WEB) -
     return booking
 
 
+def _session_event(booking: Booking, verb: str, *, at: dt.datetime | None = None) -> Event:
+    """A booking's statement about its session (`registered` for a seat, `attended`), in the item's context."""
+    return {
+        "person": booking.person,
+        "verb": verb,
+        "activity_id": activity_iri("session", booking.session_id),
+        "activity_name": str(booking.session),
+        "activity_type": "meeting",
+        "context_activities": {"parent": [activity_iri("catalog-item", booking.session.item_id)]},
+        "timestamp": at,
+    }
+
+
 def _record_registration(booking: Booking) -> None:
-    record_event(
-        person=booking.person,
-        verb="registered",
-        activity_id=activity_iri("session", booking.session_id),
-        activity_name=str(booking.session),
-        activity_type="meeting",
-        context_activities={"parent": [activity_iri("catalog-item", booking.session.item_id)]},
-    )
+    record_event(**_session_event(booking, "registered"))
+
+
+def booking_history(booking: Booking) -> list[dict[str, Any]]:
+    """The statements the services would have recorded for a booking as it stands, each dated when its step
+    happened: `registered` when the seat was taken (`queued_at`; none for a waitlist place) and `attended`
+    when attendance was taken (`changed_at`). For bookings written in bulk (the demo), stored with
+    `record_events`; the booking's session, its item and the person should be loaded."""
+    events = []
+    if booking.status in SEATED:
+        events.append(event_statement(**_session_event(booking, "registered", at=booking.queued_at)))
+    if booking.status == Status.ATTENDED:
+        events.append(event_statement(**_session_event(booking, "attended", at=booking.changed_at)))
+    return events
 
 
 @transaction.atomic
@@ -248,12 +267,15 @@ def waitlist_promote_next(session: Session) -> Booking | None:
 
 
 @transaction.atomic
-def booking_mark_attendance(*, actor: Person, booking: Booking, attended: bool, source: str = Source.WEB) -> Booking:
+def booking_mark_attendance(
+    *, actor: Person, booking: Booking, attended: bool, at: dt.datetime | None = None, source: str = Source.WEB
+) -> Booking:
     """Mark a seated person as attended or a no-show, once the session has started.
 
     Attending records an xAPI "attended" statement and completes the person's enrolment in the item
     (enrolling them first if they booked without enrolling). Marking a no-show later does not undo a
-    completion: the statement stream keeps both events.
+    completion: the statement stream keeps both events. `at` dates attendance recorded after the fact
+    (the demo's history: the statement, the completion and its skill evidence); by default it is now.
     """
     from learnloop.learning.enrollment import enrollment_complete, enrollment_enrol
     from learnloop.learning.models import Enrollment
@@ -267,6 +289,8 @@ def booking_mark_attendance(*, actor: Person, booking: Booking, attended: bool, 
         raise ValidationError({"booking": ["Only people with a seat can be marked; this booking has none."]})
     if session.starts_at > timezone.now():
         raise ValidationError({"booking": ["Attendance can be taken once the session has started."]})
+    if at is not None and at < session.starts_at:
+        raise ValidationError({"at": ["People attend a session once it has started."]})
     status = Status.ATTENDED if attended else Status.NO_SHOW
     if booking.status == status:
         return booking
@@ -276,18 +300,11 @@ def booking_mark_attendance(*, actor: Person, booking: Booking, attended: bool, 
         actor=actor, action=f"booking.{status}", target=booking, changes={"status": [before, status]}, source=source
     )
     if attended:
-        record_event(
-            person=booking.person,
-            verb="attended",
-            activity_id=activity_iri("session", session.pk),
-            activity_name=str(session),
-            activity_type="meeting",
-            context_activities={"parent": [activity_iri("catalog-item", session.item_id)]},
-        )
+        record_event(**_session_event(booking, "attended", at=at))
         enrollment = Enrollment.objects.filter(person=booking.person, item=session.item).first()
         if enrollment is None or enrollment.status == Enrollment.Status.DROPPED:
-            enrollment = enrollment_enrol(actor=None, person=booking.person, item=session.item, source=source)
-        enrollment_complete(actor=actor, enrollment=enrollment, source=source)
+            enrollment = enrollment_enrol(actor=None, person=booking.person, item=session.item, at=at, source=source)
+        enrollment_complete(actor=actor, enrollment=enrollment, at=at, source=source)
     return booking
 
 

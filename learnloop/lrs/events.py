@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.conf import settings
 from django.db import transaction
@@ -95,47 +95,82 @@ def internal_client() -> Client:
     return client
 
 
-def record_event(
-    *,
-    person: Person,
-    verb: str,
-    activity_id: str,
-    activity_name: str,
-    activity_type: str,
-    result: dict[str, Any] | None = None,
-    context_activities: dict[str, list[str]] | None = None,
-    registration: str | None = None,
-    extensions: dict[str, Any] | None = None,
-    timestamp: dt.datetime | None = None,
-) -> str:
-    """Record that `person` did `verb` to an activity; returns the statement id.
+class Event(TypedDict):
+    """One of learnloop's learning events: `person` did `verb` to an activity (the keywords of
+    `record_event` and `event_statement`)."""
 
-    Call it inside the domain service's transaction: the statement is stored only if the event is.
-    """
-    chosen = VERBS[verb]
+    person: Person
+    verb: str  # a key of VERBS
+    activity_id: str
+    activity_name: str
+    activity_type: str  # a key of ACTIVITY_TYPES, or a type IRI
+    result: NotRequired[dict[str, Any] | None]
+    context_activities: NotRequired[dict[str, list[str]] | None]
+    registration: NotRequired[str | None]
+    extensions: NotRequired[dict[str, Any] | None]
+    # When it happened; by default the statement is dated when it is stored.
+    timestamp: NotRequired[dt.datetime | None]
+
+
+def event_statement(**event: Unpack[Event]) -> dict[str, Any]:
+    """The statement of an event, as learnloop records it (not yet stored)."""
+    chosen = VERBS[event["verb"]]
+    activity_type = event["activity_type"]
     statement: dict[str, Any] = {
-        "actor": person_agent(person),
+        "actor": person_agent(event["person"]),
         "verb": {"id": chosen.iri, "display": {"en": chosen.display}},
         "object": {
             "objectType": "Activity",
-            "id": activity_id,
-            "definition": {"name": {"en": activity_name}, "type": ACTIVITY_TYPES.get(activity_type, activity_type)},
+            "id": event["activity_id"],
+            "definition": {
+                "name": {"en": event["activity_name"]},
+                "type": ACTIVITY_TYPES.get(activity_type, activity_type),
+            },
         },
     }
-    if result:
+    if result := event.get("result"):
         statement["result"] = result
     context: dict[str, Any] = {"platform": "learnloop"}
-    if registration:
+    if registration := event.get("registration"):
         context["registration"] = registration
-    if context_activities:
+    if context_activities := event.get("context_activities"):
         context["contextActivities"] = {
             key: [{"objectType": "Activity", "id": iri} for iri in iris] for key, iris in context_activities.items()
         }
-    if extensions:
+    if extensions := event.get("extensions"):
         context["extensions"] = extensions
     statement["context"] = context
-    if timestamp is not None:
+    if (timestamp := event.get("timestamp")) is not None:
         statement["timestamp"] = timestamp.isoformat()
+    return statement
+
+
+def record_event(**event: Unpack[Event]) -> str:
+    """Record an event (see `Event`); returns the statement id.
+
+    Call it inside the domain service's transaction: the statement is stored only if the event is.
+    """
+    statement = event_statement(**event)
     with transaction.atomic():
         (statement_id,) = statements_store(statements=[statement], version="1.0.3", client=internal_client())
     return statement_id
+
+
+# Statements per call to the store when recording many: a bounded amount of memory for the prepared
+# batch, and still one multi-row INSERT (or COPY) per few thousand rows.
+EVENTS_BATCH = 5000
+
+
+def record_events(statements: list[dict[str, Any]]) -> int:
+    """Store many statements built by `event_statement` with their timestamps, in the caller's transaction:
+    for learning recorded after the fact in bulk (the demo), where a `record_event` per row would cost
+    round trips each. They are stored oldest first, so their arrival order is the order things happened.
+    Returns how many were stored."""
+    if not statements:
+        return 0
+    ordered = sorted(statements, key=lambda statement: dt.datetime.fromisoformat(statement["timestamp"]))
+    client = internal_client()
+    with transaction.atomic():
+        for start in range(0, len(ordered), EVENTS_BATCH):
+            statements_store(statements=ordered[start : start + EVENTS_BATCH], version="1.0.3", client=client)
+    return len(ordered)

@@ -14,7 +14,7 @@ from learnloop.core import policy
 from learnloop.core.audit import audit_record, field_changes, snapshot
 from learnloop.core.models import AuditEvent
 from learnloop.learning.models import CatalogItem
-from learnloop.lrs.events import LEARNLOOP_IRI, activity_iri, person_agent, record_event
+from learnloop.lrs.events import LEARNLOOP_IRI, Event, activity_iri, event_statement, person_agent, record_event
 from learnloop.notifications.services import notify
 from learnloop.people.models import JobRole, OrgUnit, Person
 from learnloop.plans.models import Goal, Objective, Plan, PlanComment, TransferCheck
@@ -284,6 +284,26 @@ def goal_update(
     return goal
 
 
+def _goal_completed(goal: Goal, *, at: dt.datetime | None = None) -> Event:
+    return {
+        "person": goal.plan.person,
+        "verb": "completed",
+        "activity_id": activity_iri("plan-goal", goal.pk),
+        "activity_name": str(goal),
+        "activity_type": GOAL_ACTIVITY_TYPE,
+        "result": {"completion": True},
+        "context_activities": {"parent": [activity_iri("plan", goal.plan_id)]},
+        "timestamp": at,
+    }
+
+
+def goal_history(goal: Goal) -> list[dict[str, Any]]:
+    """The statement `goal_complete` would have recorded for an achieved goal, dated when it was achieved:
+    for goals written achieved in bulk (the demo), stored with `record_events`. Its plan's person (and
+    skill, for its name) should be loaded."""
+    return [event_statement(**_goal_completed(goal, at=goal.completed_at))] if goal.completed_at else []
+
+
 @transaction.atomic
 def goal_complete(*, actor: Person, goal: Goal, source: str = Source.WEB) -> Goal:
     """The person marks the goal achieved; recorded as an xAPI `completed` statement on the goal."""
@@ -297,15 +317,8 @@ def goal_complete(*, actor: Person, goal: Goal, source: str = Source.WEB) -> Goa
     goal.completed_at = timezone.now()
     goal.save(update_fields=["completed_at", "updated_at"])
     audit_record(actor=actor, action="goal.complete", target=goal, changes={"completed": [False, True]}, source=source)
-    record_event(
-        person=plan.person,
-        verb="completed",
-        activity_id=activity_iri("plan-goal", goal.pk),
-        activity_name=str(goal),
-        activity_type=GOAL_ACTIVITY_TYPE,
-        result={"completion": True},
-        context_activities={"parent": [activity_iri("plan", plan.pk)]},
-    )
+    goal.plan = plan
+    record_event(**_goal_completed(goal))
     return goal
 
 

@@ -260,6 +260,18 @@ def test_completing_a_goal_is_an_xapi_statement(personas):
     assert statements.get().object_ref.endswith(f"/xapi/activities/plan-goal/{goal.pk}")
 
 
+def test_a_goal_achieved_in_bulk_gets_the_statement_completing_it_records_dated_then(personas):
+    goal = goal_of(personas.alice)
+    assert services.goal_history(goal) == []  # not achieved
+    services.goal_complete(actor=personas.alice, goal=goal)
+    achieved = Goal.objects.select_related("plan__person", "skill").get(pk=goal.pk)
+    (built,) = services.goal_history(achieved)
+    stored = Statement.objects.get(person=personas.alice).data
+    ignored = ("id", "timestamp", "stored", "authority", "version")
+    assert {k: v for k, v in built.items() if k not in ignored} == {k: v for k, v in stored.items() if k not in ignored}
+    assert dt.datetime.fromisoformat(built["timestamp"]) == achieved.completed_at
+
+
 def test_objectives_cannot_sit_under_themselves(personas):
     top = services.objective_create(actor=personas.lena, title="Top", period="2026")
     child = services.objective_create(actor=personas.lena, title="Child", period="2026", parent=top)
