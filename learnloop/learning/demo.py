@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import zoneinfo
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -22,15 +23,18 @@ from learnloop.learning.demo_texts import (
     pdf,
     reflection,
 )
+from learnloop.learning.enrollment import enrollment_history
 from learnloop.learning.models import Booking, CatalogItem, Enrollment, ItemSkill, Session
 from learnloop.learning.services import item_create
 from learnloop.learning.sessions import (
     SCHEDULED_KINDS,
     SEATED,
+    booking_history,
     booking_mark_attendance,
     session_create,
     session_follow_up,
 )
+from learnloop.lrs.events import record_events
 from learnloop.people.models import Person
 from learnloop.skills.models import Skill
 from learnloop.skills.scale import DEFAULT_TOP, proportional
@@ -169,6 +173,14 @@ def seed(ctx: DemoContext) -> None:
         _seed_lunch_and_learns(ctx, priya)
 
 
+def record_history(*, enrollments: Iterable[Enrollment] = (), bookings: Iterable[Booking] = ()) -> int:
+    """Store the xAPI statements the learning services would have recorded for enrolments and bookings the
+    demo writes in bulk, dated when each step happened (in one go, not a `record_event` per row). Their
+    person, item and session should be loaded. Returns how many."""
+    statements = [s for e in enrollments for s in enrollment_history(e)]
+    return record_events(statements + [s for b in bookings for s in booking_history(b)])
+
+
 def _weekday(day: dt.date, *, back: bool = False) -> dt.date:
     """The day itself on a weekday; from a weekend, the Monday after (or the Friday before)."""
     while day.weekday() >= 5:
@@ -244,21 +256,29 @@ def _seed_sessions(ctx: DemoContext) -> None:
                 bookings.append(Booking(session=session, person_id=person_id, status=status, queued_at=queued))
     Session.objects.bulk_create(sessions)
     Booking.objects.bulk_create(bookings)
+    booked_people = Person.objects.in_bulk({b.person_id for b in bookings})
+    for booking in bookings:
+        booking.person = booked_people[booking.person_id]
+    record_history(bookings=bookings)
     ctx.log(f"  {len(sessions)} upcoming sessions, {len(bookings)} bookings")
 
 
+def _booked(session: Session, guests: list[Person], queued_at: list[dt.datetime]) -> list[Booking]:
+    """Seats in a past session, booked as people would have before it (with the `registered` statements)."""
+    bookings = [
+        Booking.objects.create(session=session, person=guest, status=Booking.Status.BOOKED, queued_at=queued)
+        for guest, queued in zip(guests, queued_at, strict=True)
+    ]
+    record_history(bookings=bookings)
+    return bookings
+
+
 def _attended(session: Session, bookings: list[Booking], *, taker: Person, rng: random.Random) -> int:
-    """Take attendance through the service (statements, completions, skill evidence), then date the
-    attendees' enrolments back to the session."""
-    came = []
+    """Take attendance through the service as the session ended: the statements, the completions (enrolling
+    those who booked without enrolling) and the skill evidence are dated then."""
     for booking in bookings:
         attended = rng.random() < 0.85
-        booking_mark_attendance(actor=taker, booking=booking, attended=attended, source=SYSTEM)
-        if attended:
-            came.append(booking.person_id)
-    Enrollment.objects.filter(item=session.item_id, person__in=came).update(
-        enrolled_at=session.starts_at - dt.timedelta(days=7), started_at=session.starts_at, completed_at=session.ends_at
-    )
+        booking_mark_attendance(actor=taker, booking=booking, attended=attended, at=session.ends_at, source=SYSTEM)
     return len(bookings)
 
 
@@ -290,20 +310,12 @@ def _seed_past_sessions(ctx: DemoContext, priya: Person) -> None:
             source=SYSTEM,
         )
         people = [maya, *rng.sample(others, min(7, len(others)))]
-        bookings = [
-            Booking.objects.create(
-                session=session, person=person, status="booked", queued_at=start - dt.timedelta(days=7)
-            )
-            for person in people
-        ]
+        bookings = _booked(session, people, [start - dt.timedelta(days=7)] * len(people))
         if weeks_ago == 1:
             continue  # attendance still to take
         # Maya came to both.
-        booking_mark_attendance(actor=priya, booking=bookings[0], attended=True, source=SYSTEM)
+        booking_mark_attendance(actor=priya, booking=bookings[0], attended=True, at=session.ends_at, source=SYSTEM)
         taken += 1 + _attended(session, bookings[1:], taker=priya, rng=rng)
-        Enrollment.objects.filter(item=item, person=maya).update(
-            enrolled_at=start - dt.timedelta(days=7), started_at=start, completed_at=session.ends_at
-        )
     ctx.log(f"  3 past workshops, attendance taken for {taken} bookings")
 
 
@@ -348,12 +360,7 @@ def _seed_lunch_and_learns(ctx: DemoContext, priya: Person) -> None:
         guests = rng.sample(audience, min(rng.randint(9, 22), len(audience)))
         if skill == "Incident response" and maya is not None:
             guests.insert(0, maya)
-        bookings = [
-            Booking.objects.create(
-                session=session, person=guest, status="booked", queued_at=start - dt.timedelta(days=rng.randint(2, 9))
-            )
-            for guest in guests
-        ]
+        bookings = _booked(session, guests, [start - dt.timedelta(days=rng.randint(2, 9)) for _ in guests])
         _attended(session, bookings, taker=presenter, rng=rng)
         slug = item.title.lower().replace("lunch and learn: ", "").replace(" ", "-")
         session_follow_up(
@@ -379,7 +386,7 @@ class PastSeats:
         self.organiser, self.rng, self.now = organiser, rng, timezone.now()
         self.sessions: dict[int, list[Session]] = {}
         self.free: dict[int, int] = {}
-        past = Session.objects.filter(ends_at__lt=self.now)
+        past = Session.objects.filter(ends_at__lt=self.now).select_related("item")
         untaken = Booking.objects.filter(session__in=past, status=Booking.Status.BOOKED).values("session_id")
         seated = Count("bookings", filter=Q(bookings__status__in=SEATED))
         for session in past.exclude(pk__in=untaken).annotate(seated=seated).order_by("starts_at", "pk"):

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from learnloop.core.models import AuditEvent
 from learnloop.core.seeding import DemoContext
-from learnloop.learning.demo import PastSeats, demo_reflection, item_topics
+from learnloop.learning.demo import PastSeats, demo_reflection, item_topics, record_history
 from learnloop.learning.enrollment import enrollment_complete, enrollment_enrol
-from learnloop.learning.models import Booking, CatalogItem, Enrollment
+from learnloop.learning.models import Booking, CatalogItem
 from learnloop.learning.sessions import SCHEDULED_KINDS, booking_mark_attendance
 from learnloop.pathways import jobs, services
 from learnloop.pathways.models import Assignment, Pathway
@@ -190,26 +190,27 @@ class Learning:
 def _learn(
     person: Person, item: CatalogItem, *, done_days_ago: int | None, history: Learning, reflection: str | None = None
 ) -> None:
-    """Enrol (and complete) through the learning services, then date the history back. Live learning is
-    completed by attending one of its past sessions; other items with a reflection about half the time
-    (`reflection` fixes it; every stretch assignment has one)."""
-    enrollment = enrollment_enrol(actor=person, person=person, item=item, source=SYSTEM)
+    """Enrol (and complete) through the learning services, dated when it happened. Live learning is
+    completed by attending one of its past sessions (booked two weeks ahead); other items two weeks after
+    enrolling, with a reflection about half the time (`reflection` fixes it; every stretch assignment has
+    one)."""
     if done_days_ago is None:
+        enrollment_enrol(actor=person, person=person, item=item, source=SYSTEM)
         return
     done = timezone.now() - dt.timedelta(days=done_days_ago)
     if item.kind in SCHEDULED_KINDS:
         session = history.seats.take(item, person.pk, around=done)
         assert session is not None  # a session near a given date is always found or made
-        booking = Booking.objects.create(
-            session=session, person=person, status=Booking.Status.BOOKED, queued_at=done - dt.timedelta(days=14)
-        )
-        booking_mark_attendance(actor=history.organiser, booking=booking, attended=True, source=SYSTEM)
-        Enrollment.objects.filter(pk=enrollment.pk).update(
-            enrolled_at=session.starts_at - dt.timedelta(days=14),
-            started_at=session.starts_at,
-            completed_at=session.ends_at,
+        booked = session.starts_at - dt.timedelta(days=14)
+        enrollment_enrol(actor=person, person=person, item=item, at=booked, source=SYSTEM)
+        booking = Booking.objects.create(session=session, person=person, status=Booking.Status.BOOKED, queued_at=booked)
+        record_history(bookings=[booking])
+        booking_mark_attendance(
+            actor=history.organiser, booking=booking, attended=True, at=session.ends_at, source=SYSTEM
         )
         return
+    enrolled = done - dt.timedelta(days=14)
+    enrollment = enrollment_enrol(actor=person, person=person, item=item, at=enrolled, source=SYSTEM)
     if reflection is not None:
         learned, apply_plan = reflection, ""
     elif item.kind == CatalogItem.Kind.STRETCH or history.rng.random() < 0.5:
@@ -225,10 +226,13 @@ def _learn(
             "skills_grown": [taught.skill_id for taught in item.skills_taught.all()],
         }
     enrollment_complete(
-        actor=person, enrollment=enrollment, learned=learned, apply_plan=apply_plan, source=SYSTEM, **stretch
-    )
-    Enrollment.objects.filter(pk=enrollment.pk).update(
-        enrolled_at=done - dt.timedelta(days=14), started_at=done - dt.timedelta(days=10), completed_at=done
+        actor=person,
+        enrollment=enrollment,
+        learned=learned,
+        apply_plan=apply_plan,
+        at=done,
+        source=SYSTEM,
+        **stretch,
     )
 
 

@@ -14,12 +14,13 @@ from django.utils import timezone
 from learnloop.core.audit import audit_event_build
 from learnloop.core.models import AuditEvent
 from learnloop.core.seeding import DEMO_SEED, DemoContext
-from learnloop.learning.demo import PastSeats, demo_reflection, item_topics
+from learnloop.learning.demo import PastSeats, demo_reflection, item_topics, record_history
 from learnloop.learning.models import Booking, CatalogItem, Enrollment, ItemSkill
 from learnloop.learning.sessions import SCHEDULED_KINDS
+from learnloop.lrs.events import record_events
 from learnloop.people.models import OrgUnit, Person
 from learnloop.plans.models import Goal, Objective, Plan, TransferCheck
-from learnloop.plans.services import objective_create, plan_comment_add, transfer_check_answer
+from learnloop.plans.services import goal_history, objective_create, plan_comment_add, transfer_check_answer
 from learnloop.plans.transfer import transfer_checks_create
 from learnloop.skills.calibration import Rating, calibrate
 from learnloop.skills.models import CareerPath, RoleRequirement, SkillAssessment
@@ -262,6 +263,7 @@ def _seed_plans(ctx: DemoContext, year: int, today: dt.date, objectives: list[Ob
                     stories[person.pk] = story + 1
     made = Enrollment.objects.bulk_create([e for e in new_enrollments if e is not None])
     seated = Booking.objects.bulk_create(attended)
+    record_history(enrollments=made, bookings=seated)
     audit.extend(audit_event_build(actor=None, action="booking.attended", target=b, source=SYSTEM) for b in seated)
     audit.extend(audit_event_build(actor=None, action="enrollment.enrol", target=e, source=SYSTEM) for e in made)
     audit.extend(_evidence_from(made))
@@ -307,7 +309,8 @@ def _evidence_from(enrollments: list[Enrollment]) -> list[AuditEvent]:
 
 
 def _achieved(goal_items: list[tuple[Goal, list[CatalogItem]]]) -> list[AuditEvent]:
-    """Most goals whose learning is all complete are marked achieved a few days after the last item."""
+    """Most goals whose learning is all complete are marked achieved a few days after the last item, with
+    the `completed` statement that marking them achieved records, dated then."""
     people = {goal.plan.person_id for goal, _ in goal_items}
     done = {
         (person_id, item_id): completed_at
@@ -325,6 +328,7 @@ def _achieved(goal_items: list[tuple[Goal, list[CatalogItem]]]) -> list[AuditEve
         goal.completed_at = min(last + dt.timedelta(days=3), now)
         achieved.append(goal)
     Goal.objects.bulk_update(achieved, ["completed_at"])
+    record_events([statement for goal in achieved for statement in goal_history(goal)])
     return [audit_event_build(actor=None, action="goal.complete", target=goal, source=SYSTEM) for goal in achieved]
 
 
@@ -399,7 +403,7 @@ def _last_year(ctx: DemoContext, year: int, objectives: list[Objective]) -> None
         )
         if not made:
             continue
-        Goal.objects.create(
+        goal = Goal.objects.create(
             plan=plan,
             kind=Goal.Kind.OUTCOME,
             outcome="Own the on-call handbook for our team",
@@ -407,6 +411,7 @@ def _last_year(ctx: DemoContext, year: int, objectives: list[Objective]) -> None
             due_on=dt.date(year - 1, 9, 30),
             completed_at=now - dt.timedelta(days=320),
         )
+        record_events(goal_history(goal))
 
 
 @transaction.atomic

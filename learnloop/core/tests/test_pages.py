@@ -108,7 +108,10 @@ def test_task_page_lists_failures_for_org_admins(personas: Personas) -> None:
 
 @pytest.mark.django_db
 def test_demo_builds_a_realistic_company_reproducibly_and_idempotently() -> None:
+    from django.utils import timezone
+
     out = io.StringIO()
+    seeded_from = timezone.now()
     call_command("demo", "--people", "320", stdout=out, stderr=io.StringIO())
     people = Person.objects.filter(is_active=True)
     assert people.count() == 320
@@ -122,6 +125,8 @@ def test_demo_builds_a_realistic_company_reproducibly_and_idempotently() -> None
     for role in ("Employee", "Manager", "L&D admin", "People admin", "Org admin"):
         assert role in out.getvalue()
     _assert_demo_learning_is_lived()
+    _assert_demo_learning_has_its_statements_dated_when_it_happened()
+    _assert_demo_skill_evidence_is_dated_at_the_completion(seeded_from)
     first = sorted(Person.objects.values_list("employee_id", "email", "manager__employee_id"))
     events = AuditEvent.objects.count()
     call_command("demo", "--people", "320", stdout=io.StringIO(), stderr=io.StringIO())
@@ -173,6 +178,72 @@ def _assert_demo_learning_is_lived() -> None:
     assert files.count() >= 3 and all(default_storage.exists(item.file.name or "-") for item in files)
     assert CatalogItem.objects.filter(kind="mentoring").count() >= 3
     assert not CatalogItem.objects.filter(kind="stretch", duration_minutes=None).exists()
+
+
+def _assert_demo_learning_has_its_statements_dated_when_it_happened() -> None:
+    """Enrolments, bookings and achieved goals the demo writes in bulk have the xAPI statements the services
+    record for them, each timestamped when that step happened (not when the demo ran)."""
+    from learnloop.learning.models import Booking, Enrollment
+    from learnloop.lrs.events import INTERNAL_CLIENT_KEY, VERBS, activity_iri
+    from learnloop.lrs.models import Statement
+    from learnloop.plans.models import Goal
+
+    ours = Statement.objects.filter(client__key=INTERNAL_CLIENT_KEY)
+    by_registration = {
+        (registration, verb): timestamp
+        for registration, verb, timestamp in ours.filter(registration__isnull=False).values_list(
+            "registration", "verb_id", "timestamp"
+        )
+    }
+    by_activity = {
+        (person, activity, verb): timestamp
+        for person, activity, verb, timestamp in ours.values_list("person", "object_ref", "verb_id", "timestamp")
+    }
+    registered, launched, completed, attended = (
+        VERBS[verb].iri for verb in ("registered", "launched", "completed", "attended")
+    )
+    enrollments = Enrollment.objects.values_list("registration", "status", "completed_at")
+    assert enrollments.count() > 500
+    for registration, status, completed_at in enrollments:
+        assert (registration, registered) in by_registration
+        if status == "completed":
+            assert by_registration[(registration, completed)] == completed_at
+        if status == "in_progress":
+            assert (registration, launched) in by_registration
+    seated = Booking.objects.filter(status__in=("booked", "attended", "no_show")).values_list(
+        "person", "session", "status", "session__ends_at"
+    )
+    assert seated.filter(status="attended").count() > 100
+    for person, session, status, ends_at in seated:
+        assert (person, activity_iri("session", session), registered) in by_activity
+        if status == "attended":
+            assert by_activity[(person, activity_iri("session", session), attended)] == ends_at
+    achieved = Goal.objects.filter(completed_at__isnull=False).values_list("pk", "plan__person", "completed_at")
+    assert achieved.count() > 20
+    for goal, person, completed_at in achieved:
+        assert by_activity[(person, activity_iri("plan-goal", goal), completed)] == completed_at
+
+
+def _assert_demo_skill_evidence_is_dated_at_the_completion(seeded_from: Any) -> None:
+    """Skill evidence from the demo's completions (attended sessions among them) is dated when the person
+    completed the item, so skill histories grow over time instead of jumping on the day of seeding."""
+    from learnloop.learning.models import Enrollment
+    from learnloop.learning.sessions import SCHEDULED_KINDS
+    from learnloop.skills.models import SkillAssessment
+
+    done = {
+        (person, f"Completed “{title}”"[:300]): (completed_at, kind in SCHEDULED_KINDS)
+        for person, title, completed_at, kind in Enrollment.objects.filter(status="completed").values_list(
+            "person", "item__title", "completed_at", "item__kind"
+        )
+    }
+    evidence = SkillAssessment.objects.filter(source="evidence", evidence__startswith="Completed “")
+    attended = 0
+    for person, text, assessed_at in evidence.values_list("person", "evidence", "assessed_at"):
+        completed_at, live = done[(person, text)]
+        assert assessed_at == completed_at < seeded_from, (person, text)
+        attended += live
+    assert evidence.count() > 300 and attended > 50
 
 
 def test_query_counts_of_pages_do_not_grow_with_the_organization(personas: Personas, settings: Any) -> None:
