@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from learnloop.core.models import AuditEvent
@@ -31,8 +31,11 @@ from learnloop.learning.sessions import (
     SEATED,
     booking_history,
     booking_mark_attendance,
+    session_book,
+    session_cancel,
     session_create,
     session_follow_up,
+    session_update,
 )
 from learnloop.lrs.events import record_events
 from learnloop.people.models import Person
@@ -169,6 +172,7 @@ def seed(ctx: DemoContext) -> None:
     priya = Person.objects.filter(username=PRIYA).first()
     _seed_sessions(ctx)
     if priya is not None:
+        _seed_changes(ctx, priya)
         _seed_past_sessions(ctx, priya)
         _seed_lunch_and_learns(ctx, priya)
 
@@ -261,6 +265,51 @@ def _seed_sessions(ctx: DemoContext) -> None:
         booking.person = booked_people[booking.person_id]
     record_history(bookings=bookings)
     ctx.log(f"  {len(sessions)} upcoming sessions, {len(bookings)} bookings")
+
+
+def _seed_changes(ctx: DemoContext, priya: Person) -> None:
+    """Two upcoming workshops in Maya's office change through the scheduling services, with her booked on
+    both: the L&D lead moves one a week later and calls off the other. Everyone booked or waiting gets
+    the notice and their calendar events a higher SEQUENCE (the cancelled one STATUS:CANCELLED)."""
+    maya = Person.objects.filter(username=MAYA).select_related("location").first()
+    if maya is None:
+        return
+    office = maya.location.name if maya.location is not None else ""
+    booked = Count("bookings", filter=Q(bookings__status=Booking.Status.BOOKED))
+    candidates = (
+        Session.objects.filter(item__kind=Kind.LIVE_SESSION, location__startswith=f"{office},")
+        .annotate(booked=booked)
+        .filter(booked__gt=0, booked__lt=F("capacity"))
+        .order_by("starts_at", "pk")
+    )
+    chosen: list[Session] = []
+    for candidate in candidates:
+        if candidate.item_id not in {s.item_id for s in chosen}:
+            chosen.append(candidate)
+        if len(chosen) == 2:
+            break
+    if len(chosen) < 2:
+        return
+    moved, cancelled = chosen
+    for session in chosen:
+        session_book(actor=maya, session=session, source=SYSTEM)
+    # Naive wall-clock times are read in the session's zone: the same local hour a week later.
+    zone = zoneinfo.ZoneInfo(moved.time_zone)
+    week = dt.timedelta(weeks=1)
+    session_update(
+        actor=priya,
+        session=moved,
+        starts_at=moved.starts_at.astimezone(zone).replace(tzinfo=None) + week,
+        ends_at=moved.ends_at.astimezone(zone).replace(tzinfo=None) + week,
+        source=SYSTEM,
+    )
+    session_cancel(
+        actor=priya,
+        session=cancelled,
+        reason="Our trainer is ill. We will add a new date soon.",
+        source=SYSTEM,
+    )
+    ctx.log("  2 upcoming workshops changed: one moved a week later, one cancelled (Maya was booked on both)")
 
 
 def _booked(session: Session, guests: list[Person], queued_at: list[dt.datetime]) -> list[Booking]:

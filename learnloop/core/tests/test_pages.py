@@ -127,6 +127,7 @@ def test_demo_builds_a_realistic_company_reproducibly_and_idempotently() -> None
     _assert_demo_learning_is_lived()
     _assert_demo_learning_has_its_statements_dated_when_it_happened()
     _assert_demo_skill_evidence_is_dated_at_the_completion(seeded_from)
+    _assert_demo_has_a_moved_and_a_cancelled_session()
     first = sorted(Person.objects.values_list("employee_id", "email", "manager__employee_id"))
     events = AuditEvent.objects.count()
     call_command("demo", "--people", "320", stdout=io.StringIO(), stderr=io.StringIO())
@@ -136,6 +137,34 @@ def test_demo_builds_a_realistic_company_reproducibly_and_idempotently() -> None
         "/accounts/login/", {"username": "maya.okafor@fernhill.example", "password": "learnloop-demo"}
     )
     assert signed.status_code == 302
+    _assert_demo_pages_render()
+
+
+def _assert_demo_pages_render() -> None:
+    """The pages each demo login starts from answer, with the demo's history and changed sessions."""
+    from learnloop.learning.models import Session
+
+    cancelled = Session.objects.filter(cancelled_at__isnull=False).first()
+    assert cancelled is not None
+    pages = {
+        "maya.okafor": [
+            "/",
+            "/catalog/mine/",
+            f"/catalog/{cancelled.item_id}/",
+            "/learning-record/",
+            "/skills/mine/",
+            "/notifications/",
+            "/learning-time/",
+            "/plans/",
+            "/pathways/mine/",
+        ],
+        "jonas.weber": ["/", "/skills/team/", "/plans/team/", "/learning-time/team/"],
+        "priya.raman": ["/", "/catalog/", f"/catalog/{cancelled.item_id}/sessions/", "/plans/objectives/"],
+    }
+    for name, urls in pages.items():
+        client = signed_in(Person.objects.get(username=f"{name}@fernhill.example"))
+        for url in urls:
+            assert client.get(url, follow=True).status_code == 200, (name, url)
 
 
 def _assert_demo_learning_is_lived() -> None:
@@ -244,6 +273,32 @@ def _assert_demo_skill_evidence_is_dated_at_the_completion(seeded_from: Any) -> 
         assert assessed_at == completed_at < seeded_from, (person, text)
         attended += live
     assert evidence.count() > 300 and attended > 50
+
+
+def _assert_demo_has_a_moved_and_a_cancelled_session() -> None:
+    """One upcoming workshop was moved and one cancelled through the scheduling services, Maya booked on
+    both: the bookings' calendar events went up a SEQUENCE (the cancelled one's STATUS:CANCELLED) and
+    everyone booked or waiting has the matching notification."""
+    from learnloop.learning.models import Booking, Session
+    from learnloop.learningtime.feed import calendar_for
+    from learnloop.notifications.models import Notification
+
+    maya = Person.objects.get(username="maya.okafor@fernhill.example")
+    cancelled = Session.objects.get(cancelled_at__isnull=False)
+    moved = Session.objects.get(pk=AuditEvent.objects.get(action="session.update").object_id)
+    assert cancelled.cancel_reason and AuditEvent.objects.filter(action="session.cancel").count() == 1
+    for session, title, statuses in (
+        (moved, "Moved", ("booked", "waitlisted")),
+        (cancelled, "Cancelled", ("cancelled",)),
+    ):
+        bookings = Booking.objects.filter(session=session)
+        assert bookings.count() > 1 and bookings.filter(person=maya, status=statuses[0]).exists()
+        assert not bookings.exclude(status__in=statuses).exists()
+        assert not bookings.filter(sequence=0).exists()
+        told = Notification.objects.filter(kind="session_change", title=f"{title}: {session.item.title}")
+        assert set(told.values_list("recipient", flat=True)) == set(bookings.values_list("person", flat=True))
+    feed = calendar_for(maya).decode()
+    assert "STATUS:CANCELLED" in feed and "SEQUENCE:1" in feed
 
 
 def test_query_counts_of_pages_do_not_grow_with_the_organization(personas: Personas, settings: Any) -> None:
