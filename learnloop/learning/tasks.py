@@ -74,11 +74,14 @@ def apply_external_statements(*, statement_ids: list[str]) -> int:
         if item is None or not _moves_progress(verb, result):
             continue
         completes = verb in COMPLETING or result.get("completion") is True
+        # When it happened, as the content says (a player may send statements late, offline or in bulk),
+        # but never later than now.
+        happened = min(statement.timestamp, timezone.now())
         with transaction.atomic():
             enrollment, created = Enrollment.objects.get_or_create(
                 person=statement.person,
                 item=item,
-                defaults={"registration": uuid.uuid4(), "enrolled_at": timezone.now()},
+                defaults={"registration": uuid.uuid4(), "enrolled_at": happened},
             )
             if created:
                 audit_record(
@@ -91,7 +94,13 @@ def apply_external_statements(*, statement_ids: list[str]) -> int:
             if enrollment.status in (Enrollment.Status.COMPLETED, Enrollment.Status.DROPPED):
                 continue
             if completes:
-                enrollment_complete(actor=None, enrollment=enrollment, source=AuditEvent.Source.TASK)
+                # Dated when it happened, so the skill evidence is too; not before the enrolment began.
+                enrollment_complete(
+                    actor=None,
+                    enrollment=enrollment,
+                    at=max(happened, enrollment.enrolled_at),
+                    source=AuditEvent.Source.TASK,
+                )
             else:
                 enrollment_progress(
                     actor=None, enrollment=enrollment, percent=_progress_of(result) or 0, source=AuditEvent.Source.TASK

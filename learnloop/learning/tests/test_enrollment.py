@@ -1,9 +1,11 @@
+import datetime as dt
 import json
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client as HttpClient
+from django.utils import timezone
 
 from learnloop.core.testing import Personas
 from learnloop.learning.enrollment import (
@@ -118,6 +120,30 @@ def test_statements_from_external_content_move_catalog_progress(personas: Person
     assert enrollment.status == "completed"
     assert SkillAssessment.objects.filter(person=personas.alice, source="evidence").count() == 1
     assert Enrollment.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_completion_from_external_content_is_dated_when_it_happened(personas: Personas, course: CatalogItem) -> None:
+    issued = client_create(actor=None, name="Academy player")
+    player = Lrs(issued.client.key, issued.secret)
+    two_weeks_ago = (timezone.now() - dt.timedelta(days=14)).replace(microsecond=0)
+    completed = {
+        "actor": {"mbox": f"mailto:{personas.alice.email}"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+        "object": {"id": item_activity_id(course)},
+        "timestamp": two_weeks_ago.isoformat(),
+    }
+    assert player.post(json.dumps(completed)).status_code == 200
+    tomorrow = {**completed, "timestamp": (timezone.now() + dt.timedelta(days=1)).isoformat()}
+    assert player.post(json.dumps({**tomorrow, "actor": {"mbox": f"mailto:{personas.bob.email}"}})).status_code == 200
+    call_command("worker", "--batch", verbosity=0)
+    alice = Enrollment.objects.get(person=personas.alice, item=course)
+    assert alice.completed_at == two_weeks_ago and alice.enrolled_at == two_weeks_ago
+    evidence = SkillAssessment.objects.get(person=personas.alice, source="evidence")
+    assert evidence.assessed_at == two_weeks_ago
+    # A clock ahead of ours is held to now: nothing is recorded in the future.
+    bob = Enrollment.objects.get(person=personas.bob, item=course)
+    assert bob.completed_at is not None and bob.completed_at <= timezone.now()
 
 
 @pytest.mark.django_db(transaction=True)
