@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -76,28 +77,41 @@ def token_revoke_all(*, actor: Person | None, person: Person, source: str = Audi
     return len(tokens)
 
 
-def token_person_id(secret: str) -> int | None:
-    """The id of the active person a presented token belongs to, or None: the same checks as
-    `token_authenticate` in one plain SQL statement, for the cached-answer path, where building ORM
-    queries would cost more than the whole answer."""
-    if not secret.startswith(TOKEN_PREFIX):
-        return None
+def token_check_sql(secret: str) -> tuple[str, list[Any]]:
+    """A SELECT of (token_id, person_id, stale) for the live token `secret` of an active person: the
+    same checks as `token_authenticate`, as plain SQL for the cached-answer path (where building ORM
+    queries would cost more than the whole answer), to run alone or inside a larger statement. `stale` is
+    1 when the token's last use should be recorded again (`token_used`)."""
     now = timezone.now()
     adapt = connection.ops.adapt_datetimefield_value
+    sql = (
+        "SELECT t.id AS token_id, t.person_id AS person_id, "
+        "CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END AS stale "
+        "FROM accounts_apitoken t JOIN people_person p ON p.id = t.person_id "
+        "WHERE t.token_hash = %s AND t.revoked_at IS NULL AND p.is_active "
+        "AND (t.expires_at IS NULL OR t.expires_at > %s)"
+    )
+    return sql, [adapt(now - LAST_USED_RESOLUTION), token_hash(secret), adapt(now)]
+
+
+def token_used(token_id: int, *, stale: bool) -> None:
+    """Record a token's use, at most once per LAST_USED_RESOLUTION (what `stale` says)."""
+    if stale:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=timezone.now())
+
+
+def token_person_id(secret: str) -> int | None:
+    """The id of the active person a presented token belongs to, or None (see `token_check_sql`)."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    sql, params = token_check_sql(secret)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT t.id, t.person_id, (t.last_used_at IS NULL OR t.last_used_at < %s) "
-            "FROM accounts_apitoken t JOIN people_person p ON p.id = t.person_id "
-            "WHERE t.token_hash = %s AND t.revoked_at IS NULL AND p.is_active "
-            "AND (t.expires_at IS NULL OR t.expires_at > %s)",
-            [adapt(now - LAST_USED_RESOLUTION), token_hash(secret), adapt(now)],
-        )
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
     token_id, person_id, stale = row
-    if stale:
-        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+    token_used(token_id, stale=bool(stale))
     return int(person_id)
 
 

@@ -131,19 +131,50 @@ class Viewer:
     pk: int
 
 
-def _viewer(request: HttpRequest, route: CachedRoute) -> Any:
-    from learnloop.accounts.services import session_person_id, token_person_id
+def _viewer(request: HttpRequest) -> Any:
+    from learnloop.accounts.services import session_person_id
 
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer ") and not route.page:
-        person_id = token_person_id(header.removeprefix("Bearer ").strip())
-        return Viewer(pk=person_id) if person_id is not None else None
     # Loading the whole account through the ORM costs more than serving the cached answer.
     person_id = session_person_id(request)
     if person_id is not None:
         return Viewer(pk=person_id)
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
+
+
+def _token_viewer_and_versions(secret: str, names: tuple[str, ...]) -> tuple[Viewer, tuple[int, ...]] | None:
+    """The token's viewer and the values of the versions `names` ("team:{person}" naming the viewer), in
+    one round trip to the database: an API answer served from the cache then costs one query, not two."""
+    from learnloop.accounts.services import TOKEN_PREFIX, token_check_sql, token_used
+
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token_sql, params = token_check_sql(secret)
+    fixed = [name for name in names if "{person}" not in name]
+    conditions = [f"d.name IN ({', '.join(['%s'] * len(fixed))})"] if fixed else []
+    params += fixed
+    for template in names:
+        if "{person}" in template:
+            prefix, _, suffix = template.partition("{person}")
+            conditions.append("d.name IN (SELECT %s || CAST(tok.person_id AS TEXT) || %s FROM tok)")
+            params += [prefix, suffix]
+    # Only placeholders are joined in; every value travels as a parameter.
+    where = " OR ".join(conditions)
+    sql = (
+        f"WITH tok AS ({token_sql}) "  # noqa: S608
+        "SELECT 0, tok.token_id, tok.person_id, tok.stale, NULL FROM tok "
+        f"UNION ALL SELECT 1, d.value, NULL, NULL, d.name FROM core_dataversion d WHERE {where}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    token = next((row for row in rows if row[0] == 0), None)
+    if token is None:
+        return None
+    _, token_id, person_id, stale, _ = token
+    token_used(token_id, stale=bool(stale))
+    found = {row[4]: int(row[1]) for row in rows if row[0] == 1}
+    return Viewer(pk=int(person_id)), tuple(found.get(name.format(person=person_id), 0) for name in names)
 
 
 def _page_key(request: HttpRequest) -> str | None:
@@ -155,6 +186,23 @@ def _page_key(request: HttpRequest) -> str | None:
     if "_messages" in session or "messages" in request.COOKIES:
         return None
     return f"{session.session_key}|{csrf}"
+
+
+def _identify(request: HttpRequest, route: CachedRoute) -> tuple[Any, tuple[int, ...], str] | None:
+    """Who asks, the versions the answer depends on, and the browser session a page belongs to; None
+    when the answer must not come from (or go to) the cache."""
+    names = (EVERYTHING, *(route.versions() if callable(route.versions) else route.versions))
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer ") and not route.page:
+        found = _token_viewer_and_versions(header.removeprefix("Bearer ").strip(), names)
+        return None if found is None else (*found, "")
+    viewer = _viewer(request)
+    if viewer is None:
+        return None
+    page_key = _page_key(request) if route.page else ""
+    if page_key is None:
+        return None
+    return viewer, versions_get(tuple(name.format(person=viewer.pk) for name in names)), page_key
 
 
 class ResponseCacheMiddleware:
@@ -175,14 +223,10 @@ class ResponseCacheMiddleware:
         route = _ROUTES.get(request.resolver_match.route)
         if route is None or getattr(request, "htmx", False):
             return None
-        viewer = _viewer(request, route)
-        if viewer is None:
+        identified = _identify(request, route)
+        if identified is None:
             return None
-        page_key = _page_key(request) if route.page else ""
-        if page_key is None:
-            return None
-        names = route.versions() if callable(route.versions) else route.versions
-        versions = versions_get((EVERYTHING, *(name.format(person=viewer.pk) for name in names)))
+        viewer, versions, page_key = identified
         raw = "|".join(
             (
                 route.route,

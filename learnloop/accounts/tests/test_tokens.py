@@ -98,11 +98,15 @@ def test_the_command_prints_a_token_for_scripts(personas: Personas) -> None:
 
 
 def test_the_cached_answer_path_checks_tokens_exactly_as_the_api_does(personas: Personas) -> None:
-    """`token_person_id` (plain SQL, for cached answers) agrees with `token_authenticate` on every case."""
+    """`token_person_id` and the cached-answer path's one query (plain SQL) agree with
+    `token_authenticate` on every case."""
     from learnloop.accounts.services import token_person_id
+    from learnloop.core.response_cache import _token_viewer_and_versions
 
     def both(secret: str) -> tuple[int | None, int | None]:
         person = token_authenticate(secret)
+        found = _token_viewer_and_versions(secret, ("everything", "person:{person}"))
+        assert (found[0].pk if found else None) == token_person_id(secret)
         return token_person_id(secret), person.pk if person else None
 
     live = token_create(actor=personas.alice, person=personas.alice, name="live")

@@ -17,7 +17,7 @@ def _get(client, personas: Personas, path: str, who=None):
     return client.get(path, headers={"Authorization": f"Bearer {token}"})
 
 
-def test_a_cached_answer_is_the_views_answer_and_costs_two_queries(client, personas: Personas) -> None:
+def test_a_cached_answer_is_the_views_answer_and_costs_one_query(client, personas: Personas) -> None:
     token = token_create(actor=personas.alice, person=personas.alice, name="t").secret
     headers = {"Authorization": f"Bearer {token}"}
     first = client.get("/api/v1/people?limit=5", headers=headers)
@@ -26,8 +26,29 @@ def test_a_cached_answer_is_the_views_answer_and_costs_two_queries(client, perso
     assert first.status_code == second.status_code == 200
     assert first.content == second.content
     assert second["Content-Type"] == first["Content-Type"]
-    # The token, then the data version; nothing about people.
-    assert len(queries) == 2, [q["sql"] for q in queries]
+    # The token and the data versions in one round trip; nothing about people.
+    assert len(queries) == 1, [q["sql"] for q in queries]
+
+
+def test_an_answer_that_depends_on_the_viewer_follows_their_own_version(client, personas: Personas) -> None:
+    """The catalog answer names the viewer's own version ("person:{person}"), resolved in the same query
+    as the token: a change to the viewer retires their answer, a change to someone else does not."""
+    from learnloop.core.response_cache import version_bump
+
+    headers = {"Authorization": f"Bearer {token_create(actor=personas.alice, person=personas.alice, name='t').secret}"}
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/v1/catalog?q=coaching", headers=headers).status_code == 200
+        return len(captured)
+
+    queries()
+    assert queries() == 1
+    version_bump(f"person:{personas.bob.pk}")
+    assert queries() == 1
+    version_bump(f"person:{personas.alice.pk}")
+    assert queries() > 1  # answered by the view again
+    assert queries() == 1
 
 
 def test_a_profile_change_shows_at_once(client, personas: Personas) -> None:
