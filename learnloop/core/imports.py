@@ -30,6 +30,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from learnloop.core import policy
 from learnloop.core.csv_import import ImportRejected
 from learnloop.core.models import AuditEvent, ImportJob
 from learnloop.core.tasks import durable_task
@@ -40,12 +41,20 @@ MB = 1024 * 1024
 # A job still "running" after this long lost its worker (stopped mid-import); its transaction never
 # committed, so nothing was written, and the sweep says so.
 STALLED_AFTER = dt.timedelta(hours=6)
+# A job no worker has taken after this long is given up (its uploaded text is deleted).
+QUEUED_AT_MOST = dt.timedelta(days=1)
+# The problems of a refused import quote the file; they are kept this long for fixing it, then forgotten.
+KEEP_PROBLEMS = dt.timedelta(days=30)
 # How often, at most, progress is written to the job row.
 PROGRESS_EVERY_SECONDS = 0.5
 
 
 @dataclasses.dataclass(frozen=True)
 class Importer:
+    """One kind of import. `run` must check everything before it writes and do every write inside its
+    own `transaction.atomic()`: a job that fails or is refused then has written nothing (`import_run`
+    cannot wrap it in one transaction, or its progress would stay invisible until the end)."""
+
     kind: str
     label: str
     model: type[models.Model]
@@ -154,6 +163,15 @@ def import_run(*, job_id: int) -> str:
         return "not queued"
     job = ImportJob.objects.select_related("actor").get(pk=job_id)
     importer = importer_for(job.kind)
+    # A job may wait for a worker for a while: whoever queued it must still be allowed to import.
+    if not policy.can(job.actor, "import", importer.model):
+        _finish(
+            job.pk,
+            ImportJob.Status.FAILED,
+            stage="",
+            failure=f"Nothing was imported: {job.actor} may no longer import {importer.label}.",
+        )
+        return ImportJob.Status.FAILED
     try:
         result = importer.run(
             actor=job.actor, text=job.content, progress=ProgressWriter(job.pk), source=job.source, **job.options
@@ -162,7 +180,7 @@ def import_run(*, job_id: int) -> str:
         problems = [[e.line, e.column, e.message] for e in rejected.errors]
         _finish(job.pk, ImportJob.Status.REJECTED, errors=problems, stage="")
         return ImportJob.Status.REJECTED
-    except Exception as exc:
+    except BaseException as exc:  # a worker stopped mid-import too: the job must not stay "running"
         _finish(
             job.pk,
             ImportJob.Status.FAILED,
@@ -177,16 +195,25 @@ def import_run(*, job_id: int) -> str:
 
 
 def stalled_jobs_fail(*, now: dt.datetime | None = None) -> int:
-    """Mark jobs whose worker stopped mid-import as failed (periodic; see apps.py)."""
-    cutoff = (now or timezone.now()) - STALLED_AFTER
-    stalled = ImportJob.objects.filter(status=ImportJob.Status.RUNNING, started_at__lt=cutoff)
-    return stalled.update(
+    """Periodic (see apps.py): fail jobs whose worker stopped mid-import or that no worker took within
+    QUEUED_AT_MOST, and forget the problems of imports refused more than KEEP_PROBLEMS ago (they quote
+    the file: names, emails). Returns how many jobs were failed."""
+    now = now or timezone.now()
+    failed = ImportJob.objects.filter(status=ImportJob.Status.RUNNING, started_at__lt=now - STALLED_AFTER).update(
         status=ImportJob.Status.FAILED,
         content="",
         stage="",
-        finished_at=timezone.now(),
+        finished_at=now,
         failure="The background worker stopped during this import, so nothing was imported. Start it again.",
     )
+    failed += ImportJob.objects.filter(status=ImportJob.Status.QUEUED, created_at__lt=now - QUEUED_AT_MOST).update(
+        status=ImportJob.Status.FAILED,
+        content="",
+        finished_at=now,
+        failure="No background worker took this import within a day, so it was not imported. Start it again.",
+    )
+    ImportJob.objects.filter(finished_at__lt=now - KEEP_PROBLEMS).exclude(errors=[]).update(errors=[])
+    return failed
 
 
 def recent_jobs(*, actor: Any, kind: str, limit: int = 5) -> list[ImportJob]:

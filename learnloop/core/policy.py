@@ -247,9 +247,11 @@ POLICY: dict[str, dict[str, Rule]] = {
         "revoke": Owns("person") | ADMIN,
     },
     "core.auditevent": {"view": PEOPLE_ADMIN},
-    # An import's page (progress, counts, the rows it refused) is for whoever started it: its problems
-    # quote the file, which may hold personal data.
-    "core.importjob": {"view": Owns("actor")},
+    # An import's page (progress, counts, the rows it refused) is for whoever started it, while they may
+    # still import that kind: its problems quote the file, which may hold personal data.
+    "core.importjob": {
+        "view": Owns("actor") & ((FieldIs("kind", "people") & PEOPLE_ADMIN) | (FieldIs("kind", "skills") & LD_ADMIN))
+    },
     "lrs.client": {"view": ADMIN, "create": ADMIN, "revoke": ADMIN},
     "skills.skill": {"view": Anyone(), "create": LD_ADMIN, "change": LD_ADMIN, "import": LD_ADMIN},
     "skills.skillcategory": {"view": Anyone(), "create": LD_ADMIN, "change": LD_ADMIN},

@@ -195,9 +195,26 @@ def import_job(request: AuthedRequest, job_id: int) -> HttpResponse:
         # No worker has taken it for a while: say what to check instead of spinning forever.
         "worker_missing": job.status == ImportJob.Status.QUEUED and waited > 30,
     }
+    # The live region is updated only when the stage or outcome changed since the page last polled.
+    if request.GET.get("seen") != f"{job.status}.{job.stage}":
+        context["announce"] = _import_announcement(job)
     return render_page_or_partial(
         request, page="core/import_job.html", partial="core/htmx/import_job_status.html", context=context
     )
+
+
+def _import_announcement(job: ImportJob) -> str:
+    if job.status == ImportJob.Status.RUNNING:
+        stages = {"checking": "Checking every row", "writing": "Writing"}
+        return stages.get(job.stage, "Reading the file")
+    if job.status == ImportJob.Status.REJECTED:
+        count = len(job.errors)
+        return f"Nothing was imported: {count} problem{'s' if count != 1 else ''} found."
+    if job.status == ImportJob.Status.IMPORTED:
+        return "Imported."
+    if job.status == ImportJob.Status.FAILED:
+        return "The import failed."
+    return "Waiting for the background worker."
 
 
 @login_required

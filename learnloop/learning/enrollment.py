@@ -122,8 +122,15 @@ def enrollment_enrol(
 
 @transaction.atomic
 def enrollment_progress(
-    *, actor: Person | None, enrollment: Enrollment, percent: int, source: str = Source.WEB
+    *,
+    actor: Person | None,
+    enrollment: Enrollment,
+    percent: int,
+    at: dt.datetime | None = None,
+    source: str = Source.WEB,
 ) -> Enrollment:
+    """Record progress (a percentage that never goes down); the first progress starts the item, at `at`
+    when it happened earlier (progress reported late by external content), by default now."""
     enrollment = _locked(enrollment)
     if enrollment.status in (Status.COMPLETED, Status.DROPPED):
         raise ValidationError({"status": [f"This enrolment is {enrollment.get_status_display().lower()}."]})
@@ -131,7 +138,7 @@ def enrollment_progress(
         raise ValidationError({"progress": ["Give progress as a percentage from 0 to 100."]})
     first_start = enrollment.started_at is None
     enrollment.status = Status.IN_PROGRESS
-    enrollment.started_at = enrollment.started_at or timezone.now()
+    enrollment.started_at = enrollment.started_at or _when(at, timezone.now())
     before = enrollment.progress
     enrollment.progress = max(enrollment.progress, percent)
     enrollment.save(update_fields=["status", "started_at", "progress"])

@@ -93,17 +93,18 @@ def apply_external_statements(*, statement_ids: list[str]) -> int:
                 )
             if enrollment.status in (Enrollment.Status.COMPLETED, Enrollment.Status.DROPPED):
                 continue
+            # Dated when it happened (so the skill evidence is too), but never before the enrolment or
+            # its start, nor after now.
+            at = min(max(happened, enrollment.started_at or enrollment.enrolled_at), timezone.now())
             if completes:
-                # Dated when it happened, so the skill evidence is too; not before the enrolment began.
-                enrollment_complete(
-                    actor=None,
-                    enrollment=enrollment,
-                    at=max(happened, enrollment.enrolled_at),
-                    source=AuditEvent.Source.TASK,
-                )
+                enrollment_complete(actor=None, enrollment=enrollment, at=at, source=AuditEvent.Source.TASK)
             else:
                 enrollment_progress(
-                    actor=None, enrollment=enrollment, percent=_progress_of(result) or 0, source=AuditEvent.Source.TASK
+                    actor=None,
+                    enrollment=enrollment,
+                    percent=_progress_of(result) or 0,
+                    at=at,
+                    source=AuditEvent.Source.TASK,
                 )
             moved += 1
     return moved

@@ -279,7 +279,10 @@ def goal_update(
             goal.items.set(items)
             diff["items"] = [old, new]
     if diff:
-        goal.save()
+        # Only what changed: a level read before a scale resize must not be written back over its move.
+        changed = [name for name in GOAL_FIELDS if name in diff]
+        if changed:
+            goal.save(update_fields=[*changed, "updated_at"])
         audit_record(actor=actor, action="goal.update", target=goal, changes=diff, source=source)
     return goal
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -157,8 +157,10 @@ def test_an_unexpected_error_fails_the_job_with_an_explanation_and_writes_nothin
     personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(**_: Any) -> None:
-        Skill.objects.create(name="Half written")
-        raise RuntimeError("disk on fire")
+        # As every importer does, it writes inside its own transaction: a failure undoes the lot.
+        with transaction.atomic():
+            Skill.objects.create(name="Half written")
+            raise RuntimeError("disk on fire")
 
     importer = imports.importer_for("skills")
     job = imports.import_start(actor=personas.lena, kind="skills", upload=_upload(SKILLS))
@@ -167,6 +169,7 @@ def test_an_unexpected_error_fails_the_job_with_an_explanation_and_writes_nothin
         imports.import_run.call(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == "failed" and "RuntimeError" in job.failure and job.content == ""
+    assert not Skill.objects.filter(name="Half written").exists()
     assert "Try again" in _client(personas.lena).get(f"/imports/{job.pk}/").content.decode()
 
 
@@ -214,6 +217,39 @@ def test_progress_is_written_at_most_twice_a_second_but_always_at_a_stage_bounda
         ("checking", 3000, 3000),
         ("writing", 0, 3000),
     ]
+
+
+def test_a_job_is_not_run_for_someone_who_may_no_longer_import(personas: Personas) -> None:
+    from learnloop.people.services import role_revoke
+
+    job = imports.import_start(actor=personas.lena, kind="skills", upload=_upload(SKILLS))
+    role_revoke(actor=personas.otto, person=personas.lena, role="ld_admin")
+    assert imports.import_run.call(job_id=job.pk) == "failed"
+    job.refresh_from_db()
+    assert "may no longer import" in job.failure and job.content == ""
+    assert not Skill.objects.filter(name="Facilitation").exists()
+    # Nor may they still read it.
+    assert _client(personas.lena).get(f"/imports/{job.pk}/").status_code == 404
+
+
+def test_the_sweep_gives_up_on_jobs_no_worker_took_and_forgets_old_problems(personas: Personas) -> None:
+    waiting = imports.import_start(actor=personas.lena, kind="skills", upload=_upload(SKILLS))
+    ImportJob.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    refused = ImportJob.objects.create(
+        kind="skills", actor=personas.lena, status="rejected", errors=[[2, "name", "x@example.com is taken"]]
+    )
+    ImportJob.objects.filter(pk=refused.pk).update(finished_at=timezone.now() - dt.timedelta(days=31))
+    recent = ImportJob.objects.create(
+        kind="skills", actor=personas.lena, status="rejected", errors=[[2, "name", "is required"]]
+    )
+    ImportJob.objects.filter(pk=recent.pk).update(finished_at=timezone.now() - dt.timedelta(days=1))
+    assert imports.stalled_jobs_fail() == 1
+    waiting.refresh_from_db()
+    assert waiting.status == "failed" and waiting.content == "" and "within a day" in waiting.failure
+    assert ImportJob.objects.get(pk=refused.pk).errors == []
+    assert ImportJob.objects.get(pk=recent.pk).errors == [[2, "name", "is required"]]
+    page = _client(personas.lena).get(f"/imports/{refused.pk}/").content.decode()
+    assert "deleted after 30 days" in page
 
 
 def test_stalled_jobs_are_failed_by_the_sweep(personas: Personas) -> None:
@@ -301,8 +337,10 @@ def test_the_worker_command_runs_a_queued_import_outside_any_transaction(
     _no_leftover_jobs: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from learnloop.core.testing import PersonFactory
+    from learnloop.people.models import RoleGrant
 
     lena = PersonFactory.create(username="lena-worker")
+    RoleGrant.objects.create(person=lena, role="ld_admin")
     stages: list[tuple[str, int, int, bool]] = []
     real = imports.ProgressWriter.__call__
 

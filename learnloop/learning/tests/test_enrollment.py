@@ -147,6 +147,27 @@ def test_a_completion_from_external_content_is_dated_when_it_happened(personas: 
 
 
 @pytest.mark.django_db(transaction=True)
+def test_late_statements_keep_the_order_they_happened_in(personas: Personas, course: CatalogItem) -> None:
+    issued = client_create(actor=None, name="Offline player")
+    player = Lrs(issued.client.key, issued.secret)
+    launched_at = (timezone.now() - dt.timedelta(days=3)).replace(microsecond=0)
+    base = {"actor": {"mbox": f"mailto:{personas.alice.email}"}, "object": {"id": item_activity_id(course)}}
+    batch = [
+        {**base, "verb": {"id": "http://adlnet.gov/expapi/verbs/launched"}, "timestamp": launched_at.isoformat()},
+        {
+            **base,
+            "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+            "timestamp": (launched_at + dt.timedelta(hours=2)).isoformat(),
+        },
+    ]
+    assert player.post(json.dumps(batch)).status_code == 200
+    call_command("worker", "--batch", verbosity=0)
+    enrollment = Enrollment.objects.get(person=personas.alice, item=course)
+    assert enrollment.enrolled_at == enrollment.started_at == launched_at
+    assert enrollment.completed_at == launched_at + dt.timedelta(hours=2)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_only_statements_that_may_move_an_enrolment_reach_the_background_task(
     personas: Personas, course: CatalogItem
 ) -> None:
