@@ -130,9 +130,11 @@ def inside(args: argparse.Namespace) -> None:
     import django
 
     django.setup()
-    from learnloop.people.models import Person
+    from learnloop.people.models import Person, RoleGrant
 
     actor, _ = Person.objects.get_or_create(username="bench-importer", defaults={"first_name": "Bench"})
+    for role in ("ld_admin", "people_admin"):  # who may import skills and people
+        RoleGrant.objects.get_or_create(person=actor, role=role)
     runs = []
     for kind, text, options in (
         ("skills", esco_file(args.skills), {}),
