@@ -82,10 +82,6 @@ def importer_for(kind: str) -> Importer:
         raise ValidationError({"kind": [f"There is no {kind!r} import; known: {known}."]}) from None
 
 
-def kinds() -> list[str]:
-    return sorted(_IMPORTERS)
-
-
 def import_start(
     *,
     actor: Any,
@@ -214,10 +210,6 @@ def stalled_jobs_fail(*, now: dt.datetime | None = None) -> int:
     )
     ImportJob.objects.filter(finished_at__lt=now - KEEP_PROBLEMS).exclude(errors=[]).update(errors=[])
     return failed
-
-
-def recent_jobs(*, actor: Any, kind: str, limit: int = 5) -> list[ImportJob]:
-    return list(ImportJob.objects.filter(actor=actor, kind=kind).defer("content", "errors")[:limit])
 
 
 def problems_csv(job: ImportJob) -> str:

@@ -105,6 +105,13 @@ class ImportJob(models.Model):
         return self.status in (self.Status.IMPORTED, self.Status.REJECTED, self.Status.FAILED)
 
     @property
+    def phase(self) -> str:
+        """What a queued or running job is doing, in words (the job page's heading and live region)."""
+        if self.status == self.Status.QUEUED:
+            return "Waiting for the background worker"
+        return {"checking": "Checking every row", "writing": "Writing"}.get(self.stage, "Reading the file")
+
+    @property
     def percent(self) -> int | None:
         """How far the current stage is, or None while that cannot be known (queued, or writing in
         one transaction, which only shows its end)."""

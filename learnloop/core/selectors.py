@@ -1,11 +1,12 @@
-"""Reads for cross-cutting records (the audit trail)."""
+"""Reads for cross-cutting records (the audit trail, import jobs)."""
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import QuerySet
 
 from learnloop.core import policy
-from learnloop.core.models import AuditEvent
+from learnloop.core.models import AuditEvent, ImportJob
 
 
 def audit_event_list(
@@ -36,3 +37,8 @@ def audit_event_list(
 
 def audit_actions() -> list[str]:
     return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())
+
+
+def import_jobs_recent(*, actor: Any, kind: str, limit: int = 5) -> list[ImportJob]:
+    """The person's latest imports of one kind, for the import page (without the file or its problems)."""
+    return list(ImportJob.objects.filter(actor=actor, kind=kind).defer("content", "errors")[:limit])

@@ -21,7 +21,7 @@ from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent, ImportJob
 from learnloop.core.navigation import admin_tiles_for
-from learnloop.core.selectors import audit_actions, audit_event_list
+from learnloop.core.selectors import audit_actions, audit_event_list, import_jobs_recent
 from learnloop.lrs.models import Client as LrsClient
 from learnloop.people import selectors as people_selectors
 from learnloop.people.models import Person
@@ -172,7 +172,7 @@ def import_page(
             add_service_errors(form, exc)
         else:
             return redirect("core:import_job", job_id=job.pk)
-    context = {**context, "form": form, "recent_imports": imports.recent_jobs(actor=request.user, kind=kind)}
+    context = {**context, "form": form, "recent_imports": import_jobs_recent(actor=request.user, kind=kind)}
     return render(request, template, context, status=400 if form.errors else 200)
 
 
@@ -204,9 +204,6 @@ def import_job(request: AuthedRequest, job_id: int) -> HttpResponse:
 
 
 def _import_announcement(job: ImportJob) -> str:
-    if job.status == ImportJob.Status.RUNNING:
-        stages = {"checking": "Checking every row", "writing": "Writing"}
-        return stages.get(job.stage, "Reading the file")
     if job.status == ImportJob.Status.REJECTED:
         count = len(job.errors)
         return f"Nothing was imported: {count} problem{'s' if count != 1 else ''} found."
@@ -214,7 +211,7 @@ def _import_announcement(job: ImportJob) -> str:
         return "Imported."
     if job.status == ImportJob.Status.FAILED:
         return "The import failed."
-    return "Waiting for the background worker."
+    return job.phase
 
 
 @login_required
