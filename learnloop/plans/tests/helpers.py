@@ -12,7 +12,9 @@ from learnloop.learning.models import CatalogItem, Enrollment
 from learnloop.people.models import Person
 from learnloop.plans.models import Goal, Objective, Plan, TransferCheck
 
-YEAR = timezone.localdate().year
+# Plans tests run at a frozen moment in this year (conftest.py), so due dates never slip into the past.
+YEAR = 2026
+FROZEN_AT = dt.datetime(YEAR, 6, 10, 9, 0, tzinfo=dt.UTC)
 
 
 def item(title: str = "Coaching basics", minutes: int | None = 60, **extra: Any) -> CatalogItem:

@@ -1,6 +1,7 @@
 import datetime as dt
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -185,7 +186,8 @@ def test_the_skill_history_chart_has_dated_axes_levels_and_a_text_alternative(
             evidence="Completed a review course",
             assessed_at=timezone.now() - dt.timedelta(days=days_ago),
         )
-    first = timezone.localtime(timezone.now() - dt.timedelta(days=200))
+    # The chart reads in the viewer's own zone: near midnight UTC, their day is not the server's.
+    first = timezone.localtime(timezone.now() - dt.timedelta(days=200), ZoneInfo(personas.alice.time_zone))
     client = Client()
     client.force_login(personas.alice)
     page = client.get(f"/skills/people/{personas.alice.pk}/").content.decode()
