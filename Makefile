@@ -31,11 +31,12 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## make check: lint, format, types, migrations
+## make check: lint, format, types, security lint (bandit: no high findings), migrations
 check: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy learnloop benchmarks
+	$(BIN)/mypy learnloop benchmarks fuzz
+	$(BIN)/bandit -q -r learnloop -x '*/tests/*,*/migrations/*' --severity-level high
 	$(BIN)/learnloop makemigrations --check --dry-run
 	LEARNLOOP_ENV=production SECRET_KEY=check-only-$$(printf '%064d' 0) ALLOWED_HOSTS=learnloop.example \
 		$(BIN)/learnloop check --deploy --fail-level WARNING
@@ -56,3 +57,8 @@ bench-lrs: $(VENV)/.installed-test
 ## make bench-imports: a 14,000-row ESCO-shaped skills file and a 10,000-person HR export, stage by stage
 bench-imports: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/imports.py $(BENCH_ARGS)
+
+.PHONY: fuzz
+## make fuzz: serve a small demo company and fuzz the API as four roles with schemathesis; any 500 fails
+fuzz: $(VENV)/.installed-test
+	$(BIN)/python fuzz/api.py $(FUZZ_ARGS)

@@ -1,11 +1,11 @@
 """REST endpoints for personal API tokens."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from learnloop.accounts import services
@@ -13,7 +13,7 @@ from learnloop.accounts.lockout import lockout_response
 from learnloop.accounts.models import ApiToken
 from learnloop.core import policy
 from learnloop.core.api import API_SOURCE, actor
-from learnloop.core.bounds import ApiDateTime, Id
+from learnloop.core.bounds import ApiDateTime, Id, Line, OneLine
 
 router = Router(tags=["tokens"])
 
@@ -33,13 +33,13 @@ class TokenCreatedOut(TokenOut):
 
 
 class TokenIn(Schema):
-    name: str
+    name: Line
     expires_at: ApiDateTime | None = None
 
 
 class PasswordTokenIn(TokenIn):
-    username: str
-    password: str
+    username: Annotated[str, Field(max_length=150), OneLine]
+    password: Annotated[str, Field(max_length=1024), OneLine]
 
 
 def _created(issued: services.IssuedToken) -> dict[str, Any]:

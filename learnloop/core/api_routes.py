@@ -1,7 +1,7 @@
 """REST endpoints for the audit trail and for CSV imports run in the background."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, File, FilterSchema, Form, Query, Router, Schema, Status
@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 
 from learnloop.core import imports, policy
 from learnloop.core.api import LimitOffsetPagination, actor
-from learnloop.core.bounds import ApiDateTime, Id
+from learnloop.core.bounds import ApiDateTime, Id, Line, OneLine
 from learnloop.core.models import AuditEvent, ImportJob
 from learnloop.core.selectors import audit_event_list
 
@@ -32,9 +32,11 @@ class AuditEventOut(Schema):
 
 class AuditFilters(FilterSchema):
     actor: Id | None = Field(None, description="Person id of who acted")
-    action: str = Field("", description='Action, or its start ("person." matches every person action)')
-    object_type: str = Field("", description='For example "people.person"')
-    object_id: str = ""
+    action: Annotated[str, Field(max_length=80), OneLine] = Field(
+        "", description='Action, or its start ("person." matches every person action)'
+    )
+    object_type: Annotated[str, Field(max_length=80), OneLine] = Field("", description='For example "people.person"')
+    object_id: Annotated[str, Field(max_length=64), OneLine] = ""
     since: ApiDateTime | None = None
     until: ApiDateTime | None = None
 
@@ -99,7 +101,7 @@ class ImportJobSummaryOut(Schema):
 )
 def import_create(
     request: HttpRequest,
-    kind: Form[str],
+    kind: Form[Line],
     file: File[UploadedFile],
     deactivate_missing: Form[bool | None] = None,
 ) -> Any:

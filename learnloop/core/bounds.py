@@ -12,6 +12,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from learnloop.core.input import text_problem
+
 MAX_ID = 2**63 - 1
 """The largest value a 64-bit signed integer column holds: every id and count in either database."""
 
@@ -49,6 +51,40 @@ ApiDate = Annotated[dt.date, AfterValidator(_year_in_range), Field(json_schema_e
 """A day in API input, between the years 1900 and 2999 (adding reminder offsets cannot overflow)."""
 
 
+def _one_line(value: str) -> str:
+    problem = text_problem(value, single_line=True)
+    if problem:
+        raise ValueError(f"This {problem}")
+    return value
+
+
+def _plain_text(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(f"This {problem}")
+    return value
+
+
+OneLine = AfterValidator(_one_line)
+"""For a one-line string in API input: no line breaks or control characters (with a `max_length`)."""
+
+PlainText = AfterValidator(_plain_text)
+"""For a multi-line string in API input: line breaks and tabs, no other control characters."""
+
+MAX_LINE = 200
+MAX_TEXT_FIELD = 20_000
+
+Line = Annotated[str, Field(max_length=MAX_LINE), OneLine]
+"""A name, title or other one-line value in API input; a field whose column is narrower says so with
+`Annotated[str, Field(max_length=N), OneLine]`."""
+
+Text = Annotated[str, Field(max_length=MAX_TEXT_FIELD), PlainText]
+"""A description, reflection or comment in API input: up to 20,000 characters on several lines."""
+
+QueryText = Annotated[str, Field(max_length=MAX_LINE), OneLine]
+"""Words to search for or a filter value in an API query string."""
+
+
 def year_in_range(value: dt.date) -> bool:
     """True for a day or moment inside the supported years."""
     return MIN_YEAR <= value.year <= MAX_YEAR
@@ -61,6 +97,19 @@ def parse_id(raw: str | None) -> int | None:
         return None
     number = int(text)
     return number if 1 <= number <= MAX_ID else None
+
+
+def parse_int(raw: str | None, *, low: int = 0, high: int = MAX_COUNT, clamp: bool = False) -> int | None:
+    """A whole number in a query-string, form or header value, or None when it is not one from `low` to
+    `high` (with `clamp`, a larger one is `high`). Only ASCII digits count: `"²".isdigit()` is true, and
+    `int("²")` raises."""
+    text = (raw or "").strip()
+    if not text.isascii() or not text.isdigit():
+        return None
+    number = int(text) if len(text) <= 19 else high + 1
+    if number > high and clamp:
+        return high
+    return number if low <= number <= high else None
 
 
 class IdConverter:

@@ -55,34 +55,6 @@ class PersonTimezoneMiddleware:
             request._person_zone_active = True  # type: ignore[attr-defined]
 
 
-class RejectNulMiddleware:
-    """A NUL character in a query parameter or a JSON body is refused with a 400 naming the parameter:
-    nothing people type contains one, and PostgreSQL text cannot store one (it would be a 500). Forms
-    already refuse it field by field (Django's CharField). The LRS at /xapi/ answers in xAPI's own way
-    (lrs/http.py)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith("/xapi/"):
-            bad = [name for name, value in request.GET.items() if "\x00" in name or "\x00" in value]
-            if not bad and request.content_type == "application/json" and b"\\u0000" in request.body:
-                bad = ["body"]
-            if bad:
-                return self._refuse(request, bad[0].replace("\x00", ""))
-        return self.get_response(request)
-
-    @staticmethod
-    def _refuse(request: HttpRequest, name: str) -> HttpResponse:
-        message = f"{name} contains a NUL character, which is not allowed."
-        if request.path.startswith("/api/"):
-            from learnloop.core.api import error_response
-
-            return error_response(400, "invalid", message, {name: [message]})
-        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
-
-
 _CSP_OVERRIDES = ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
 
 

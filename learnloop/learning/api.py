@@ -1,7 +1,7 @@
 """REST endpoints for the catalog."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 
 from learnloop.core import policy
 from learnloop.core.api import API_SOURCE, LimitOffsetPagination, actor
-from learnloop.core.bounds import ApiDateTime, Count, Id, SmallCount
+from learnloop.core.bounds import ApiDateTime, Count, Id, Line, OneLine, SmallCount, Text
 from learnloop.learning import selectors, services
 from learnloop.learning.enrollment import (
     enrollment_complete,
@@ -63,10 +63,10 @@ class ItemOut(Schema):
 
 
 class ItemFilters(FilterSchema):
-    q: str = Field("", description="Full-text search in title, summary, audience and author")
+    q: Line = Field("", description="Full-text search in title, summary, audience and author")
     kind: CatalogItem.Kind | None = None
     skill: Id | None = Field(None, description="Items that teach this skill")
-    language: str = ""
+    language: Annotated[str, Field(max_length=10), OneLine] = ""
 
 
 class TaughtIn(Schema):
@@ -76,17 +76,17 @@ class TaughtIn(Schema):
 
 class ItemIn(Schema):
     kind: CatalogItem.Kind
-    title: str
-    summary: str
+    title: Annotated[str, Field(max_length=150), OneLine]
+    summary: Text
     delivery: CatalogItem.Delivery = CatalogItem.Delivery.NONE
-    url: str = ""
-    lesson: str = ""
+    url: Annotated[str, Field(max_length=500), OneLine] = ""
+    lesson: Text = ""
     duration_minutes: Count | None = None
-    language: str = "en"
-    audience: str = ""
-    author: str = ""
-    isbn: str = ""
-    scope: str = ""
+    language: Annotated[str, Field(max_length=10), OneLine] = "en"
+    audience: Line = ""
+    author: Line = ""
+    isbn: Annotated[str, Field(max_length=17), OneLine] = ""
+    scope: Text = ""
     sponsor_id: Id | None = Field(None, description="Stretch assignments: the person who backs the work")
     is_published: bool = True
     skills: list[TaughtIn] = []
@@ -176,25 +176,27 @@ class BookingOut(Schema):
 class SessionIn(Schema):
     starts_at: ApiDateTime = Field(..., description="With an offset, or without one for the time in `time_zone`")
     ends_at: ApiDateTime
-    time_zone: str = Field(..., description="IANA time zone the session is planned in, e.g. Europe/Berlin")
+    time_zone: Annotated[str, Field(max_length=64), OneLine] = Field(
+        ..., description="IANA time zone the session is planned in, e.g. Europe/Berlin"
+    )
     capacity: Count
-    location: str = ""
-    online_url: str = ""
+    location: Line = ""
+    online_url: Annotated[str, Field(max_length=500), OneLine] = ""
     presenter_id: Id | None = None
 
 
 class SessionPatch(Schema):
     starts_at: ApiDateTime | None = None
     ends_at: ApiDateTime | None = None
-    time_zone: str | None = None
+    time_zone: Annotated[str, Field(max_length=64), OneLine] | None = None
     capacity: Count | None = None
-    location: str | None = None
-    online_url: str | None = None
+    location: Line | None = None
+    online_url: Annotated[str, Field(max_length=500), OneLine] | None = None
     presenter_id: Id | None = Field(None, description="null removes the presenter")
 
 
 class SessionCancelIn(Schema):
-    reason: str = Field("", description="Sent to everyone booked or waiting")
+    reason: Annotated[str, Field(max_length=500), OneLine] = Field("", description="Sent to everyone booked or waiting")
 
 
 class AttendanceIn(Schema):
@@ -376,12 +378,12 @@ class ProgressIn(Schema):
 
 
 class CompleteIn(Schema):
-    learned: str = Field(
+    learned: Text = Field(
         "", description="Reflection: what did I learn? Optional, except for stretch assignments, which need it"
     )
-    apply_plan: str = Field("", description="Optional reflection: how will I apply it?")
-    outcome: str = Field("", description="Stretch assignments only, and needed there: the outcome for the sponsor")
-    do_differently: str = Field("", description="Stretch assignments only, optional: what would I do differently?")
+    apply_plan: Text = Field("", description="Optional reflection: how will I apply it?")
+    outcome: Text = Field("", description="Stretch assignments only, and needed there: the outcome for the sponsor")
+    do_differently: Text = Field("", description="Stretch assignments only, optional: what would I do differently?")
     skills_grown: list[Id] = Field(
         [], max_length=100, description="Stretch assignments only, optional: ids of the item's skills that grew"
     )

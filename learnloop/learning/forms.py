@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 
+from learnloop.core.bounds import MAX_SMALL_COUNT, parse_int
 from learnloop.core.forms import DateTimeField, IdMultipleChoiceField, person_field
 from learnloop.learning.models import CatalogItem, Session
 from learnloop.learning.sessions import MAX_CAPACITY
@@ -70,9 +71,10 @@ class CatalogItemForm(forms.ModelForm):
                 continue
             name, _, level = line.rpartition("=")
             skill = Skill.objects.filter(name__iexact=name.strip()).first()
-            if skill is None or not level.strip().isdigit():
+            level_number = parse_int(level, high=MAX_SMALL_COUNT)
+            if skill is None or level_number is None:
                 raise forms.ValidationError(f"Line {number}: write a known skill and a level, like 'Coaching = 3'.")
-            parsed.append((skill, int(level)))
+            parsed.append((skill, level_number))
         return parsed
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core import policy
+from learnloop.core.bounds import parse_id, parse_int
 from learnloop.core.forms import add_service_errors
 from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
@@ -205,7 +206,7 @@ def progress(request: AuthedRequest, item_id: int) -> HttpResponse:
         raise Http404
     raw = request.POST.get("progress", "")
     try:
-        enrollment_progress(actor=request.user, enrollment=enrollment, percent=int(raw) if raw.isdigit() else -1)
+        enrollment_progress(actor=request.user, enrollment=enrollment, percent=_percent(raw))
         messages.success(request, "Progress saved.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -335,8 +336,8 @@ def session_follow_up_view(request: AuthedRequest, session_id: int) -> HttpRespo
 @require_POST
 def session_attendance(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = selectors.session_get(actor=request.user, session_id=session_id, action="take_attendance")
-    booking_id = request.POST.get("booking", "")
-    if not booking_id.isdigit():
+    booking_id = parse_id(request.POST.get("booking"))
+    if booking_id is None:
         raise Http404
     booking = get_object_or_404(Booking.objects.select_related("person"), session=session, pk=booking_id)
     try:
@@ -415,3 +416,9 @@ def session_cancel_view(request: AuthedRequest, session_id: int) -> HttpResponse
     people = selectors.pickable_people(actor=request.user)
     context = {"session": session, "form": SessionForm(people=people, session=session), "cancel_form": form}
     return render(request, "learning/session_edit.html", context, status=400)
+
+
+def _percent(raw: str) -> int:
+    """The typed percentage, or -1 (which the service refuses with its own message) when it is not one."""
+    number = parse_int(raw, high=100)
+    return -1 if number is None else number

@@ -2,7 +2,7 @@
 
 import datetime as dt
 import zoneinfo
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from learnloop.core import policy
 from learnloop.core.api import API_SOURCE, LimitOffsetPagination, actor
-from learnloop.core.bounds import ApiDateTime, Count, Id
+from learnloop.core.bounds import ApiDateTime, Count, Id, OneLine, Text
 from learnloop.learning.models import CatalogItem
 from learnloop.learningtime import selectors, services
 from learnloop.learningtime.models import LearningBlock, PersonBudget
@@ -55,19 +55,19 @@ class BlockOut(Schema):
 
 
 class BlockIn(Schema):
-    title: str
+    title: Annotated[str, Field(max_length=150), OneLine]
     starts_at: ApiDateTime = Field(..., description="With an offset, or local time in your time zone")
     ends_at: ApiDateTime
     item_id: Id | None = None
-    note: str = ""
+    note: Text = ""
 
 
 class BlockPatch(Schema):
-    title: str | None = None
+    title: Annotated[str, Field(max_length=150), OneLine] | None = None
     starts_at: ApiDateTime | None = None
     ends_at: ApiDateTime | None = None
     item_id: Id | None = None
-    note: str | None = None
+    note: Text | None = None
     status: LearningBlock.Status | None = Field(None, description="planned, done or skipped; cancelled cancels")
 
 

@@ -22,7 +22,7 @@ def agent_ifis(agent: dict[str, Any]) -> list[str]:
     """The agent's identifier and, for mbox, the mbox_sha1sum form too, so either form finds it."""
     ifi = agent_ifi(agent)
     if "mbox" in agent:
-        digest = hashlib.sha1(str(agent["mbox"]).encode()).hexdigest()  # noqa: S324 (xAPI defines SHA-1 here)
+        digest = hashlib.sha1(str(agent["mbox"]).encode(), usedforsecurity=False).hexdigest()  # xAPI defines SHA-1 here
         return [ifi, f"mbox_sha1sum:{digest}"]
     return [ifi] if ifi else []
 
@@ -34,7 +34,7 @@ def agent_key(agent: dict[str, Any]) -> str:
     lets a single index equality find it however a statement (or a query) named it.
     """
     if "mbox" in agent:
-        digest = hashlib.sha1(str(agent["mbox"]).encode()).hexdigest()  # noqa: S324 (xAPI defines SHA-1 here)
+        digest = hashlib.sha1(str(agent["mbox"]).encode(), usedforsecurity=False).hexdigest()  # xAPI defines SHA-1 here
         return f"mbox_sha1sum:{digest}"
     return agent_ifi(agent)
 

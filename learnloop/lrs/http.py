@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
+from learnloop.core.input import InputError, json_loads
 from learnloop.lrs.models import Client
 from learnloop.lrs.services import client_authenticate
 from learnloop.lrs.validation import StatementInvalid
@@ -108,7 +109,7 @@ def _version(headers: dict[str, str]) -> str:
     if not version:
         raise LrsError(400, "the X-Experience-API-Version header is required")
     parts = version.split(".")
-    if len(parts) < 2 or ".".join(parts[:2]) not in SUPPORTED or not all(p.isdigit() for p in parts):
+    if len(parts) < 2 or ".".join(parts[:2]) not in SUPPORTED or not all(p.isascii() and p.isdigit() for p in parts):
         raise LrsError(400, f"X-Experience-API-Version {version!r} is not supported (use 1.0.3 or 2.0.0)")
     return version
 
@@ -233,51 +234,25 @@ def resource(
 def json_body(request: LrsRequest) -> Any:
     if not request.body:
         raise LrsError(400, "the request body is empty")
+    return parse_json(request.body)
+
+
+def parse_json(raw: bytes | str, what: str = "the body", name: str = "") -> Any:
+    """JSON from a client, through core's input checks (invalid Unicode, NUL and other control characters,
+    nesting, length), answered as an xAPI 400 naming the property. Numbers stay exact."""
     try:
-        value = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise LrsError(400, f"the body is not valid JSON ({exc})") from exc
-    refuse_nul(request.body, value)
-    return value
-
-
-def _nul_path(value: Any, path: str = "") -> str | None:
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            here = f"{path}.{key}" if path else str(key)
-            if "\x00" in str(key):
-                return here
-            found = _nul_path(item, here)
-            if found is not None:
-                return found
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _nul_path(item, f"{path}[{index}]")
-            if found is not None:
-                return found
-    return None
-
-
-def refuse_nul(raw: bytes, value: Any) -> None:
-    """A 400 naming the property when a string holds a NUL character (JSON `\\u0000`): no xAPI value
-    needs one and PostgreSQL cannot store one. The exact walk runs only when the raw text has the escape."""
-    if b"\\u0000" not in raw:
-        return
-    path = _nul_path(value)
-    if path is not None:
-        raise LrsError(400, f"{path or 'the body'} contains a NUL character (\\u0000), which is not allowed", path)
+        return json_loads(raw, exact_numbers=True)
+    except InputError as exc:
+        path = name if exc.field == "body" else f"{name}.{exc.field}" if name else exc.field
+        subject = what if exc.field == "body" else path
+        raise LrsError(400, f"{subject} {exc.message}", path) from exc
 
 
 def json_param(request: LrsRequest, name: str) -> Any:
     raw = request.params.get(name)
     if raw is None:
         return None
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise LrsError(400, f"the {name} parameter is not valid JSON", name) from exc
+    return parse_json(raw, f"the {name} parameter", name)
 
 
 def bool_param(request: LrsRequest, name: str) -> bool:
@@ -308,13 +283,8 @@ def parse_multipart(request: LrsRequest) -> tuple[Any, dict[str, tuple[str, byte
     first = parts[0]
     if first.get_content_type() != "application/json":
         raise LrsError(400, "the first part of a multipart statement request must be application/json")
-    try:
-        payload = first.get_payload(decode=True)
-        raw = payload if isinstance(payload, bytes) else b""
-        statements = json.loads(raw)
-    except ValueError as exc:
-        raise LrsError(400, "the statement part is not valid JSON") from exc
-    refuse_nul(raw, statements)
+    payload = first.get_payload(decode=True)
+    statements = parse_json(payload if isinstance(payload, bytes) else b"", "the statement part")
     attachments: dict[str, tuple[str, bytes]] = {}
     for part in parts[1:]:
         sha2 = part.get("X-Experience-API-Hash")
@@ -337,7 +307,8 @@ def parse_multipart(request: LrsRequest) -> tuple[Any, dict[str, tuple[str, byte
 
 
 def multipart_response(result: Any, attachments: list[tuple[str, str, bytes]]) -> HttpResponse:
-    boundary = "learnloop-" + hashlib.sha1(json.dumps(result, sort_keys=True).encode()).hexdigest()  # noqa: S324
+    digest = hashlib.sha1(json.dumps(result, sort_keys=True).encode(), usedforsecurity=False).hexdigest()
+    boundary = f"learnloop-{digest}"
     chunks = [f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(), json.dumps(result).encode()]
     for sha2, content_type, content in attachments:
         chunks.append(

@@ -8,6 +8,7 @@ until this module has walked all of it.
 from __future__ import annotations
 
 import copy
+import math
 import re
 import uuid
 from collections.abc import Callable
@@ -93,7 +94,13 @@ def _bool(value: Any, path: str) -> bool:
 def _number(value: Any, path: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         _fail(path, "must be a number")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of hundreds of digits: JSON allows it, a float cannot hold it
+        _fail(path, "is too large a number")
+    if not math.isfinite(number):
+        _fail(path, "must be a finite number")
+    return number
 
 
 def is_iri(value: Any) -> bool:

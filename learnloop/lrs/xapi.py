@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.csrf import csrf_exempt
 
-from learnloop.core.bounds import MAX_YEAR, MIN_YEAR, year_in_range
+from learnloop.core.bounds import MAX_ID, MAX_YEAR, MIN_YEAR, parse_int, year_in_range
 from learnloop.lrs import selectors, services
 from learnloop.lrs.agents import agent_ifi
 from learnloop.lrs.http import (
@@ -25,6 +25,7 @@ from learnloop.lrs.http import (
     json_body,
     json_param,
     multipart_response,
+    parse_json,
     parse_multipart,
     resource,
 )
@@ -133,8 +134,8 @@ def _statement_filter(request: LrsRequest) -> selectors.StatementFilter:
             validate_actor(agent, "agent")
         except StatementInvalid as exc:
             raise LrsError(400, exc.message, exc.path) from exc
-    limit_raw = request.params.get("limit", "0")
-    if not limit_raw.isdigit():
+    limit = parse_int(request.params.get("limit", "0"), high=MAX_ID, clamp=True)
+    if limit is None:
         raise LrsError(400, "must be a whole number (0 for the server's maximum)", "limit")
     fmt = request.params.get("format", "exact")
     if fmt not in FORMATS:
@@ -152,7 +153,7 @@ def _statement_filter(request: LrsRequest) -> selectors.StatementFilter:
         related_agents=bool_param(request, "related_agents"),
         since=_parse_time(request, "since"),
         until=_parse_time(request, "until"),
-        limit=int(limit_raw),
+        limit=limit,
         ascending=bool_param(request, "ascending"),
         format=fmt,
         attachments=bool_param(request, "attachments"),
@@ -267,7 +268,7 @@ statements = csrf_exempt(
 
 
 def _etag(content: bytes) -> str:
-    return hashlib.sha1(content).hexdigest()  # noqa: S324 (an ETag, not security)
+    return hashlib.sha1(content, usedforsecurity=False).hexdigest()  # an ETag, not security
 
 
 def _is_json(content_type: str) -> bool:
@@ -377,10 +378,7 @@ def _document_write(request: LrsRequest, kind: str, *, merge: bool) -> HttpRespo
 
 
 def _json_object(content: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(content)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise LrsError(400, "the document is not valid JSON") from exc
+    value = parse_json(content, "the document")
     if not isinstance(value, dict):
         raise LrsError(400, "only JSON objects can be merged")
     return value

@@ -1,14 +1,14 @@
 """REST endpoints for a person's own notifications and notification choices."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from learnloop.core.api import API_SOURCE, LimitOffsetPagination, actor
-from learnloop.core.bounds import Id
+from learnloop.core.bounds import Id, OneLine
 from learnloop.notifications import services
 from learnloop.notifications.kinds import KINDS
 from learnloop.notifications.models import Notification
@@ -47,7 +47,7 @@ class PreferenceOut(Schema):
 
 
 class PreferenceIn(Schema):
-    kind: str
+    kind: Annotated[str, Field(max_length=40), OneLine]
     in_app: bool
     email: bool
 

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from learnloop.core import policy
 from learnloop.core.api import API_SOURCE, LimitOffsetPagination, actor
-from learnloop.core.bounds import ApiDate, Id
+from learnloop.core.bounds import ApiDate, Id, Line, QueryText
 from learnloop.pathways import selectors, services
 from learnloop.pathways.models import Assignment, Certificate, Pathway
 from learnloop.pathways.selectors import AssignmentRow
@@ -74,7 +74,7 @@ class PathwayDetailOut(PathwayOut):
 
 
 class PathwayFilters(FilterSchema):
-    q: str = Field("", description="Words in the title or description")
+    q: Line = Field("", description="Words in the title or description")
     job_role: Id | None = Field(None, description="Pathways for this job role id")
     career_stage: Pathway.CareerStage | None = None
 
@@ -202,7 +202,7 @@ class TeamOut(Schema):
     response=list[TeamOut],
     summary="Teams you may assign a pathway to whose name or path contains q (at most 20; an exact path first)",
 )
-def assignable_teams(request: HttpRequest, q: str = "") -> list[OrgUnit]:
+def assignable_teams(request: HttpRequest, q: QueryText = "") -> list[OrgUnit]:
     me = actor(request)
     policy.require(me, "manage_assignments", Pathway)
     if not q.strip():

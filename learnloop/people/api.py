@@ -1,7 +1,7 @@
 """REST endpoints for people, org units, locations and job roles."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from learnloop.core import policy
 from learnloop.core.api import API_SOURCE, LazyPage, LimitOffsetPagination, actor
-from learnloop.core.bounds import ApiDate, Id
+from learnloop.core.bounds import ApiDate, Id, Line, OneLine
 from learnloop.core.roles import Role
 from learnloop.people import selectors, services
 from learnloop.people.models import JobRole, Location, OrgUnit, Person, display_name
@@ -165,7 +165,7 @@ def person_detail_data(viewer: Person, person: Person) -> dict[str, Any]:
 
 
 class PersonFilters(FilterSchema):
-    q: str = Field("", description="Words matched against name, title, email and team")
+    q: Line = Field("", description="Words matched against name, title, email and team")
     org_unit: Id | None = Field(None, description="Only people in this unit and the units below it")
     location: Id | None = None
     job_role: Id | None = None
@@ -201,32 +201,32 @@ def _person_page(queryset: Any) -> LazyPage:
 
 
 class PersonCreateIn(Schema):
-    email: str
-    first_name: str
-    last_name: str
-    preferred_name: str = ""
-    employee_id: str | None = None
-    title: str = ""
+    email: Annotated[str, Field(max_length=254), OneLine]
+    first_name: Annotated[str, Field(max_length=150), OneLine]
+    last_name: Annotated[str, Field(max_length=150), OneLine]
+    preferred_name: Annotated[str, Field(max_length=150), OneLine] = ""
+    employee_id: Annotated[str, Field(max_length=64), OneLine] | None = None
+    title: Annotated[str, Field(max_length=150), OneLine] = ""
     job_role: Id | None = None
     org_unit: Id | None = None
     location: Id | None = None
     manager: Id | None = None
-    time_zone: str = "UTC"
+    time_zone: Annotated[str, Field(max_length=64), OneLine] = "UTC"
     hire_date: ApiDate | None = None
 
 
 class PersonUpdateIn(Schema):
-    email: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    preferred_name: str | None = None
-    employee_id: str | None = None
-    title: str | None = None
+    email: Annotated[str, Field(max_length=254), OneLine] | None = None
+    first_name: Annotated[str, Field(max_length=150), OneLine] | None = None
+    last_name: Annotated[str, Field(max_length=150), OneLine] | None = None
+    preferred_name: Annotated[str, Field(max_length=150), OneLine] | None = None
+    employee_id: Annotated[str, Field(max_length=64), OneLine] | None = None
+    title: Annotated[str, Field(max_length=150), OneLine] | None = None
     job_role: Id | None = None
     org_unit: Id | None = None
     location: Id | None = None
     manager: Id | None = None
-    time_zone: str | None = None
+    time_zone: Annotated[str, Field(max_length=64), OneLine] | None = None
     hire_date: ApiDate | None = None
 
 
@@ -343,7 +343,9 @@ class OrgUnitOut(Schema):
 
 
 class OrgUnitIn(Schema):
-    path: str = Field(..., description='Full path, e.g. "Engineering / Platform / Atlas"; missing parents are created')
+    path: Annotated[str, Field(max_length=500), OneLine] = Field(
+        ..., description='Full path, e.g. "Engineering / Platform / Atlas"; missing parents are created'
+    )
 
 
 def _unit_data(unit: OrgUnit, head_count: int) -> dict[str, Any]:
@@ -390,9 +392,9 @@ class LocationOut(Schema):
 
 
 class LocationIn(Schema):
-    name: str
-    time_zone: str = "UTC"
-    country: str = ""
+    name: Line
+    time_zone: Annotated[str, Field(max_length=64), OneLine] = "UTC"
+    country: Annotated[str, Field(max_length=2), OneLine] = ""
 
 
 @router.get("/locations", response=list[LocationOut], summary="Every location")

@@ -1,7 +1,7 @@
 """REST endpoints for development plans, org objectives and transfer checks."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from learnloop.core import policy
 from learnloop.core.api import API_SOURCE, LazyPage, LimitOffsetPagination, actor
-from learnloop.core.bounds import ApiDate, Id, SmallCount
+from learnloop.core.bounds import ApiDate, Id, OneLine, QueryText, SmallCount, Text
 from learnloop.learning.models import CatalogItem
 from learnloop.people.models import JobRole, OrgUnit, Person
 from learnloop.plans import selectors, services
@@ -35,18 +35,18 @@ class ObjectiveOut(Schema):
 
 
 class ObjectiveIn(Schema):
-    title: str
-    period: str
-    description: str = ""
+    title: Annotated[str, Field(max_length=150), OneLine]
+    period: Annotated[str, Field(max_length=20), OneLine]
+    description: Text = ""
     parent_id: Id | None = None
     org_unit_id: Id | None = None
     is_active: bool = True
 
 
 class ObjectivePatch(Schema):
-    title: str | None = None
-    period: str | None = None
-    description: str | None = None
+    title: Annotated[str, Field(max_length=150), OneLine] | None = None
+    period: Annotated[str, Field(max_length=20), OneLine] | None = None
+    description: Text | None = None
     parent_id: Id | None = None
     org_unit_id: Id | None = None
     is_active: bool | None = None
@@ -95,7 +95,7 @@ class PlanOut(Schema):
 
 
 class PlanIn(Schema):
-    period: str
+    period: Annotated[str, Field(max_length=20), OneLine]
     starts_on: ApiDate
     ends_on: ApiDate
 
@@ -104,8 +104,8 @@ class GoalIn(Schema):
     kind: Goal.Kind = Goal.Kind.SKILL
     skill_id: Id | None = None
     target_level: SmallCount | None = None
-    outcome: str = ""
-    measure: str = ""
+    outcome: Text = ""
+    measure: Text = ""
     objective_id: Id | None = None
     role_id: Id | None = None
     due_on: ApiDate | None = None
@@ -124,7 +124,7 @@ class GoalSaved(Schema):
 
 
 class CommentIn(Schema):
-    body: str
+    body: Text
     goal_id: Id | None = None
 
 
@@ -153,7 +153,7 @@ class TransferCheckOut(Schema):
 
 class TransferAnswerIn(Schema):
     applied: TransferCheck.Applied
-    how: str = ""
+    how: Text = ""
 
 
 class TransferSummaryOut(Schema):
@@ -244,7 +244,7 @@ def transfer_summary(request: HttpRequest) -> Any:
 
 @router.get("/plans/team", response=list[PlanOut], summary="Plans of everyone under me")
 @paginate(LimitOffsetPagination)
-def team_plans(request: HttpRequest, period: str = "") -> Any:
+def team_plans(request: HttpRequest, period: QueryText = "") -> Any:
     return selectors.team_plans(actor=actor(request), period=period)
 
 
@@ -330,7 +330,7 @@ def comment_create(request: HttpRequest, plan_id: Id, payload: CommentIn) -> Sta
 
 @router.get("/objectives", response=list[ObjectiveOut], summary="Org objectives")
 @paginate(LimitOffsetPagination)
-def objective_list(request: HttpRequest, include_inactive: bool = False, period: str = "") -> Any:
+def objective_list(request: HttpRequest, include_inactive: bool = False, period: QueryText = "") -> Any:
     objectives = selectors.objective_list(actor=actor(request), include_inactive=include_inactive)
     return objectives.filter(period=period) if period else objectives
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core import policy
+from learnloop.core.bounds import parse_id
 from learnloop.core.forms import add_service_errors
 from learnloop.core.http import AuthedRequest
 from learnloop.learning.selectors import catalog_list
@@ -77,8 +78,9 @@ def plan_detail(request: AuthedRequest, plan_id: int) -> HttpResponse:
     context = selectors.plan_detail(actor=request.user, plan_id=plan_id)
     plan = context["plan"]
     advice_for = request.GET.get("advice", "")
-    if advice_for.isdigit() and context["can_change"]:
-        goal = next((g for g in plan.goals.all() if g.pk == int(advice_for)), None)
+    advice_goal_id = parse_id(advice_for)
+    if advice_goal_id is not None and context["can_change"]:
+        goal = next((g for g in plan.goals.all() if g.pk == advice_goal_id), None)
         if goal is not None:
             context["saved_goal"] = goal
             context["saved_advice"] = selectors.saved_goal_advice(goal)

@@ -2,7 +2,7 @@
 ratings, calibrated levels, gaps and team matrices."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from learnloop.core import policy
 from learnloop.core.api import API_SOURCE, LimitOffsetPagination, actor
-from learnloop.core.bounds import Id, SmallCount
+from learnloop.core.bounds import Id, Line, OneLine, SmallCount, Text
 from learnloop.people import selectors as people_selectors
 from learnloop.people.models import JobRole, Person
 from learnloop.skills import selectors, services
@@ -41,34 +41,34 @@ class SkillOut(Schema):
 
 
 class SkillFilters(FilterSchema):
-    q: str = Field("", description="Words matched against names and other names")
+    q: Line = Field("", description="Words matched against names and other names")
     category: Id | None = None
     retired: bool = Field(False, description="true: only retired skills (default: only skills in use)")
 
 
 class SkillPatch(Schema):
-    name: str | None = Field(None, description="Unique, ignoring case")
+    name: Line | None = Field(None, description="Unique, ignoring case")
     category_id: Id | None = Field(None, description="A category's id; null takes the skill out of its category")
-    description: str | None = None
-    synonyms: list[str] | None = Field(None, description="Other names, searched with the name; replaces the list")
+    description: Text | None = None
+    synonyms: list[Line] | None = Field(None, description="Other names, searched with the name; replaces the list")
     is_active: bool | None = Field(None, description="false retires the skill; true puts it back in use")
 
 
 class CategoryIn(Schema):
-    name: str = Field(..., description="Unique, ignoring case")
-    description: str = ""
+    name: Line = Field(..., description="Unique, ignoring case")
+    description: Text = ""
 
 
 class CategoryPatch(Schema):
-    name: str | None = Field(None, description="Unique, ignoring case")
-    description: str | None = None
+    name: Line | None = Field(None, description="Unique, ignoring case")
+    description: Text | None = None
 
 
 class SkillIn(Schema):
-    name: str
-    category: str = ""
-    description: str = ""
-    synonyms: list[str] = []
+    name: Line
+    category: Annotated[str, Field(max_length=100), OneLine] = ""
+    description: Text = ""
+    synonyms: list[Line] = []
 
 
 class LevelOut(Schema):
@@ -105,7 +105,7 @@ class RequirementIn(Schema):
 
 class PathIn(Schema):
     to_role: Id
-    what_changes: str = ""
+    what_changes: Text = ""
     typical_months: SmallCount | None = None
 
 
@@ -260,8 +260,8 @@ def levels_list(request: HttpRequest) -> Any:
 
 
 class NewLevelIn(Schema):
-    name: str = Field(..., description="Unique on the scale, ignoring case (up to 60 characters)")
-    descriptor: str = Field(..., description="What someone at this level does, observably")
+    name: Line = Field(..., description="Unique on the scale, ignoring case (up to 60 characters)")
+    descriptor: Text = Field(..., description="What someone at this level does, observably")
 
 
 class ScaleIn(Schema):
@@ -388,8 +388,10 @@ def career_path_post(request: HttpRequest, role_id: Id, payload: PathIn) -> Stat
 class RatingIn(Schema):
     skill_id: Id
     level: SmallCount = Field(..., description="On the proficiency scale (1 to its top level)")
-    note: str = Field("", description="An example helps the person more than a number")
-    evidence: str = Field("", max_length=300, description="With as_evidence: what shows this level")
+    note: Text = Field("", description="An example helps the person more than a number")
+    evidence: Annotated[str, Field(max_length=300), OneLine] = Field(
+        "", max_length=300, description="With as_evidence: what shows this level"
+    )
     as_evidence: bool = Field(False, description="L&D admins: record the rating as evidence")
 
 

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 
-from learnloop.core.bounds import MAX_SMALL_COUNT
+from learnloop.core.bounds import MAX_SMALL_COUNT, parse_int
 from learnloop.people.models import JobRole
 from learnloop.skills.models import ProficiencyLevel, Skill, SkillCategory
 from learnloop.skills.scale import MAX_LEVELS, MIN_LEVELS, NewLevel, carried_over, proportional_mapping
@@ -168,9 +168,9 @@ class ScaleResizeForm(forms.Form):
         chosen = dict(self.proposed)
         if self.is_bound:
             for level in self.current:
-                value = str(self.data.get(f"map_{level.level}", "")).strip()
-                if value.isdigit() and 1 <= int(value) <= self.new_top:
-                    chosen[level.level] = int(value)
+                value = parse_int(str(self.data.get(f"map_{level.level}", "")), low=1, high=self.new_top)
+                if value is not None:
+                    chosen[level.level] = value
         return chosen
 
     def chosen_names(self) -> dict[int, str]:
@@ -194,8 +194,9 @@ class ScaleResizeForm(forms.Form):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         for key, messages in errors.items():
             parts, field = key.split("."), None
-            if len(parts) == 3 and parts[0] == "levels" and parts[1].isdigit():
-                field = f"{parts[2]}_{int(parts[1]) + 1}"
+            index = parse_int(parts[1]) if len(parts) == 3 and parts[0] == "levels" else None
+            if index is not None:
+                field = f"{parts[2]}_{index + 1}"
             elif len(parts) == 2 and parts[0] == "mapping":
                 field = f"map_{parts[1]}"
             self.add_error(field if field in self.fields else None, messages)

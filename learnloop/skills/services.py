@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from learnloop.core import locks, policy
 from learnloop.core.audit import audit_record
+from learnloop.core.bounds import parse_int
 from learnloop.core.models import AuditEvent
 from learnloop.core.response_cache import EVERYTHING, version_bump
 from learnloop.people.models import JobRole, Person
@@ -356,8 +357,8 @@ def _whole_number(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 5:
-        return int(value.strip())
+    if isinstance(value, str):
+        return parse_int(value, high=99_999)
     return None
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core import policy
+from learnloop.core.bounds import parse_id
 from learnloop.core.forms import add_service_errors
 from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
@@ -299,9 +300,9 @@ def _role(request: AuthedRequest, role_id: int) -> JobRole:
 def role_profile(request: AuthedRequest, role_id: int) -> HttpResponse:
     job_role = _role(request, role_id)
     context = selectors.role_profile(job_role=job_role)
-    compare_to = request.GET.get("to", "")
-    if compare_to.isdigit():
-        target = JobRole.objects.filter(pk=int(compare_to)).first()
+    compare_to = parse_id(request.GET.get("to"))
+    if compare_to is not None:
+        target = JobRole.objects.filter(pk=compare_to).first()
         if target is not None:
             context["compare_to"] = target
             context["changes"] = selectors.role_change(from_role=job_role, to_role=target)
@@ -386,8 +387,9 @@ def my_skills(request: AuthedRequest) -> HttpResponse:
 def person_skills(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, person_id=person_id, action="view_skills")
     compare_role = None
-    if request.GET.get("to", "").isdigit():
-        compare_role = JobRole.objects.filter(pk=int(request.GET["to"])).first()
+    compare_role_id = parse_id(request.GET.get("to"))
+    if compare_role_id is not None:
+        compare_role = JobRole.objects.filter(pk=compare_role_id).first()
     rows = selectors.person_skill_profile(actor=request.user, person=person, compare_role=compare_role)
     scale = selectors.scale()
     for row in rows:

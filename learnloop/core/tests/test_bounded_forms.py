@@ -8,6 +8,8 @@ import pytest
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from learnloop.core.bounds import MAX_ID
 from learnloop.core.forms import IdField, IdMultipleChoiceField, ids_from, validate_year
@@ -179,3 +181,67 @@ def test_ids_in_a_form_are_checked_before_the_database() -> None:
         IdField().clean(HUGE)
     assert IdField().clean(str(MAX_ID)) == MAX_ID
     assert ids_from(["3", THIRTY, "x", "0", " 4 "]) == [3, 4]
+
+
+# --- Text people could type, and text an attacker would -------------------------------------------
+
+NASTY_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "\u00b2\u00b3",  # digits to str.isdigit(), not to int()
+            "\u0661\u0662\u0663",  # Arabic-Indic digits
+            "\u202egnp.exe",  # right-to-left override
+            "Line one\r\nInjected: header",
+            "tab\there",
+            "nul\x00byte",
+            "bell\x07",
+            "x" * 300,
+            "x" * 20_001,
+            "y" * 100_001,
+            "' OR 1=1 --",
+            "<script>alert(1)</script>",
+            "%00",
+            "\U0001f600" * 50,
+            " ",
+            "",
+        ]
+    ),
+)
+
+# (who, url, a valid form) for the main forms that take text: each run puts nasty text in one field.
+TEXT_FORMS: list[tuple[str, str, dict[str, str]]] = [
+    ("alice", "/plans/new/", {"period": "2030", "starts_on": "2030-01-01", "ends_on": "2030-12-31"}),
+    ("alice", "/plans/{plan}/goals/new/", {"kind": "outcome", "outcome": "Run retros", "measure": "3 retros"}),
+    ("bob", "/plans/{plan}/comments/", {"body": "Good start"}),
+    (
+        "alice",
+        "/learning-time/blocks/new/",
+        {"title": "Reading", "day": "2030-01-07", "starts_at": "09:00", "ends_at": "10:00", "note": "Ch. 3"},
+    ),
+    ("alice", "/accounts/tokens/", {"name": "laptop"}),
+    ("otto", "/catalog/new/", {"kind": "self_paced", "title": "Retros", "summary": "Run a retro", "language": "en"}),
+    ("otto", "/skills/new/", {"name": "Facilitation", "description": "Runs meetings", "synonyms": "hosting"}),
+    ("otto", "/skills/categories/", {"name": "Soft skills", "description": "People skills"}),
+    ("otto", "/pathways/new/", {"title": "Onboarding", "description": "The first weeks"}),
+    ("otto", "/plans/objectives/new/", {"title": "Ship safely", "period": "2030", "description": "Fewer incidents"}),
+    ("bob", "/skills/people/{alice}/rate/", {"skill": "{skill}", "level": "3", "note": "Clear reviews"}),
+]
+
+
+@pytest.mark.parametrize(("who", "url", "valid"), TEXT_FORMS, ids=[f"{c[0]} {c[1]}" for c in TEXT_FORMS])
+def test_nasty_text_in_any_form_field_is_never_a_server_error(
+    personas: Personas, world: dict[str, Any], who: str, url: str, valid: dict[str, str]
+) -> None:
+    names = {**{k: getattr(v, "pk", v) for k, v in world.items()}, "alice": personas.alice.pk}
+    client = _client(getattr(personas, who))
+    target = url.format(**names)
+    form = {k: v.format(**names) for k, v in valid.items()}
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(field=st.sampled_from(sorted(form)), text=NASTY_TEXT)
+    def post(field: str, text: str) -> None:
+        answer = client.post(target, {**form, field: text})
+        assert answer.status_code < 500, (target, field, text[:80], answer.content[:300])
+
+    post()

@@ -35,7 +35,8 @@ def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
 
 
 def _unbounded(schema: dict[str, Any], node: dict[str, Any], where: str, seen: set[str]) -> list[str]:
-    """Every integer without a maximum and every date without a year range under `node`."""
+    """Every integer without a maximum, every date without a year range and every free string without a
+    maximum length under `node`."""
     ref = node.get("$ref")
     if ref:
         if ref in seen:
@@ -47,6 +48,9 @@ def _unbounded(schema: dict[str, Any], node: dict[str, Any], where: str, seen: s
         found.append(f"{where} (integer without a maximum)")
     if node.get("format") in ("date", "date-time") and "x-year-range" not in node:
         found.append(f"{where} ({node['format']} without core.bounds' year range)")
+    free_string = node.get("type") == "string" and "enum" not in node and "format" not in node
+    if free_string and "maxLength" not in node:
+        found.append(f"{where} (string without a maximum length: use core.bounds' Line, Text or QueryText)")
     for key in ("anyOf", "oneOf", "allOf"):
         for option in node.get(key, []):
             found += _unbounded(schema, option, where, seen)
@@ -57,8 +61,8 @@ def _unbounded(schema: dict[str, Any], node: dict[str, Any], where: str, seen: s
     return found
 
 
-def test_every_number_and_date_the_api_accepts_is_bounded() -> None:
-    """Catches the next endpoint that takes a plain `int` or `datetime`: use core.bounds' types."""
+def test_every_number_date_and_string_the_api_accepts_is_bounded() -> None:
+    """Catches the next endpoint that takes a plain `int`, `datetime` or `str`: use core.bounds' types."""
     schema = _schema()
     unbounded: list[str] = []
     for path, methods in schema["paths"].items():
