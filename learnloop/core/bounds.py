@@ -101,8 +101,8 @@ def parse_id(raw: str | None) -> int | None:
 
 def parse_int(raw: str | None, *, low: int = 0, high: int = MAX_COUNT, clamp: bool = False) -> int | None:
     """A whole number in a query-string, form or header value, or None when it is not one from `low` to
-    `high` (with `clamp`, a larger one is `high`). Only ASCII digits count: `"²".isdigit()` is true, and
-    `int("²")` raises."""
+    `high` (with `clamp`, a larger one is `high`). Only ASCII digits count: a superscript two is a digit
+    to str.isdigit, and int() refuses it."""
     text = (raw or "").strip()
     if not text.isascii() or not text.isdigit():
         return None
