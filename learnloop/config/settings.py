@@ -149,6 +149,9 @@ CACHES = {
 # at once through data versions (see core/response_cache.py).
 RESPONSE_CACHE_SECONDS = env_int("RESPONSE_CACHE_SECONDS", 300, minimum=0)
 
+# How long an xAPI `more` link works (it works only for the client it was issued to).
+LRS_MORE_LINK_SECONDS = env_int("LRS_MORE_LINK_SECONDS", 60 * 60 * 24, minimum=60)
+
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "people.Person"
 AUTHENTICATION_BACKENDS = [

@@ -252,7 +252,7 @@ POLICY: dict[str, dict[str, Rule]] = {
     "core.importjob": {
         "view": Owns("actor") & ((FieldIs("kind", "people") & PEOPLE_ADMIN) | (FieldIs("kind", "skills") & LD_ADMIN))
     },
-    "lrs.client": {"view": ADMIN, "create": ADMIN, "revoke": ADMIN},
+    "lrs.client": {"view": ADMIN, "create": ADMIN, "revoke": ADMIN, "trust": ADMIN},
     "skills.skill": {"view": Anyone(), "create": LD_ADMIN, "change": LD_ADMIN, "import": LD_ADMIN},
     "skills.skillcategory": {"view": Anyone(), "create": LD_ADMIN, "change": LD_ADMIN},
     "skills.proficiencylevel": {"view": Anyone(), "change": LD_ADMIN},

@@ -1,4 +1,9 @@
-"""Statements from external content move catalog progress (the mapping is in docs/catalog.md)."""
+"""Statements from external content move catalog progress (the mapping is in docs/catalog.md).
+
+Any write client may send any statement, so a statement moves learning only when its client is trusted
+for the activity (an IRI prefix set on the client, see docs/xapi.md) and the item is published and open
+to the person. Every other statement is still stored: it just changes no enrolment or skill evidence.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from learnloop.core import policy
 from learnloop.core.audit import audit_record
 from learnloop.core.models import AuditEvent
 from learnloop.core.tasks import durable_task
@@ -46,6 +52,19 @@ def _items_for(activity_ids: set[str]) -> dict[str, CatalogItem]:
     return found
 
 
+def _may_move(statement: Statement, item: CatalogItem) -> bool:
+    """Whether this statement may move the person's learning on this item: its client is trusted for the
+    activity now (an admin may have withdrawn trust since it arrived), and the item is published and
+    open to the person (an unpublished draft is never enrolled in from outside)."""
+    client = statement.client
+    return (
+        client is not None
+        and client.trusts(statement.object_ref)
+        and item.is_published
+        and policy.can(statement.person, "view", item)
+    )
+
+
 def _moves_progress(verb_id: str, result: dict[str, Any]) -> bool:
     return verb_id in COMPLETING or verb_id in STARTING or result.get("completion") is True
 
@@ -62,7 +81,7 @@ def apply_external_statements(*, statement_ids: list[str]) -> int:
         Statement.objects.filter(
             statement_id__in=statement_ids, voided=False, person__isnull=False, object_type="Activity"
         )
-        .select_related("person")
+        .select_related("person", "client")
         .order_by("seq")
     )
     items = _items_for({s.object_ref for s in statements})
@@ -71,7 +90,7 @@ def apply_external_statements(*, statement_ids: list[str]) -> int:
         item = items.get(statement.object_ref)
         verb = statement.verb_id
         result = statement.data.get("result") or {}
-        if item is None or not _moves_progress(verb, result):
+        if item is None or not _moves_progress(verb, result) or not _may_move(statement, item):
             continue
         completes = verb in COMPLETING or result.get("completion") is True
         # When it happened, as the content says (a player may send statements late, offline or in bulk),
@@ -112,11 +131,15 @@ def apply_external_statements(*, statement_ids: list[str]) -> int:
 
 def enqueue_external_statements(statements: list[NewStatement]) -> None:
     """The LRS's consumer: a task only for statements that may move an enrolment (a learnloop person's,
-    about an activity, with a starting or completing verb); the task matches them to catalog items."""
+    about an activity its client is trusted for, with a starting or completing verb); the task matches
+    them to catalog items and checks again."""
     ids = [
         s.statement_id
         for s in statements
-        if s.person_id is not None and s.object_type == "Activity" and _moves_progress(s.verb_id, s.result or {})
+        if s.person_id is not None
+        and s.object_type == "Activity"
+        and s.trusted
+        and _moves_progress(s.verb_id, s.result or {})
     ]
     if ids:
         apply_external_statements.enqueue(statement_ids=ids)

@@ -22,6 +22,9 @@ class NewStatement:
     object_type: str
     object_ref: str  # the activity IRI when object_type is "Activity"
     result: dict[str, Any] | None
+    # Whether the sending client is trusted for this activity (its IRI starts with one of the client's
+    # trusted prefixes): only then may the statement move learning. Untrusted ones are stored all the same.
+    trusted: bool = False
 
 
 Consumer = Callable[[list[NewStatement]], None]

@@ -55,7 +55,12 @@ def _statement(
 def seed(ctx: DemoContext) -> None:
     client, _ = Client.objects.get_or_create(
         key="fernhill-academy",
-        defaults={"name": "Fernhill Academy course player", "secret_hash": secret_hash("demo-only-not-a-secret")},
+        defaults={
+            "name": "Fernhill Academy course player",
+            "secret_hash": secret_hash("demo-only-not-a-secret"),
+            # Its statements about the academy's courses move learning (enrolments, skill evidence).
+            "trusted_activity_prefixes": [f"{ACADEMY}/courses/"],
+        },
     )
     rng = ctx.random
     statements: list[dict[str, Any]] = []

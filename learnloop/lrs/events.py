@@ -16,12 +16,11 @@ from typing import Any, NotRequired, TypedDict, Unpack
 from django.conf import settings
 from django.db import transaction
 
-from learnloop.lrs.models import Client
+from learnloop.lrs.models import INTERNAL_CLIENT_KEY, Client
 from learnloop.lrs.services import statements_store
 from learnloop.people.models import Person
 
 LEARNLOOP_IRI = "https://learnloop.dev/xapi"
-INTERNAL_CLIENT_KEY = "learnloop-internal"
 
 
 @dataclass(frozen=True)

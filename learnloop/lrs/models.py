@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.db import models
 
+# The client learnloop itself records its learning events as (lrs/events.py); it has no usable secret.
+INTERNAL_CLIENT_KEY = "learnloop-internal"
+
 
 class Client(models.Model):
     """A system (course player, authoring tool, script) that talks to the LRS with HTTP Basic credentials."""
@@ -14,6 +17,9 @@ class Client(models.Model):
     own_statements_only = models.BooleanField(default=False)
     # The xAPI version its content speaks; answers requests that name none (their 400 must say one).
     xapi_version = models.CharField(max_length=5, choices=[("1.0.3", "1.0.3"), ("2.0.0", "2.0.0")], default="2.0.0")
+    # Activity IRI prefixes this client is trusted for: only its statements about activities under one
+    # of them move enrolments and skill evidence (any client may write statements; they are all stored).
+    trusted_activity_prefixes = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -29,6 +35,18 @@ class Client(models.Model):
     @property
     def scopes(self) -> list[str]:
         return [name for name, on in (("read", self.can_read), ("write", self.can_write)) if on]
+
+    @property
+    def reads_all(self) -> bool:
+        """Whether its reach is every statement (else only its own: reading, voiding, attachments)."""
+        return not self.own_statements_only
+
+    def trusts(self, activity_id: str) -> bool:
+        """Whether its statements about this activity may move learning (enrolments, skill evidence).
+        learnloop's own client is trusted for everything it records."""
+        if self.key == INTERNAL_CLIENT_KEY:
+            return True
+        return any(activity_id.startswith(prefix) for prefix in self.trusted_activity_prefixes)
 
 
 class Statement(models.Model):
@@ -141,6 +159,21 @@ class Attachment(models.Model):
         return self.sha2
 
 
+class AttachmentSender(models.Model):
+    """A client that sent an attachment's content itself. A client that reads only its own statements
+    gets back only content it sent: declaring another client's SHA-2 in a statement of its own (with a
+    fileUrl, so no content is needed) must not hand it that client's bytes."""
+
+    attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, related_name="senders")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "attachment"], name="lrs_attachment_sender_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.attachment_id}"
+
+
 class Activity(models.Model):
     """The canonical definition of an activity, kept current from the statements that describe it."""
 
@@ -156,7 +189,12 @@ class Activity(models.Model):
 
 
 class Document(models.Model):
-    """A state, activity profile or agent profile document (opaque content with an ETag)."""
+    """A state, activity profile or agent profile document (opaque content with an ETag).
+
+    A client that reads only its own statements keeps its documents in a space of its own (`owner`):
+    it reaches no other client's documents, and no other client reaches its. Every other client shares
+    the common space (`owner` empty).
+    """
 
     class Kind(models.TextChoices):
         STATE = "state", "State"
@@ -172,12 +210,21 @@ class Document(models.Model):
     content = models.BinaryField()
     etag = models.CharField(max_length=64)
     updated = models.DateTimeField()
+    # Indexed by lrs_document_owned_unique, which leads with it.
+    owner = models.ForeignKey(Client, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "activity_id", "agent_ifi", "registration", "document_id"], name="lrs_document_unique"
-            )
+                fields=["kind", "activity_id", "agent_ifi", "registration", "document_id"],
+                condition=models.Q(owner__isnull=True),
+                name="lrs_document_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "kind", "activity_id", "agent_ifi", "registration", "document_id"],
+                condition=models.Q(owner__isnull=False),
+                name="lrs_document_owned_unique",
+            ),
         ]
         indexes = [models.Index(fields=["kind", "activity_id", "agent_ifi", "updated"], name="lrs_document_list_idx")]
 

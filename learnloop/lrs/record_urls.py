@@ -8,4 +8,5 @@ urlpatterns = [
     path("export.json", views.my_record_export, name="export"),
     path("clients/", views.clients, name="clients"),
     path("clients/<id:client_id>/revoke/", views.client_revoke_view, name="client_revoke"),
+    path("clients/<id:client_id>/trust/", views.client_trust_view, name="client_trust"),
 ]

@@ -37,6 +37,7 @@ class StatementFilter:
     format: str = "exact"
     attachments: bool = False
     client_id: int | None = None  # set for clients that may read only their own statements
+    reader_id: int | None = None  # the client asking: the page's `more` link works for it alone
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -209,7 +210,9 @@ def statement_page(
         if bound is None:
             bound = (Statement.objects.aggregate(top=Max("seq"))["top"] or 0) if query.ascending else page[0].seq
         more = signing.dumps(
-            {"q": _filter_state(query), "after": page[-1].seq, "bound": bound}, salt=_MORE_SALT, compress=True
+            {"q": _filter_state(query), "after": page[-1].seq, "bound": bound},
+            salt=_more_salt(query.reader_id),
+            compress=True,
         )
     return page, more, bound or 0
 
@@ -347,12 +350,24 @@ def _filter_state(query: StatementFilter) -> dict[str, Any]:
     }
 
 
-def more_page(token: str) -> tuple[StatementFilter, int, int] | None:
-    """The query, position and bound a `more` token stands for, or None if it is not ours."""
+def _more_salt(reader_id: int | None) -> str:
+    # Signed for one client: another client's link (or one made for nobody) fails the signature check.
+    return f"{_MORE_SALT}:{reader_id or ''}"
+
+
+class MoreLinkRefused(Exception):
+    """A `more` token that is not this client's, was altered, or has expired (a 400 naming `more`)."""
+
+
+def more_page(token: str, *, reader_id: int | None) -> tuple[StatementFilter, int, int]:
+    """The query, position and bound a `more` token stands for, if it was issued to this client within
+    LRS_MORE_LINK_SECONDS; else MoreLinkRefused says why."""
     try:
-        state = signing.loads(token, salt=_MORE_SALT)
-    except signing.BadSignature:
-        return None
+        state = signing.loads(token, salt=_more_salt(reader_id), max_age=settings.LRS_MORE_LINK_SECONDS)
+    except signing.SignatureExpired as exc:
+        raise MoreLinkRefused("this more link has expired; run the query again") from exc
+    except signing.BadSignature as exc:
+        raise MoreLinkRefused("this more link is not valid for this client") from exc
     q = state["q"]
     query = StatementFilter(
         agent=q["agent"],
@@ -368,6 +383,7 @@ def more_page(token: str) -> tuple[StatementFilter, int, int] | None:
         format=q["format"],
         attachments=q["attachments"],
         client_id=q["client_id"],
+        reader_id=reader_id,
     )
     return query, int(state["after"]), int(state["bound"])
 

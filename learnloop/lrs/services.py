@@ -12,9 +12,10 @@ import hashlib
 import json
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,7 +30,16 @@ from learnloop.core.models import AuditEvent
 from learnloop.lrs.agents import agent_key
 from learnloop.lrs.consumers import NewStatement, notify
 from learnloop.lrs.jsonutil import dumps
-from learnloop.lrs.models import Activity, Attachment, Client, Statement, StatementActivity, StatementAgent
+from learnloop.lrs.models import (
+    INTERNAL_CLIENT_KEY,
+    Activity,
+    Attachment,
+    AttachmentSender,
+    Client,
+    Statement,
+    StatementActivity,
+    StatementAgent,
+)
 from learnloop.lrs.validation import (
     VOIDED_VERB,
     StatementInvalid,
@@ -63,6 +73,7 @@ def client_create(
     can_write: bool = True,
     own_statements_only: bool = False,
     xapi_version: str = "2.0.0",
+    trusted_activity_prefixes: Sequence[str] = (),
     source: str = AuditEvent.Source.WEB,
 ) -> IssuedClient:
     name = name.strip()
@@ -74,6 +85,7 @@ def client_create(
         raise ValidationError({"xapi_version": ["Choose 1.0.3 or 2.0.0."]})
     if Client.objects.filter(name=name).exists():
         raise ValidationError({"name": [f"A client called {name!r} already exists."]})
+    prefixes = clean_activity_prefixes(trusted_activity_prefixes)
     secret = secrets.token_urlsafe(32)
     client = Client.objects.create(
         name=name,
@@ -83,16 +95,65 @@ def client_create(
         can_write=can_write,
         own_statements_only=own_statements_only,
         xapi_version=xapi_version,
+        trusted_activity_prefixes=prefixes,
         created_by=actor,
     )
-    audit_record(
-        actor=actor,
-        action="lrs_client.create",
-        target=client,
-        changes={"name": [None, name], "scopes": [None, client.scopes]},
-        source=source,
-    )
+    changes: dict[str, Any] = {"name": [None, name], "scopes": [None, client.scopes]}
+    if own_statements_only:
+        changes["own_statements_only"] = [None, True]
+    if prefixes:
+        changes["trusted_activity_prefixes"] = [None, prefixes]
+    audit_record(actor=actor, action="lrs_client.create", target=client, changes=changes, source=source)
     return IssuedClient(client=client, secret=secret)
+
+
+MAX_TRUSTED_PREFIXES = 50
+MAX_PREFIX_LENGTH = 400  # as long as an activity IRI may be stored
+
+
+def clean_activity_prefixes(prefixes: Iterable[str]) -> list[str]:
+    """Trusted activity-IRI prefixes, each an absolute IRI with a scheme and host (so no prefix such as
+    `h` or `https://` trusts everything by accident); duplicates and blanks dropped, order kept."""
+    cleaned = list(dict.fromkeys(p.strip() for p in prefixes if p.strip()))
+    field = "trusted_activity_prefixes"
+    if len(cleaned) > MAX_TRUSTED_PREFIXES:
+        raise ValidationError({field: [f"Give at most {MAX_TRUSTED_PREFIXES} prefixes."]})
+    for prefix in cleaned:
+        if len(prefix) > MAX_PREFIX_LENGTH:
+            raise ValidationError({field: [f"A prefix is at most {MAX_PREFIX_LENGTH} characters long."]})
+        parsed = urlsplit(prefix)
+        if not parsed.scheme or not parsed.netloc or any(ch.isspace() or ord(ch) < 32 for ch in prefix):
+            raise ValidationError(
+                {
+                    field: [
+                        f"{prefix[:80]!r} is not an absolute IRI with a host, such as https://academy.example/courses/."
+                    ]
+                }
+            )
+    return cleaned
+
+
+@transaction.atomic
+def client_trust(
+    *, actor: Person | None, client: Client, prefixes: Iterable[str], source: str = AuditEvent.Source.WEB
+) -> Client:
+    """Set the activity-IRI prefixes whose statements from this client move learning (none: it moves none)."""
+    if client.key == INTERNAL_CLIENT_KEY:
+        raise ValidationError({"client": ["learnloop's own client is trusted for everything it records."]})
+    cleaned = clean_activity_prefixes(prefixes)
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    before = list(client.trusted_activity_prefixes)
+    if cleaned != before:
+        client.trusted_activity_prefixes = cleaned
+        client.save(update_fields=["trusted_activity_prefixes"])
+        audit_record(
+            actor=actor,
+            action="lrs_client.trust",
+            target=client,
+            changes={"trusted_activity_prefixes": [before, cleaned]},
+            source=source,
+        )
+    return client
 
 
 @transaction.atomic
@@ -304,8 +365,14 @@ def statements_store(
             raise Conflict(f"statement {statement['id']} is already stored with different content")
 
     voided_targets = [s["object"]["id"] for s in new if s["verb"]["id"] == VOIDED_VERB]
+    # A client voids only statements within its reach (as it reads them): one that reads only its own
+    # statements cannot void another client's. Its voiding statement is stored all the same, as one
+    # whose target the LRS does not hold (which xAPI says not to refuse), so it learns nothing either.
+    voidable = Statement.objects.filter(statement_id__in=voided_targets)
+    if client is not None and not client.reads_all:
+        voidable = voidable.filter(client=client)
     if voided_targets:
-        voiding = Statement.objects.filter(statement_id__in=voided_targets, verb_id=VOIDED_VERB).exists()
+        voiding = voidable.filter(verb_id=VOIDED_VERB).exists()
         batch_voiding = {s["id"] for s in new if s["verb"]["id"] == VOIDED_VERB} & set(voided_targets)
         if voiding or batch_voiding:
             raise StatementInvalid("object.id", "a voiding statement cannot void another voiding statement")
@@ -323,6 +390,7 @@ def statements_store(
                 object_type=kind,
                 object_ref=ref,
                 result=statement.get("result"),
+                trusted=client is not None and kind == "Activity" and client.trusts(ref),
             )
         )
         rows.append(
@@ -362,7 +430,7 @@ def statements_store(
         ],
     )
     if voided_targets:
-        Statement.objects.filter(statement_id__in=voided_targets).exclude(verb_id=VOIDED_VERB).update(voided=True)
+        voidable.exclude(verb_id=VOIDED_VERB).update(voided=True)
     _remember_activities(new)
     if attachments:
         Attachment.objects.bulk_create(
@@ -372,7 +440,11 @@ def statements_store(
             ],
             ignore_conflicts=True,
         )
-    if new and (client is None or client.key != "learnloop-internal"):
+        if client is not None:
+            AttachmentSender.objects.bulk_create(
+                [AttachmentSender(attachment_id=sha2, client=client) for sha2 in attachments], ignore_conflicts=True
+            )
+    if new and (client is None or client.key != INTERNAL_CLIENT_KEY):
         transaction.on_commit(lambda: notify(arrived))
     return ids
 

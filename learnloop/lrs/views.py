@@ -22,9 +22,14 @@ from learnloop.core import policy
 from learnloop.core.forms import add_service_errors
 from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent
-from learnloop.lrs.events import INTERNAL_CLIENT_KEY
-from learnloop.lrs.models import Client, Statement
-from learnloop.lrs.services import client_create, client_revoke
+from learnloop.lrs.models import INTERNAL_CLIENT_KEY, Client, Statement
+from learnloop.lrs.services import (
+    MAX_PREFIX_LENGTH,
+    MAX_TRUSTED_PREFIXES,
+    client_create,
+    client_revoke,
+    client_trust,
+)
 from learnloop.people.models import Person
 
 EXPORT_CHUNK = 500
@@ -99,6 +104,28 @@ def my_record_export(request: AuthedRequest) -> StreamingHttpResponse:
     return response
 
 
+TRUST_HELP = (
+    "One activity IRI prefix a line, such as https://academy.example/courses/. Its statements about these "
+    "activities complete catalog items and add skill evidence; all its other statements are only stored."
+)
+
+
+class TrustedPrefixesField(forms.CharField):
+    """Activity IRI prefixes, one a line (the service checks each)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            required=False,
+            max_length=MAX_TRUSTED_PREFIXES * (MAX_PREFIX_LENGTH + 2),
+            widget=forms.Textarea(attrs={"rows": 3}),
+            label="Trusted for activities starting with",
+            help_text=TRUST_HELP,
+        )
+
+    def clean(self, value: Any) -> list[str]:
+        return str(super().clean(value)).splitlines()
+
+
 class ClientForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="The course, tool or system that will use it")
     can_read = forms.BooleanField(required=False, initial=True, label="May read statements and documents")
@@ -111,6 +138,11 @@ class ClientForm(forms.Form):
         required=False,
         empty_value="2.0.0",
     )
+    trusted_activity_prefixes = TrustedPrefixesField()
+
+
+class ClientTrustForm(forms.Form):
+    trusted_activity_prefixes = TrustedPrefixesField()
 
 
 @login_required
@@ -137,6 +169,29 @@ def clients(request: AuthedRequest) -> HttpResponse:
         "endpoint": f"{settings.SITE_URL}/xapi/",
     }
     return render(request, "lrs/clients.html", context, status=status)
+
+
+@login_required
+def client_trust_view(request: AuthedRequest, client_id: int) -> HttpResponse:
+    """Which activities a client's statements may move learning for (trusted IRI prefixes)."""
+    client = policy.get_or_404(request.user, "trust", Client.objects.exclude(key=INTERNAL_CLIENT_KEY), pk=client_id)
+    initial = {"trusted_activity_prefixes": "\n".join(client.trusted_activity_prefixes)}
+    form = ClientTrustForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client_trust(
+                actor=request.user,
+                client=client,
+                prefixes=form.cleaned_data["trusted_activity_prefixes"],
+                source=AuditEvent.Source.WEB,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Saved what {client.name} is trusted for.")
+            return redirect("learning_record:clients")
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "lrs/client_trust.html", {"client": client, "form": form}, status=status)
 
 
 @login_required

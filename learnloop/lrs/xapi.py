@@ -158,6 +158,7 @@ def _statement_filter(request: LrsRequest) -> selectors.StatementFilter:
         format=fmt,
         attachments=bool_param(request, "attachments"),
         client_id=client.pk if client is not None and client.own_statements_only else None,
+        reader_id=client.pk if client is not None else None,
     )
 
 
@@ -166,12 +167,20 @@ def _languages(request: LrsRequest) -> list[str]:
 
 
 def _respond(
-    result: Any, statements: list[Statement] | list[selectors.StoredStatement], *, with_attachments: bool
+    request: LrsRequest,
+    result: Any,
+    statements: list[Statement] | list[selectors.StoredStatement],
+    *,
+    with_attachments: bool,
 ) -> HttpResponse:
     if with_attachments:
         # Every attachment whose content we hold, fileUrl or not: the client sent it, so it gets it back.
         hashes = {a["sha2"] for s in statements for a in _attachment_declarations(s.data)}
-        parts = [(a.sha2, a.content_type, bytes(a.content)) for a in Attachment.objects.filter(sha2__in=hashes)]
+        contents = Attachment.objects.filter(sha2__in=hashes)
+        if request.client is not None and not request.client.reads_all:
+            # Within its reach only: content it sent itself, not content it names by another's SHA-2.
+            contents = contents.filter(senders__client=request.client)
+        parts = [(a.sha2, a.content_type, bytes(a.content)) for a in contents]
         response = multipart_response(result, parts)
     elif isinstance(result, bytes):
         response = HttpResponse(result, content_type="application/json")
@@ -229,7 +238,7 @@ def _single(request: LrsRequest, statement_id: str) -> HttpResponse:
     if statement is None:
         raise LrsError(404, "no such statement" + (" among voided statements" if voided else ""))
     data = selectors.render_statement(statement, format=fmt, languages=_languages(request))
-    return _respond(data, [statement], with_attachments=bool_param(request, "attachments"))
+    return _respond(request, data, [statement], with_attachments=bool_param(request, "attachments"))
 
 
 def _result(
@@ -239,22 +248,27 @@ def _result(
     if query.format == "exact" and not query.attachments:
         # The statements exactly as stored: their JSON goes out as it came from the database, unparsed.
         body = b'{"statements":[' + ",".join(s.raw for s in page).encode() + b'],"more":' + dumps(link) + b"}"
-        return _respond(body, page, with_attachments=False)
+        return _respond(request, body, page, with_attachments=False)
     languages = _languages(request)
     result = {
         "statements": [selectors.render_statement(s, format=query.format, languages=languages) for s in page],
         "more": link,
     }
-    return _respond(result, page, with_attachments=query.attachments)
+    return _respond(request, result, page, with_attachments=query.attachments)
 
 
 def _more(request: LrsRequest) -> HttpResponse:
     if set(request.params) != {"more"}:
         raise LrsError(400, "a more link carries its own parameters; send it alone")
-    found = selectors.more_page(request.params["more"])
-    if found is None:
-        raise LrsError(400, "this more link is not valid", "more")
-    query, after, bound = found
+    client = request.client
+    try:
+        query, after, bound = selectors.more_page(
+            request.params["more"], reader_id=client.pk if client is not None else None
+        )
+    except selectors.MoreLinkRefused as exc:
+        raise LrsError(400, str(exc), "more") from exc
+    # The reach is the client's as it is now, whatever it was when the link was made.
+    query.client_id = client.pk if client is not None and not client.reads_all else None
     page, more, _ = selectors.statement_page(query, after_seq=after, bound=bound)
     return _result(request, query, page, more)
 
@@ -275,8 +289,17 @@ def _is_json(content_type: str) -> bool:
     return content_type.split(";")[0].strip() == "application/json"
 
 
-def _document_scope(request: LrsRequest, kind: str) -> dict[str, str]:
-    scope: dict[str, str] = {"kind": kind, "activity_id": "", "agent_ifi": "", "registration": ""}
+def _document_scope(request: LrsRequest, kind: str) -> dict[str, Any]:
+    """The lookup of the documents a request names, within the client's space: a client that reads only
+    its own statements has a space of its own, every other client the shared one (Document.owner)."""
+    client = request.client
+    scope: dict[str, Any] = {
+        "kind": kind,
+        "activity_id": "",
+        "agent_ifi": "",
+        "registration": "",
+        "owner": client if client is not None and not client.reads_all else None,
+    }
     if kind in (Document.Kind.STATE, Document.Kind.ACTIVITY_PROFILE):
         activity = request.params.get("activityId")
         if not activity:

@@ -2,6 +2,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client as HttpClient
@@ -16,10 +17,10 @@ from learnloop.learning.enrollment import (
     item_activity_id,
 )
 from learnloop.learning.models import CatalogItem, Enrollment
-from learnloop.learning.services import item_create
+from learnloop.learning.services import item_create, item_update
 from learnloop.lrs.events import VERBS
-from learnloop.lrs.models import Statement
-from learnloop.lrs.services import client_create
+from learnloop.lrs.models import Client, Statement
+from learnloop.lrs.services import client_create, client_trust
 from learnloop.lrs.tests.conftest import Lrs
 from learnloop.skills.models import SkillAssessment
 from learnloop.skills.services import skill_create
@@ -37,6 +38,17 @@ def course(db: None) -> CatalogItem:
         url="https://academy.example/coaching-basics",
         skills=[(coaching, 3)],
     )
+
+
+def _player(name: str, *prefixes: str) -> tuple[Client, Lrs]:
+    """A write client trusted for these activity IRI prefixes only."""
+    issued = client_create(actor=None, name=name, trusted_activity_prefixes=list(prefixes))
+    return issued.client, Lrs(issued.client.key, issued.secret)
+
+
+def _trusted_player(name: str) -> Lrs:
+    """A course player trusted for the academy's content and for learnloop's catalog item IRIs."""
+    return _player(name, "https://academy.example/", f"{settings.SITE_URL}/xapi/activities/catalog-item/")[1]
 
 
 def _verbs(person_id: int) -> list[str]:
@@ -90,8 +102,7 @@ def test_the_item_page_takes_a_person_through_it(personas: Personas, course: Cat
 
 @pytest.mark.django_db(transaction=True)
 def test_statements_from_external_content_move_catalog_progress(personas: Personas, course: CatalogItem) -> None:
-    issued = client_create(actor=None, name="Academy player")
-    player = Lrs(issued.client.key, issued.secret)
+    player = _trusted_player("Academy player")
     actor = {"mbox": f"mailto:{personas.alice.email}", "name": "Alice"}
     progressed = {
         "actor": actor,
@@ -124,8 +135,7 @@ def test_statements_from_external_content_move_catalog_progress(personas: Person
 
 @pytest.mark.django_db(transaction=True)
 def test_a_completion_from_external_content_is_dated_when_it_happened(personas: Personas, course: CatalogItem) -> None:
-    issued = client_create(actor=None, name="Academy player")
-    player = Lrs(issued.client.key, issued.secret)
+    player = _trusted_player("Academy player")
     two_weeks_ago = (timezone.now() - dt.timedelta(days=14)).replace(microsecond=0)
     completed = {
         "actor": {"mbox": f"mailto:{personas.alice.email}"},
@@ -148,8 +158,7 @@ def test_a_completion_from_external_content_is_dated_when_it_happened(personas: 
 
 @pytest.mark.django_db(transaction=True)
 def test_late_statements_keep_the_order_they_happened_in(personas: Personas, course: CatalogItem) -> None:
-    issued = client_create(actor=None, name="Offline player")
-    player = Lrs(issued.client.key, issued.secret)
+    player = _trusted_player("Offline player")
     launched_at = (timezone.now() - dt.timedelta(days=3)).replace(microsecond=0)
     base = {"actor": {"mbox": f"mailto:{personas.alice.email}"}, "object": {"id": item_activity_id(course)}}
     batch = [
@@ -173,8 +182,7 @@ def test_only_statements_that_may_move_an_enrolment_reach_the_background_task(
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    issued = client_create(actor=None, name="Academy player")
-    player = Lrs(issued.client.key, issued.secret)
+    player = _trusted_player("Academy player")
     alice = {"mbox": f"mailto:{personas.alice.email}"}
     completed = {"id": "http://adlnet.gov/expapi/verbs/completed"}
     unconcerned = [
@@ -189,6 +197,85 @@ def test_only_statements_that_may_move_an_enrolment_reach_the_background_task(
     assert DBTaskResult.objects.count() == 1
     call_command("worker", "--batch", verbosity=0)
     assert Enrollment.objects.get(person=personas.alice, item=course).status == "completed"
+
+
+# --- Forged learning: only trusted clients move learning, and only on published items -------------
+
+COMPLETED = {"id": "http://adlnet.gov/expapi/verbs/completed"}
+ACADEMY = "https://academy.example/"
+
+
+def _completed(personas: Personas, activity_id: str) -> str:
+    return json.dumps(
+        {"actor": {"mbox": f"mailto:{personas.alice.email}"}, "verb": COMPLETED, "object": {"id": activity_id}}
+    )
+
+
+def _external_learning_moved(personas: Personas) -> bool:
+    call_command("worker", "--batch", verbosity=0)
+    enrolled = Enrollment.objects.filter(person=personas.alice).exists()
+    evidence = SkillAssessment.objects.filter(person=personas.alice, source="evidence").exists()
+    assert enrolled == evidence
+    return enrolled
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_client_trusted_for_nothing_moves_no_learning_but_its_statements_are_stored(
+    personas: Personas, course: CatalogItem
+) -> None:
+    _, forger = _player("Any write client")
+    for activity in (course.url, item_activity_id(course)):
+        assert forger.post(_completed(personas, activity)).status_code == 200
+    assert not _external_learning_moved(personas)
+    assert Statement.objects.filter(person=personas.alice, verb_id=COMPLETED["id"]).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_client_moves_learning_only_for_the_activities_it_is_trusted_for(
+    personas: Personas, course: CatalogItem
+) -> None:
+    _, elsewhere = _player("Another academy", "https://other-academy.example/")
+    elsewhere.post(_completed(personas, course.url))
+    assert not _external_learning_moved(personas)
+    _, academy = _player("Academy player", ACADEMY)
+    # Trusted for the content URL, not for learnloop's own IRI of the item.
+    academy.post(_completed(personas, item_activity_id(course)))
+    assert not _external_learning_moved(personas)
+    academy.post(_completed(personas, course.url))
+    assert _external_learning_moved(personas)
+    assert Enrollment.objects.get(person=personas.alice, item=course).status == "completed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_trusted_client_cannot_enrol_anyone_in_an_unpublished_draft(personas: Personas, course: CatalogItem) -> None:
+    draft = item_update(actor=None, item=course, is_published=False)
+    _, academy = _player("Academy player", ACADEMY, f"{settings.SITE_URL}/xapi/activities/catalog-item/")
+    academy.post(_completed(personas, draft.url))
+    academy.post(_completed(personas, item_activity_id(draft)))
+    assert not _external_learning_moved(personas)
+    assert Statement.objects.filter(person=personas.alice).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_trust_withdrawn_before_the_worker_runs_moves_nothing(personas: Personas, course: CatalogItem) -> None:
+    client, academy = _player("Academy player", ACADEMY)
+    academy.post(_completed(personas, course.url))
+    client_trust(actor=None, client=client, prefixes=[])
+    assert not _external_learning_moved(personas)
+
+
+def test_prefixes_must_be_absolute_iris_with_a_host(db: None) -> None:
+    from django.core.exceptions import ValidationError
+
+    client, _ = _player("Academy player")
+    for bad in ("h", "https://", "academy.example/courses", "https://academy.example/a b"):
+        with pytest.raises(ValidationError) as caught:
+            client_trust(actor=None, client=client, prefixes=[bad])
+        assert "trusted_activity_prefixes" in caught.value.message_dict
+    client_trust(actor=None, client=client, prefixes=[" https://academy.example/ ", "", "https://academy.example/"])
+    client.refresh_from_db()
+    assert client.trusted_activity_prefixes == ["https://academy.example/"]
+    assert not client.trusts("https://academy.example.evil/x") and client.trusts("https://academy.example/x")
 
 
 def test_the_item_page_shows_my_enrolment(personas: Personas, course: CatalogItem) -> None:

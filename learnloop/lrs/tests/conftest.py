@@ -1,4 +1,6 @@
 import base64
+import hashlib
+import json
 from typing import Any
 
 import pytest
@@ -45,3 +47,30 @@ def statement(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def attachment_declaration(content: bytes, **more: Any) -> dict[str, Any]:
+    """How a statement declares `content` as an attachment (text/plain)."""
+    return {
+        "usageType": "http://example.com/certificate",
+        "display": {"en-US": "certificate"},
+        "contentType": "text/plain",
+        "length": len(content),
+        "sha2": hashlib.sha256(content).hexdigest(),
+        **more,
+    }
+
+
+def post_with_attachment(lrs: Lrs, body: dict[str, Any], content: bytes) -> Any:
+    """POST one statement with `content` as a multipart/mixed attachment part."""
+    boundary = "xyzzy"
+    payload = (
+        (
+            f"--{boundary}\r\nContent-Type: application/json\r\n\r\n{json.dumps(body)}\r\n"
+            f"--{boundary}\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\n"
+            f"X-Experience-API-Hash: {hashlib.sha256(content).hexdigest()}\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return lrs.post(payload, content_type=f'multipart/mixed; boundary="{boundary}"')

@@ -8,7 +8,7 @@ from django.test import Client as HttpClient
 from learnloop.lrs import selectors
 from learnloop.lrs.models import Statement
 from learnloop.lrs.services import client_create, client_revoke
-from learnloop.lrs.tests.conftest import Lrs, statement
+from learnloop.lrs.tests.conftest import Lrs, attachment_declaration, post_with_attachment, statement
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 
@@ -113,28 +113,8 @@ def test_format_ids_reduces_to_identifiers(lrs: Lrs) -> None:
 def test_attachments_travel_in_multipart_requests_and_responses(lrs: Lrs) -> None:
     content = b"certificate of completion"
     sha2 = hashlib.sha256(content).hexdigest()
-    body = statement(
-        attachments=[
-            {
-                "usageType": "http://example.com/certificate",
-                "display": {"en-US": "cert"},
-                "contentType": "text/plain",
-                "length": len(content),
-                "sha2": sha2,
-            }
-        ]
-    )
-    boundary = "xyzzy"
-    payload = (
-        (
-            f"--{boundary}\r\nContent-Type: application/json\r\n\r\n{json.dumps(body)}\r\n"
-            f"--{boundary}\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\n"
-            f"X-Experience-API-Hash: {sha2}\r\n\r\n"
-        ).encode()
-        + content
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    response = lrs.post(payload, content_type=f'multipart/mixed; boundary="{boundary}"')
+    body = statement(attachments=[attachment_declaration(content)])
+    response = post_with_attachment(lrs, body, content)
     assert response.status_code == 200, response.content
     fetched = lrs.get(params={"attachments": "true"})
     assert fetched["Content-Type"].startswith("multipart/mixed")
