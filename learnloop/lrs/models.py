@@ -38,8 +38,9 @@ class Client(models.Model):
 
     @property
     def reads_all(self) -> bool:
-        """Whether its reach is every statement (else only its own: reading, voiding, attachments)."""
-        return not self.own_statements_only
+        """Whether its reach is every statement; else only its own, for reading, voiding and attachment
+        content. A write-only client voids only what it wrote, as it may read nothing."""
+        return self.can_read and not self.own_statements_only
 
     def trusts(self, activity_id: str) -> bool:
         """Whether its statements about this activity may move learning (enrolments, skill evidence).

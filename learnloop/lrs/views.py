@@ -130,7 +130,9 @@ class ClientForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="The course, tool or system that will use it")
     can_read = forms.BooleanField(required=False, initial=True, label="May read statements and documents")
     can_write = forms.BooleanField(required=False, initial=True, label="May write statements and documents")
-    own_statements_only = forms.BooleanField(required=False, label="Reads only the statements it wrote itself")
+    own_statements_only = forms.BooleanField(
+        required=False, label="Keeps to its own statements, attachments and documents (a vendor's package)"
+    )
     xapi_version = forms.TypedChoiceField(
         choices=[("2.0.0", "2.0.0"), ("1.0.3", "1.0.3")],
         label="xAPI version of its content",

@@ -298,7 +298,7 @@ def _document_scope(request: LrsRequest, kind: str) -> dict[str, Any]:
         "activity_id": "",
         "agent_ifi": "",
         "registration": "",
-        "owner": client if client is not None and not client.reads_all else None,
+        "owner": client if client is not None and client.own_statements_only else None,
     }
     if kind in (Document.Kind.STATE, Document.Kind.ACTIVITY_PROFILE):
         activity = request.params.get("activityId")

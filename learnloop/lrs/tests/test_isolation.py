@@ -102,6 +102,18 @@ def test_an_own_only_client_cannot_void_another_clients_statement(pair: Pair) ->
     assert pair.b.get(params={"voidedStatementId": own}).json()["id"] == own
 
 
+def test_a_write_only_client_voids_only_its_own_statements(pair: Pair) -> None:
+    issued = client_create(actor=None, name="W, a write-only player", can_read=False)
+    writer = Lrs(issued.client.key, issued.secret)
+    (others,) = pair.a.post(json.dumps(statement())).json()
+    (own,) = writer.post(json.dumps(statement())).json()
+    for target in (others, own):
+        voiding = statement(verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": target})
+        assert writer.post(json.dumps(voiding)).status_code == 200
+    assert not Statement.objects.get(statement_id=others).voided
+    assert Statement.objects.get(statement_id=own).voided
+
+
 def _with_attachment(lrs: Lrs, content: bytes) -> str:
     response = post_with_attachment(lrs, statement(attachments=[attachment_declaration(content)]), content)
     assert response.status_code == 200, response.content
