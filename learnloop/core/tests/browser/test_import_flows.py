@@ -69,3 +69,25 @@ def test_a_file_with_problems_lists_them_and_offers_them_as_csv(page: Any, perso
     lines = Path(download.value.path()).read_text().splitlines()
     assert lines[0] == "line,column,problem" and len(lines) == 3
     assert not Skill.objects.filter(name="Coaching").exists()
+
+
+def test_a_huge_value_and_a_column_named_twice_are_problems_on_the_page_not_a_failure(
+    page: Any, personas: Personas, tmp_path: Path
+) -> None:
+    from learnloop.core.csv_import import MAX_FIELD_CHARS
+
+    huge = tmp_path / "huge.csv"
+    huge.write_text(f"name,description\nCoaching,{'x' * (MAX_FIELD_CHARS + 1)}\n")
+    sign_in(page, personas.lena.username)
+    _upload(page, huge)
+    imports.import_run.call(job_id=ImportJob.objects.get().pk)
+    status = page.locator("#import-status")
+    expect(page.get_by_role("status")).to_have_text("Nothing was imported: 1 problem found.")
+    expect(status.get_by_role("table")).to_contain_text("is longer than 131,072 characters")
+    expect(status.get_by_role("table")).to_contain_text("description")
+    twice = tmp_path / "twice.csv"
+    twice.write_text("name,category,name\nCoaching,Leadership,Kubernetes\n")
+    _upload(page, twice)
+    imports.import_run.call(job_id=ImportJob.objects.latest("pk").pk)
+    expect(page.locator("#import-status").get_by_role("table")).to_contain_text("column(s) named more than once: name")
+    assert not Skill.objects.filter(name="Coaching").exists()
