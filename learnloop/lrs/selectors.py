@@ -389,8 +389,9 @@ def more_page(token: str, *, reader_id: int | None) -> tuple[StatementFilter, in
 
 
 def statement_by_id(statement_id: str, *, voided: bool, client: Client | None = None) -> Statement | None:
+    """The statement by id; with `client`, only among that client's own statements."""
     statements = Statement.objects.filter(statement_id=statement_id, voided=voided)
-    if client is not None and client.own_statements_only:
+    if client is not None:
         statements = statements.filter(client=client)
     return statements.first()
 

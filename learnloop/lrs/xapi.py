@@ -30,7 +30,7 @@ from learnloop.lrs.http import (
     resource,
 )
 from learnloop.lrs.jsonutil import dumps
-from learnloop.lrs.models import Activity, Attachment, Document, Statement
+from learnloop.lrs.models import Activity, Attachment, Client, Document, Statement
 from learnloop.lrs.signatures import verify_signed_statements
 from learnloop.lrs.validation import StatementInvalid, is_uuid, validate_actor
 
@@ -127,6 +127,13 @@ def _parse_time(request: LrsRequest, name: str) -> dt.datetime | None:
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, dt.UTC)
 
 
+def _own_reach(request: LrsRequest) -> Client | None:
+    """The client whose own statements (and attachment content) are all this request may reach, or None
+    when it reaches every statement. The one rule for queries, single statements, paging and attachments."""
+    client = request.client
+    return client if client is not None and not client.reads_all else None
+
+
 def _statement_filter(request: LrsRequest) -> selectors.StatementFilter:
     agent = json_param(request, "agent")
     if agent is not None:
@@ -157,7 +164,7 @@ def _statement_filter(request: LrsRequest) -> selectors.StatementFilter:
         ascending=bool_param(request, "ascending"),
         format=fmt,
         attachments=bool_param(request, "attachments"),
-        client_id=client.pk if client is not None and client.own_statements_only else None,
+        client_id=reach.pk if (reach := _own_reach(request)) is not None else None,
         reader_id=client.pk if client is not None else None,
     )
 
@@ -177,9 +184,9 @@ def _respond(
         # Every attachment whose content we hold, fileUrl or not: the client sent it, so it gets it back.
         hashes = {a["sha2"] for s in statements for a in _attachment_declarations(s.data)}
         contents = Attachment.objects.filter(sha2__in=hashes)
-        if request.client is not None and not request.client.reads_all:
+        if (reach := _own_reach(request)) is not None:
             # Within its reach only: content it sent itself, not content it names by another's SHA-2.
-            contents = contents.filter(senders__client=request.client)
+            contents = contents.filter(senders__client=reach)
         parts = [(a.sha2, a.content_type, bytes(a.content)) for a in contents]
         response = multipart_response(result, parts)
     elif isinstance(result, bytes):
@@ -233,8 +240,7 @@ def _single(request: LrsRequest, statement_id: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise LrsError(400, f"must be one of {', '.join(FORMATS)}", "format")
     voided = "voidedStatementId" in request.params
-    client = request.client if request.client and request.client.own_statements_only else None
-    statement = selectors.statement_by_id(statement_id, voided=voided, client=client)
+    statement = selectors.statement_by_id(statement_id, voided=voided, client=_own_reach(request))
     if statement is None:
         raise LrsError(404, "no such statement" + (" among voided statements" if voided else ""))
     data = selectors.render_statement(statement, format=fmt, languages=_languages(request))
@@ -268,7 +274,7 @@ def _more(request: LrsRequest) -> HttpResponse:
     except selectors.MoreLinkRefused as exc:
         raise LrsError(400, str(exc), "more") from exc
     # The reach is the client's as it is now, whatever it was when the link was made.
-    query.client_id = client.pk if client is not None and not client.reads_all else None
+    query.client_id = reach.pk if (reach := _own_reach(request)) is not None else None
     page, more, _ = selectors.statement_page(query, after_seq=after, bound=bound)
     return _result(request, query, page, more)
 
