@@ -223,9 +223,12 @@ def _external_learning_moved(personas: Personas) -> bool:
 def test_a_client_trusted_for_nothing_moves_no_learning_but_its_statements_are_stored(
     personas: Personas, course: CatalogItem
 ) -> None:
+    from django_tasks_db.models import DBTaskResult
+
     _, forger = _player("Any write client")
     for activity in (course.url, item_activity_id(course)):
         assert forger.post(_completed(personas, activity)).status_code == 200
+    assert not DBTaskResult.objects.exists()  # untrusted statements cost no background task
     assert not _external_learning_moved(personas)
     assert Statement.objects.filter(person=personas.alice, verb_id=COMPLETED["id"]).count() == 2
 

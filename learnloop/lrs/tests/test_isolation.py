@@ -2,15 +2,14 @@
 (A) reaches none of A's documents, statements, attachment content or paging links; and `more` links
 work only for the client they were issued to, and only for a while."""
 
+import datetime as dt
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
-from django.core import signing
+import time_machine
 
 from learnloop.lrs.models import Document, Statement
 from learnloop.lrs.services import client_create
@@ -163,19 +162,16 @@ def test_an_own_only_clients_more_link_does_not_widen_another_clients_view(pair:
     assert pair.b.get(more).status_code == 400
 
 
-def test_a_more_link_expires(pair: Pair, monkeypatch: pytest.MonkeyPatch, settings: object) -> None:
-    pair.a.post(json.dumps([statement() for _ in range(3)]))
-    more = pair.a.get(params={"limit": 1}).json()["more"]
-    lifetime = settings.LRS_MORE_LINK_SECONDS  # type: ignore[attr-defined]
-    issued_at = time.time()
-
-    def later(seconds: float) -> None:
-        monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: issued_at + seconds))
-
-    later(lifetime - 5)
-    assert pair.a.get(more).status_code == 200
-    later(lifetime + 5)
-    expired = pair.a.get(more)
+def test_a_more_link_expires(pair: Pair, settings: object) -> None:
+    issued_at = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    lifetime = dt.timedelta(seconds=settings.LRS_MORE_LINK_SECONDS)  # type: ignore[attr-defined]
+    with time_machine.travel(issued_at, tick=False):
+        pair.a.post(json.dumps([statement() for _ in range(3)]))
+        more = pair.a.get(params={"limit": 1}).json()["more"]
+    with time_machine.travel(issued_at + lifetime - dt.timedelta(seconds=5), tick=False):
+        assert pair.a.get(more).status_code == 200
+    with time_machine.travel(issued_at + lifetime + dt.timedelta(seconds=5), tick=False):
+        expired = pair.a.get(more)
     assert expired.status_code == 400
     assert expired.json()["error"]["fields"] == {"more": ["this more link has expired; run the query again"]}
 
