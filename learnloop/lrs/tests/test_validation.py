@@ -194,3 +194,13 @@ def test_nul_characters_are_a_clear_400_not_a_database_error(lrs: Lrs) -> None:
     body = statement(verb={"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "do\u0000ne"}})
     answer = lrs.post(body)
     assert answer.status_code == 400 and "verb.display.en-US" in answer.content.decode()
+
+
+def test_a_body_over_the_lrs_limit_is_a_413_in_xapis_error_form(lrs: Lrs, monkeypatch: pytest.MonkeyPatch) -> None:
+    from learnloop.lrs import http
+
+    monkeypatch.setattr(http, "MAX_BODY", 1024)
+    response = lrs.post(json.dumps([statement() for _ in range(20)]))
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large" and response["X-Experience-API-Version"] == "1.0.3"
+    assert lrs.post(json.dumps(statement())).status_code == 200
