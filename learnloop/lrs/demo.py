@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from learnloop.core.seeding import DemoContext
 from learnloop.lrs.events import person_agent
-from learnloop.lrs.models import Client
+from learnloop.lrs.models import Client, Statement
 from learnloop.lrs.services import secret_hash, statements_store
 from learnloop.people.models import Person
 
@@ -52,15 +53,13 @@ def _statement(
     return statement
 
 
-def seed(ctx: DemoContext) -> None:
-    client, _ = Client.objects.get_or_create(
-        key="fernhill-academy",
-        defaults={"name": "Fernhill Academy course player", "secret_hash": secret_hash("demo-only-not-a-secret")},
-    )
-    rng = ctx.random
+def academy_statements(ctx: DemoContext, people: Iterable[Person]) -> list[dict[str, Any]]:
+    """What the academy's course player reported for these people: the same for a person on every run."""
     statements: list[dict[str, Any]] = []
-    for person in Person.objects.filter(is_active=True).order_by("employee_id"):
+    for person in people:
         for course in COURSES:
+            # One stream per person and course: the same statements on every run, whoever else exists.
+            rng = ctx.rng("lrs", person.employee_id, course[0])
             if rng.random() > course[2]:
                 continue
             started = DEMO_NOW - dt.timedelta(days=rng.randint(1, 120), minutes=rng.randint(0, 600))
@@ -83,7 +82,21 @@ def seed(ctx: DemoContext) -> None:
                         },
                     )
                 )
-    for start in range(0, len(statements), BATCH):
-        statements_store(statements=statements[start : start + BATCH], version="1.0.3", client=client)
-        ctx.progress("statements", min(start + BATCH, len(statements)), len(statements))
-    ctx.log(f"  {len(statements)} xAPI statements from the academy's course player")
+    return statements
+
+
+def seed(ctx: DemoContext) -> None:
+    client, _ = Client.objects.get_or_create(
+        key="fernhill-academy",
+        defaults={"name": "Fernhill Academy course player", "secret_hash": secret_hash("demo-only-not-a-secret")},
+    )
+    statements = academy_statements(ctx, ctx.demo_people().order_by("employee_id"))
+    # Statements stored by an earlier run stay as they are: a person renamed since, or another SITE_URL
+    # (the account's home page), would make the same statement differ, which the LRS refuses.
+    ids = [uuid.UUID(statement["id"]) for statement in statements]
+    stored = set(Statement.objects.filter(statement_id__in=ids).values_list("statement_id", flat=True))
+    new = [statement for statement, pk in zip(statements, ids, strict=True) if pk not in stored]
+    for start in range(0, len(new), BATCH):
+        statements_store(statements=new[start : start + BATCH], version="1.0.3", client=client)
+        ctx.progress("statements", min(start + BATCH, len(new)), len(new))
+    ctx.log(f"  {len(statements)} xAPI statements from the academy's course player, {len(new)} new")
