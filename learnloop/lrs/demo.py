@@ -91,11 +91,14 @@ def seed(ctx: DemoContext) -> None:
         defaults={"name": "Fernhill Academy course player", "secret_hash": secret_hash("demo-only-not-a-secret")},
     )
     statements = academy_statements(ctx, ctx.demo_people().order_by("employee_id"))
-    # Statements stored by an earlier run stay as they are: a person renamed since, or another SITE_URL
-    # (the account's home page), would make the same statement differ, which the LRS refuses.
-    ids = [uuid.UUID(statement["id"]) for statement in statements]
-    stored = set(Statement.objects.filter(statement_id__in=ids).values_list("statement_id", flat=True))
-    new = [statement for statement, pk in zip(statements, ids, strict=True) if pk not in stored]
+    # A course someone already has statements for (by its registration) stays as it is: a person renamed
+    # since, another SITE_URL (the account's home page) or a demo from an older learnloop would make the
+    # same statements differ, which the LRS refuses, or mix two runs' results.
+    registrations = {uuid.UUID(statement["context"]["registration"]) for statement in statements}
+    stored = set(
+        Statement.objects.filter(client=client, registration__in=registrations).values_list("registration", flat=True)
+    )
+    new = [statement for statement in statements if uuid.UUID(statement["context"]["registration"]) not in stored]
     for start in range(0, len(new), BATCH):
         statements_store(statements=new[start : start + BATCH], version="1.0.3", client=client)
         ctx.progress("statements", min(start + BATCH, len(new)), len(new))
