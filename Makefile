@@ -20,11 +20,16 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-## make demo: install, migrate, seed the demo company, serve on http://127.0.0.1:$(PORT) with a worker
+## make demo: install, migrate, seed the demo company, serve on http://127.0.0.1:$(PORT) with a worker,
+## as production runs (no debug pages, collected static files, a secret key kept in var/secret_key)
+demo: export LEARNLOOP_ENV := demo
+# Links in emails and calendar feeds, and the LRS address, name the port the demo is served on.
+demo: export SITE_URL ?= http://127.0.0.1:$(PORT)
 demo: $(VENV)/.installed
 	$(BIN)/learnloop migrate --noinput
+	$(BIN)/learnloop collectstatic --noinput --verbosity 0
 	$(BIN)/learnloop demo
-	@echo "Open http://127.0.0.1:$(PORT) and sign in with one of the logins above."
+	@echo "Open $(SITE_URL) and sign in with one of the logins above."
 	$(BIN)/learnloop serve --port $(PORT) --with-worker
 
 ## make test: install what the tests need, then run the whole suite (DATABASE_URL selects PostgreSQL)

@@ -5,6 +5,7 @@ deployment should stop the process at start-up, not surface later as odd behavio
 """
 
 import os
+import secrets
 from pathlib import Path
 
 
@@ -64,3 +65,22 @@ def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     if value not in choices:
         raise ImproperlyConfiguredEnv(f"{name}={value!r} must be one of: {', '.join(choices)}")
     return value
+
+
+def kept_secret(path: Path) -> str:
+    """A random secret made the first time it is asked for and kept in `path` (readable by its owner only),
+    so it stays the same across restarts without anyone having to choose one."""
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: of two processes starting at once, one writes and the other reads what it wrote.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    secret = secrets.token_urlsafe(64)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(secret + "\n")
+    return secret

@@ -1,7 +1,8 @@
 """learnloop settings, read from the environment.
 
 One module for every environment: `LEARNLOOP_ENV` switches the few things that must differ
-(debug, HTTPS hardening), everything else is configured by variables documented in docs/configuration.md.
+(debug, HTTPS hardening, where the secret key and static files come from), everything else is configured
+by variables documented in docs/configuration.md.
 """
 
 from datetime import timedelta
@@ -16,23 +17,34 @@ from learnloop.config.env import (
     env_int,
     env_list,
     env_str,
+    kept_secret,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(env_str("LEARNLOOP_VAR_DIR", str(PROJECT_DIR / "var")))
 
-LEARNLOOP_ENV = env_choice("LEARNLOOP_ENV", ("development", "production", "test"), "development")
+LEARNLOOP_ENV = env_choice("LEARNLOOP_ENV", ("development", "demo", "production", "test"), "development")
 PRODUCTION = LEARNLOOP_ENV == "production"
+# `make demo`: runs as production does (no debug pages, collected static files, a secret key of its own),
+# but over plain HTTP on this machine, so without the HTTPS hardening.
+DEMO = LEARNLOOP_ENV == "demo"
 
 DEBUG = env_bool("DEBUG", default=LEARNLOOP_ENV == "development")
 
 _DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdefghij"
-SECRET_KEY = env_str("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
+if PRODUCTION:
+    SECRET_KEY = env_str("SECRET_KEY")
+elif DEMO:
+    # Made on the first start and kept, so sign-ins and signed links survive a restart.
+    SECRET_KEY = env_str("SECRET_KEY") or kept_secret(VAR_DIR / "secret_key")
+else:
+    SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
 if PRODUCTION and len(SECRET_KEY) < 50:
     raise ImproperlyConfiguredEnv("SECRET_KEY must be set to at least 50 random characters in production")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"])
+_LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else _LOCAL_HOSTS if DEMO else [*_LOCAL_HOSTS, "testserver"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfiguredEnv("ALLOWED_HOSTS must name the host names learnloop is served under")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -187,6 +199,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+CSRF_FAILURE_VIEW = "learnloop.core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -242,18 +255,21 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 # Uploaded files (catalog items delivered as a file). Never served from a public URL: the item's download
 # view checks who may see the item first.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Production and the demo serve the files `learnloop collectstatic` gathered, under names that change with
+# their content (so browsers may keep them for a year); development and tests read them from the apps.
+COLLECTED_STATIC = PRODUCTION or DEMO
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
+            if COLLECTED_STATIC
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = not PRODUCTION
-if not PRODUCTION:
+WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
+if not COLLECTED_STATIC:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 LANGUAGE_CODE = "en"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

@@ -19,5 +19,6 @@ urlpatterns = [
     path("learning-record/", include("learnloop.lrs.record_urls")),
 ]
 
+handler403 = "learnloop.core.views.permission_denied"
 handler404 = "learnloop.core.views.not_found"
 handler500 = "learnloop.core.views.server_error"

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_safe
@@ -15,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from learnloop.core import home as home_panels
 from learnloop.core import imports, policy
+from learnloop.core.api import error_response
 from learnloop.core.bounds import parse_id
 from learnloop.core.forms import add_service_errors
 from learnloop.core.htmx import render_page_or_partial
@@ -227,14 +229,25 @@ def import_problems(request: AuthedRequest, job_id: int) -> HttpResponse:
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": {"code": "not_found", "message": "Not found.", "fields": {}}}, status=404)
+        return error_response(404, "not_found", "Not found.")
     return render(request, "404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return error_response(403, "forbidden", "You may not do this.")
+    return render(request, "403.html", status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its page's token (opened long ago, from another site, or with cookies off)."""
+    if request.path.startswith("/api/"):
+        return error_response(403, "forbidden", "The request lacks a valid CSRF token.")
+    return render(request, "403.html", {"csrf_failed": True}, status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"error": {"code": "server_error", "message": "Something went wrong on our side.", "fields": {}}},
-            status=500,
-        )
-    return render(request, "500.html", status=500)
+        return error_response(500, "server_error", "Something went wrong on our side.")
+    # Without the request's context: whatever failed (the database, a context processor) may fail again.
+    return HttpResponse(loader.render_to_string("500.html"), status=500)

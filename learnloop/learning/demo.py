@@ -211,10 +211,10 @@ def session_times(item: CatalogItem, day: dt.date, zone: str, rng: random.Random
     return start, start + dt.timedelta(minutes=minutes)
 
 
-def _office_people() -> dict[str, list[int]]:
-    """Active people by office, for presenters and for who books an in-person session."""
+def _office_people(ctx: DemoContext) -> dict[str, list[int]]:
+    """The demo's people by office, for presenters and for who books an in-person session."""
     found: dict[str, list[int]] = {}
-    for pk, office in Person.objects.filter(is_active=True).order_by("employee_id").values_list("pk", "location__name"):
+    for pk, office in ctx.demo_people().order_by("employee_id").values_list("pk", "location__name"):
         found.setdefault(office or "", []).append(pk)
     return found
 
@@ -225,9 +225,9 @@ def _seed_sessions(ctx: DemoContext) -> None:
 
     Sessions are dated from today, so the demo always has something to book.
     """
-    rng = ctx.random
+    rng = ctx.rng("learning", "sessions")
     scheduled = CatalogItem.objects.filter(kind__in=SCHEDULED_KINDS).order_by("title")
-    by_office = _office_people()
+    by_office = _office_people(ctx)
     everyone = [pk for people in by_office.values() for pk in people]
     now = timezone.now()
     sessions, bookings = [], []
@@ -338,8 +338,8 @@ def _seed_past_sessions(ctx: DemoContext, priya: Person) -> None:
     items = list(CatalogItem.objects.filter(kind=Kind.LIVE_SESSION).order_by("title")[:3])
     if maya is None or len(items) < 3:
         return
-    rng = ctx.random
-    berlin = [pk for pk in _office_people().get("Berlin", []) if pk != maya.pk]
+    rng = ctx.rng("learning", "past sessions")
+    berlin = [pk for pk in _office_people(ctx).get("Berlin", []) if pk != maya.pk]
     others = list(Person.objects.filter(pk__in=berlin[:150]).order_by("employee_id"))
     today = timezone.now().astimezone(zoneinfo.ZoneInfo("Europe/Berlin")).date()
     monday = today - dt.timedelta(days=today.weekday())
@@ -374,7 +374,7 @@ def _seed_lunch_and_learns(ctx: DemoContext, priya: Person) -> None:
     an xAPI "shared" statement), so the item pages show what people missed."""
     from learnloop.skills.models import RoleRequirement
 
-    rng = ctx.random
+    rng = ctx.rng("learning", "lunch and learns")
     maya = Person.objects.filter(username=MAYA).first()
     made = 0
     for number, (skill, write_up) in enumerate(sorted(WRITE_UPS.items())):
@@ -385,7 +385,7 @@ def _seed_lunch_and_learns(ctx: DemoContext, priya: Person) -> None:
         zone = OFFICES[office][0]
         proficient = proportional(3, old_top=DEFAULT_TOP, new_top=scale_top())
         roles = RoleRequirement.objects.filter(skill__name=skill, level__gte=proficient).values("job_role")
-        local = Person.objects.filter(is_active=True, location__name=office).order_by("employee_id")
+        local = ctx.demo_people().filter(location__name=office).order_by("employee_id")
         others = local.exclude(pk=maya.pk) if maya is not None else local
         presenter = others.filter(job_role__in=roles).first() or others.first()
         if presenter is None:
@@ -528,7 +528,7 @@ def _files() -> list[tuple[str, str, str, bytes, str]]:
 def _seed_items(ctx: DemoContext) -> None:
     skills = {s.name: s for s in Skill.objects.all()}
     owner = Person.objects.filter(username=PRIYA).first()
-    sponsors = list(Person.objects.filter(title__startswith="Director").order_by("employee_id")[:10])
+    sponsors = list(ctx.demo_people().filter(title__startswith="Director").order_by("employee_id")[:10])
     made: list[CatalogItem] = []
     top = scale_top()  # the levels below are on the default five-level scale; it may have been resized
 

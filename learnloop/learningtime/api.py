@@ -218,7 +218,7 @@ def feed_create(request: HttpRequest) -> Status:
     from learnloop.learningtime.views import feed_url
 
     secret = services.feed_rotate(actor=actor(request), source=API_SOURCE)
-    return Status(201, {"url": feed_url(secret)})
+    return Status(201, {"url": feed_url(secret, request)})
 
 
 @router.delete("/learning-time/feed", response={204: None}, summary="Turn off my calendar address")

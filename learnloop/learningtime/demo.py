@@ -30,31 +30,30 @@ WEEKS_BACK = 11
 
 
 def seed(ctx: DemoContext) -> None:
-    rng = ctx.random
     managers = list(
-        Person.objects.filter(is_active=True)
+        ctx.demo_people()
         .annotate(n=Count("reports"))
         .filter(n__gt=0)
         .order_by("employee_id")
         .values_list("pk", "username")
     )
-    # Seeded once: a second run must not draw different defaults (the random stream differs by then).
+    # Seeded once: a manager may have changed their team's default since.
     if not TeamBudget.objects.exists():
         for pk, username in managers:
-            minutes = 180 if username == JONAS else rng.choice([None, 90, 120, 180, 240])
+            minutes = 180 if username == JONAS else ctx.rng("team budget", username).choice([None, 90, 120, 180, 240])
             if minutes is not None:
                 TeamBudget.objects.create(manager_id=pk, weekly_minutes=minutes)
     teams = TeamBudget.objects.count()
     jonas = Person.objects.filter(username=JONAS).first()
-    team = list(Person.objects.filter(manager=jonas, is_active=True).order_by("employee_id")) if jonas else []
+    team = list(ctx.demo_people().filter(manager=jonas).order_by("employee_id")) if jonas else []
     # One of Jonas's reports is settling into a new role and gets more time.
     if len(team) > 1:
-        PersonBudget.objects.update_or_create(person=team[1], defaults={"weekly_minutes": 240, "set_by": jonas})
+        PersonBudget.objects.get_or_create(person=team[1], defaults={"weekly_minutes": 240, "set_by": jonas})
     if LearningBlock.objects.exists():
         ctx.log(f"  {teams} team defaults; {LearningBlock.objects.count()} learning blocks (already seeded)")
         return
-    others = list(Person.objects.filter(is_active=True).exclude(manager=jonas).order_by("employee_id")[:200])
-    people = team + rng.sample(others, min(len(others), 120))
+    others = list(ctx.demo_people().exclude(manager=jonas).order_by("employee_id")[:200])
+    people = team + ctx.rng("learningtime", "people").sample(others, min(len(others), 120))
     maya = Person.objects.filter(username=MAYA).first()
     if maya is not None and maya not in people:
         people.insert(0, maya)
@@ -64,6 +63,7 @@ def seed(ctx: DemoContext) -> None:
     now = timezone.now()
     blocks = []
     for person in people:
+        rng = ctx.rng("learningtime", person.employee_id)
         zone = zoneinfo.ZoneInfo(person.time_zone)
         today = now.astimezone(zone).date()
         monday = today - dt.timedelta(days=today.weekday())

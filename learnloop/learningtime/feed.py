@@ -27,6 +27,8 @@ BOOKING_STATUSES = (Booking.Status.BOOKED, Booking.Status.ATTENDED, Booking.Stat
 
 
 def _host() -> str:
+    # From the configured site, never the request: a UID must stay the same whichever address the feed is
+    # fetched from, or calendars would show every event twice.
     return urlsplit(settings.SITE_URL).hostname or "learnloop"
 
 
@@ -70,9 +72,11 @@ def _event(
     return event
 
 
-def calendar_for(person: Person, *, now: dt.datetime | None = None) -> bytes:
-    """The person's feed as iCalendar text. Two queries whatever the number of events."""
+def calendar_for(person: Person, *, now: dt.datetime | None = None, site: str | None = None) -> bytes:
+    """The person's feed as iCalendar text, its links on `site` (the address the feed was fetched from;
+    SITE_URL when not given). Two queries whatever the number of events."""
     now = now or timezone.now()
+    site = site or settings.SITE_URL
     since = now - HISTORY
     calendar = Calendar()
     calendar.add("prodid", f"-//learnloop//learning time {__version__}//EN")
@@ -80,7 +84,7 @@ def calendar_for(person: Person, *, now: dt.datetime | None = None) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "Learning time (learnloop)")
     calendar.add("x-wr-timezone", person.time_zone)
-    page = f"{settings.SITE_URL}{reverse('learningtime:mine')}"
+    page = f"{site}{reverse('learningtime:mine')}"
     blocks = LearningBlock.objects.filter(person=person, ends_at__gte=since).select_related("item")
     for block in blocks.order_by("starts_at", "pk"):
         description = block.note
@@ -105,7 +109,7 @@ def calendar_for(person: Person, *, now: dt.datetime | None = None) -> bytes:
     ).select_related("session__item")
     for booking in bookings.order_by("session__starts_at", "pk"):
         session = booking.session
-        item_url = f"{settings.SITE_URL}{reverse('learning:item', kwargs={'item_id': session.item_id})}"
+        item_url = f"{site}{reverse('learning:item', kwargs={'item_id': session.item_id})}"
         calendar.add_component(
             _event(
                 uid=booking_uid(booking),

@@ -5,14 +5,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core import policy
 from learnloop.core.forms import add_service_errors
-from learnloop.core.http import AuthedRequest
+from learnloop.core.http import AuthedRequest, absolute_url
 from learnloop.learning.models import CatalogItem
 from learnloop.learningtime import selectors, services
 from learnloop.learningtime.charts import weekly_chart
@@ -24,8 +24,8 @@ from learnloop.people.models import Person
 CHART_WEEKS = 12
 
 
-def feed_url(secret: str) -> str:
-    return f"{settings.SITE_URL}{reverse('learningtime:feed', kwargs={'secret': secret})}"
+def feed_url(secret: str, request: HttpRequest | None = None) -> str:
+    return absolute_url(reverse("learningtime:feed", kwargs={"secret": secret}), request)
 
 
 def _coming_up(blocks: list[Any], bookings: list[Any]) -> list[dict[str, Any]]:
@@ -192,7 +192,7 @@ def person_budget(request: AuthedRequest, person_id: int) -> HttpResponse:
 def feed_new(request: AuthedRequest) -> HttpResponse:
     """A new secret address; shown on this response only, since only its hash is kept."""
     secret = services.feed_rotate(actor=request.user)
-    context = _page_context(request) | {"new_feed_url": feed_url(secret)}
+    context = _page_context(request) | {"new_feed_url": feed_url(secret, request)}
     return render(request, "learningtime/mine.html", context)
 
 
@@ -210,7 +210,9 @@ def feed(request: AuthedRequest, secret: str) -> HttpResponse:
     person = selectors.feed_owner(secret)
     if person is None:
         raise Http404
-    response = HttpResponse(calendar_for(person), content_type="text/calendar; charset=utf-8")
+    # Links inside go back to where the calendar fetched the feed from.
+    calendar = calendar_for(person, site=absolute_url("/", request).rstrip("/"))
+    response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="learning-time.ics"'
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from learnloop.core.seeding import DemoContext
 from learnloop.lrs.events import person_agent
-from learnloop.lrs.models import Client
+from learnloop.lrs.models import Client, Statement
 from learnloop.lrs.services import secret_hash, statements_store
 from learnloop.people.models import Person
 
@@ -52,20 +53,13 @@ def _statement(
     return statement
 
 
-def seed(ctx: DemoContext) -> None:
-    client, _ = Client.objects.get_or_create(
-        key="fernhill-academy",
-        defaults={
-            "name": "Fernhill Academy course player",
-            "secret_hash": secret_hash("demo-only-not-a-secret"),
-            # Its statements about the academy's courses move learning (enrolments, skill evidence).
-            "trusted_activity_prefixes": [f"{ACADEMY}/courses/"],
-        },
-    )
-    rng = ctx.random
+def academy_statements(ctx: DemoContext, people: Iterable[Person]) -> list[dict[str, Any]]:
+    """What the academy's course player reported for these people: the same for a person on every run."""
     statements: list[dict[str, Any]] = []
-    for person in Person.objects.filter(is_active=True).order_by("employee_id"):
+    for person in people:
         for course in COURSES:
+            # One stream per person and course: the same statements on every run, whoever else exists.
+            rng = ctx.rng("lrs", person.employee_id, course[0])
             if rng.random() > course[2]:
                 continue
             started = DEMO_NOW - dt.timedelta(days=rng.randint(1, 120), minutes=rng.randint(0, 600))
@@ -88,7 +82,29 @@ def seed(ctx: DemoContext) -> None:
                         },
                     )
                 )
-    for start in range(0, len(statements), BATCH):
-        statements_store(statements=statements[start : start + BATCH], version="1.0.3", client=client)
-        ctx.progress("statements", min(start + BATCH, len(statements)), len(statements))
-    ctx.log(f"  {len(statements)} xAPI statements from the academy's course player")
+    return statements
+
+
+def seed(ctx: DemoContext) -> None:
+    client, _ = Client.objects.get_or_create(
+        key="fernhill-academy",
+        defaults={
+            "name": "Fernhill Academy course player",
+            "secret_hash": secret_hash("demo-only-not-a-secret"),
+            # Its statements about the academy's courses move learning (enrolments, skill evidence).
+            "trusted_activity_prefixes": [f"{ACADEMY}/courses/"],
+        },
+    )
+    statements = academy_statements(ctx, ctx.demo_people().order_by("employee_id"))
+    # A course someone already has statements for (by its registration) stays as it is: a person renamed
+    # since, another SITE_URL (the account's home page) or a demo from an older learnloop would make the
+    # same statements differ, which the LRS refuses, or mix two runs' results.
+    registrations = {uuid.UUID(statement["context"]["registration"]) for statement in statements}
+    stored = set(
+        Statement.objects.filter(client=client, registration__in=registrations).values_list("registration", flat=True)
+    )
+    new = [statement for statement in statements if uuid.UUID(statement["context"]["registration"]) not in stored]
+    for start in range(0, len(new), BATCH):
+        statements_store(statements=new[start : start + BATCH], version="1.0.3", client=client)
+        ctx.progress("statements", min(start + BATCH, len(new)), len(new))
+    ctx.log(f"  {len(statements)} xAPI statements from the academy's course player, {len(new)} new")

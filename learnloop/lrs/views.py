@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core import policy
 from learnloop.core.forms import add_service_errors
-from learnloop.core.http import AuthedRequest
+from learnloop.core.http import AuthedRequest, absolute_url
 from learnloop.core.models import AuditEvent
 from learnloop.lrs.models import INTERNAL_CLIENT_KEY, Client, Statement
 from learnloop.lrs.services import (
@@ -168,7 +167,7 @@ def clients(request: AuthedRequest) -> HttpResponse:
         "form": form,
         "issued": issued,
         "clients": Client.objects.exclude(key=INTERNAL_CLIENT_KEY).annotate(statement_count=Count("statements")),
-        "endpoint": f"{settings.SITE_URL}/xapi/",
+        "endpoint": absolute_url("/xapi/", request),
     }
     return render(request, "lrs/clients.html", context, status=status)
 

@@ -252,7 +252,7 @@ def _progress(person: Person, stages: list[list[CatalogItem]], steps_done: int, 
 
 
 def _assign(ctx: DemoContext, priya: Person, pathways: dict[str, Pathway]) -> None:
-    rng = ctx.random
+    rng = ctx.rng("pathways", "assignments")
     history = Learning(organiser=priya, seats=PastSeats(organiser=priya, rng=rng), topics=item_topics(), rng=rng)
     maya = Person.objects.get(username=f"maya.okafor@{DOMAIN}")
     jonas = Person.objects.get(username=f"jonas.weber@{DOMAIN}")
@@ -299,7 +299,8 @@ def _assign(ctx: DemoContext, priya: Person, pathways: dict[str, Pathway]) -> No
             continue
         stages = _items(pathway)
         people = list(
-            Person.objects.filter(job_role_id=pathway.job_role_id, is_active=True)
+            ctx.demo_people()
+            .filter(job_role_id=pathway.job_role_id)
             .exclude(pathway_assignments__pathway=pathway)
             .order_by("employee_id")[:40]
         )

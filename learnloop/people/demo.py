@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import math
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -398,7 +399,9 @@ def _add_persona(add: Any, persona: Persona, unit: str, manager: str) -> str:
 
 def build_rows(ctx: DemoContext) -> tuple[list[dict[str, str]], dict[str, str], dict[str, str]]:
     """The whole organization as import rows, the employee id of each persona, and each unit's lead."""
-    rng = ctx.random
+    # The company's own stream, seeded as in every earlier version, so an older demo database still
+    # matches: what it draws depends only on the number of people, never on the database.
+    rng = random.Random(ctx.seed)
     rows: list[dict[str, str]] = []
     taken: set[str] = set()
     personas: dict[str, str] = {}
@@ -490,6 +493,7 @@ def build_rows(ctx: DemoContext) -> tuple[list[dict[str, str]], dict[str, str], 
 
 def seed(ctx: DemoContext) -> None:
     rows, personas, leads = build_rows(ctx)
+    ctx.employee_ids = [row["employee_id"] for row in rows]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(KNOWN_COLUMNS), extrasaction="ignore")
     writer.writeheader()
@@ -508,9 +512,10 @@ def seed(ctx: DemoContext) -> None:
     ctx.log(f"  {result.rows} people: {result.created} added, {result.updated} updated, {result.unchanged} unchanged")
 
     with transaction.atomic():
-        # One hash for every demo account: hashing thousands of passwords one by one would take minutes.
+        # One hash for every new demo account: hashing thousands of passwords one by one would take minutes.
+        # Only the demo's: someone added beside them keeps their own (or no) password.
         unusable = {"password__startswith": "!"}
-        Person.objects.filter(**unusable).update(password=make_password(DEMO_PASSWORD))
+        ctx.demo_people().filter(**unusable).update(password=make_password(DEMO_PASSWORD))
         by_emp = dict(Person.objects.filter(employee_id__in=leads.values()).values_list("employee_id", "pk"))
         for unit in OrgUnit.objects.filter(path__in=leads):
             lead_id = by_emp.get(leads[unit.path])

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from learnloop.core.audit import audit_event_build
 from learnloop.core.models import AuditEvent
-from learnloop.core.seeding import DEMO_SEED, DemoContext
+from learnloop.core.seeding import DemoContext
 from learnloop.learning.demo import PastSeats, demo_reflection, item_topics, record_history
 from learnloop.learning.models import Booking, CatalogItem, Enrollment, ItemSkill
 from learnloop.learning.sessions import SCHEDULED_KINDS
@@ -91,12 +91,6 @@ ANSWERS = [
 ]
 
 
-def _rng(*parts: object) -> random.Random:
-    """A generator per person or check, so a second run (or another domain's new demo data) never
-    reshuffles who has a plan or what they answered."""
-    return random.Random("|".join(str(part) for part in (DEMO_SEED, *parts)))
-
-
 def seed(ctx: DemoContext) -> None:
     today = timezone.localdate()
     year = today.year
@@ -162,15 +156,13 @@ def _seed_plans(ctx: DemoContext, year: int, today: dt.date, objectives: list[Ob
     for taught in ItemSkill.objects.filter(item__is_published=True).select_related("item").order_by("item_id"):
         items_by_skill.setdefault(taught.skill_id, []).append(taught.item)
     general = list(CatalogItem.objects.filter(is_published=True).order_by("pk")[:60])
-    people = list(
-        Person.objects.filter(is_active=True, job_role__isnull=False).select_related("manager").order_by("employee_id")
-    )
+    people = list(ctx.demo_people().filter(job_role__isnull=False).select_related("manager").order_by("employee_id"))
     has_plan = set(Plan.objects.filter(period=str(year)).values_list("person_id", flat=True))
     organiser = Person.objects.filter(username=PRIYA).first()
-    seats = PastSeats(organiser=organiser, rng=_rng("seats")) if organiser is not None else None
+    seats = PastSeats(organiser=organiser, rng=ctx.rng("seats")) if organiser is not None else None
     topics = item_topics()
     enrolled = set(Enrollment.objects.values_list("person_id", "item_id"))
-    chosen = [p for p in people if p.username in (MAYA, JONAS) or _rng("plan", p.employee_id).random() < 0.55]
+    chosen = [p for p in people if p.username in (MAYA, JONAS) or ctx.rng("plan", p.employee_id).random() < 0.55]
     levels = _calibrated_levels([p.pk for p in chosen if p.pk not in has_plan], now)
     top = scale_top()
 
@@ -193,7 +185,7 @@ def _seed_plans(ctx: DemoContext, year: int, today: dt.date, objectives: list[Ob
     for person in chosen:
         if person.pk in has_plan or person.job_role_id not in requirements:
             continue
-        rng = _rng("goals", person.employee_id)
+        rng = ctx.rng("goals", person.employee_id)
         plan = Plan.objects.create(person=person, period=str(year), starts_on=period_start, ends_on=period_end)
         audit.append(audit_event_build(actor=None, action="plan.create", target=plan, source=SYSTEM))
         plans_made += 1
@@ -252,6 +244,7 @@ def _seed_plans(ctx: DemoContext, year: int, today: dt.date, objectives: list[Ob
                     now,
                     period_start,
                     today,
+                    rng=ctx.rng("enrol", person.employee_id, item.title),
                     story=story if person.username == MAYA else None,
                     seats=seats,
                     topics=topics,
@@ -267,7 +260,7 @@ def _seed_plans(ctx: DemoContext, year: int, today: dt.date, objectives: list[Ob
     audit.extend(audit_event_build(actor=None, action="booking.attended", target=b, source=SYSTEM) for b in seated)
     audit.extend(audit_event_build(actor=None, action="enrollment.enrol", target=e, source=SYSTEM) for e in made)
     audit.extend(_evidence_from(made))
-    audit.extend(_achieved(goal_items))
+    audit.extend(_achieved(ctx, goal_items))
     AuditEvent.objects.bulk_create(audit)
     _last_year(ctx, year, objectives)
     return plans_made
@@ -308,7 +301,7 @@ def _evidence_from(enrollments: list[Enrollment]) -> list[AuditEvent]:
     return [audit_event_build(actor=None, action="skill_assessment.create", target=a, source=SYSTEM) for a in made]
 
 
-def _achieved(goal_items: list[tuple[Goal, list[CatalogItem]]]) -> list[AuditEvent]:
+def _achieved(ctx: DemoContext, goal_items: list[tuple[Goal, list[CatalogItem]]]) -> list[AuditEvent]:
     """Most goals whose learning is all complete are marked achieved a few days after the last item, with
     the `completed` statement that marking them achieved records, dated then."""
     people = {goal.plan.person_id for goal, _ in goal_items}
@@ -322,7 +315,7 @@ def _achieved(goal_items: list[tuple[Goal, list[CatalogItem]]]) -> list[AuditEve
     now = timezone.now()
     for goal, items in goal_items:
         finished = [done.get((goal.plan.person_id, item.pk)) for item in items]
-        if not items or None in finished or _rng("achieved", goal.plan.person.employee_id, goal.pk).random() > 0.7:
+        if not items or None in finished or ctx.rng("achieved", goal.plan.person.employee_id, goal.pk).random() > 0.7:
             continue
         last = max(moment for moment in finished if moment is not None)
         goal.completed_at = min(last + dt.timedelta(days=3), now)
@@ -339,6 +332,7 @@ def _demo_enrollment(
     start: dt.date,
     today: dt.date,
     *,
+    rng: random.Random,
     story: int | None = None,
     seats: PastSeats | None = None,
     topics: dict[int, tuple[str, str]],
@@ -348,7 +342,6 @@ def _demo_enrollment(
     only complete with an attended seat in one of its past sessions (returned with it); without a free
     seat the person is enrolled and waits for the next one. Three in five other completions carry a
     reflection (every stretch assignment's does), two in five live ones."""
-    rng = _rng("enrol", person.employee_id, item.title)
     roll = rng.random()
     days_in = max(1, (today - start).days)
     done = {0: 95, 1: 45}.get(story) if story is not None else None
@@ -418,7 +411,7 @@ def _last_year(ctx: DemoContext, year: int, objectives: list[Objective]) -> None
 def _answer_checks(ctx: DemoContext) -> int:
     answered = 0
     pending = (
-        TransferCheck.objects.filter(answered_at__isnull=True)
+        TransferCheck.objects.filter(answered_at__isnull=True, learner__in=ctx.demo_people())
         .select_related("respondent", "learner", "enrollment__item")
         .order_by("pk")
     )
@@ -427,7 +420,7 @@ def _answer_checks(ctx: DemoContext) -> int:
         recent = check.due_on > timezone.localdate() - dt.timedelta(days=14)
         if check.learner.username == MAYA and (check.offset_days != 30 or recent):
             continue
-        rng = _rng(
+        rng = ctx.rng(
             "answer",
             check.learner.employee_id,
             check.enrollment.item.title,
@@ -446,12 +439,13 @@ def _seed_comments(ctx: DemoContext) -> int:
     if jonas is None:
         return 0
     made = 0
-    plans = Plan.objects.filter(person__manager=jonas, status=Plan.Status.OPEN).select_related("person")
+    plans = Plan.objects.filter(person__in=ctx.demo_people().filter(manager=jonas), status=Plan.Status.OPEN)
+    plans = plans.select_related("person")
     commented = set(Plan.objects.filter(comments__author=jonas).values_list("pk", flat=True))
     for plan in plans.order_by("person__employee_id"):
         if plan.pk in commented:
             continue
-        rng = _rng("comment", plan.person.employee_id)
+        rng = ctx.rng("comment", plan.person.employee_id)
         if plan.person.username == MAYA or rng.random() < 0.6:
             for body in rng.sample(COMMENTS, k=2 if plan.person.username == MAYA else 1):
                 plan_comment_add(actor=jonas, plan=plan, body=body, source=SYSTEM)

@@ -372,16 +372,14 @@ def seed(ctx: DemoContext) -> None:
 def _seed_assessments(ctx: DemoContext) -> int:
     """Ratings over the past year for everyone whose role has a profile: self, manager, a peer, evidence."""
     from learnloop.core.audit import audit_event_build
-    from learnloop.people.models import Person
     from learnloop.skills.models import RoleRequirement, SkillAssessment
 
-    rng = ctx.random
     top = scale_top()
     already = set(SkillAssessment.objects.values_list("person_id", flat=True).distinct())
     requirements: dict[int, list[RoleRequirement]] = {}
-    for requirement in RoleRequirement.objects.select_related("skill"):
+    for requirement in RoleRequirement.objects.select_related("skill").order_by("skill__name"):
         requirements.setdefault(requirement.job_role_id, []).append(requirement)
-    people = list(Person.objects.filter(is_active=True, job_role_id__in=requirements).order_by("employee_id"))
+    people = list(ctx.demo_people().filter(job_role_id__in=requirements).order_by("employee_id"))
     colleagues: dict[int | None, list[Person]] = {}
     for person in people:
         colleagues.setdefault(person.org_unit_id, []).append(person)
@@ -391,6 +389,7 @@ def _seed_assessments(ctx: DemoContext) -> int:
             ctx.progress("ratings", number, len(people))
         if person.pk in already:
             continue
+        rng = ctx.rng("skills", person.employee_id)
         for requirement in requirements.get(person.job_role_id or 0, []):
             # Most people are near their role's level; some are still growing into it.
             true_level = max(1, min(top, requirement.level + rng.choice([-2, -1, -1, 0, 0, 0, 1])))

@@ -5,12 +5,14 @@ import icalendar
 import pytest
 import vobject
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from learnloop.accounts.services import token_create
 from learnloop.core.testing import Personas
 from learnloop.learning.sessions import booking_cancel
+from learnloop.learningtime.feed import calendar_for
 from learnloop.learningtime.models import CalendarFeed
 from learnloop.learningtime.selectors import feed_hash
 from learnloop.learningtime.services import block_cancel, block_update, feed_revoke, feed_rotate
@@ -142,3 +144,34 @@ def test_feed_queries_do_not_grow_with_events(personas: Personas) -> None:
         block(alice, start + dt.timedelta(days=day))
         session_with_booking(alice, start + dt.timedelta(days=day, hours=3), zone="Asia/Kolkata")
     assert count() == few
+
+
+def test_addresses_follow_the_host_and_port_the_request_came_to(personas: Personas, planned) -> None:
+    """A demo on port 9000 (or a second host name) hands out its own addresses, not SITE_URL's; UIDs stay."""
+    _, _, booking = planned
+    browser = Client(HTTP_HOST="127.0.0.1:9000")
+    browser.force_login(personas.alice)
+    page = browser.post("/learning-time/feed/new/").content.decode()
+    url = page.split('id="feed-url" type="text" readonly value="')[1].split('"')[0]
+    assert url.startswith("http://127.0.0.1:9000/learning-time/feed/") and url.endswith(".ics")
+    secret = token_create(actor=personas.alice, person=personas.alice, name="calendar").secret
+    api = Client(HTTP_HOST="localhost:9000", headers={"Authorization": f"Bearer {secret}"})
+    assert api.post("/api/v1/learning-time/feed").json()["url"].startswith("http://localhost:9000/learning-time/feed/")
+    secret = feed_rotate(actor=personas.alice)
+
+    fetched = Client(HTTP_HOST="localhost:9000").get(_path(secret)).content.decode()
+    events = _by_uid_icalendar(fetched)
+    assert {str(event["URL"]) for event in events.values()} == {
+        "http://localhost:9000/learning-time/",
+        f"http://localhost:9000/catalog/{booking.session.item_id}/",
+    }
+    assert "127.0.0.1:8000" not in fetched
+    # The UIDs come from the configured site: the same events whichever address the calendar uses.
+    assert set(events) == set(_by_uid_icalendar(_fetch(secret)))
+
+
+@override_settings(SITE_URL="https://learn.example.com")
+def test_without_a_request_the_feed_links_to_the_configured_site(personas: Personas, planned) -> None:
+    text = calendar_for(personas.alice).decode()
+    links = {str(event["URL"]) for event in icalendar.Calendar.from_ical(text).walk("VEVENT")}
+    assert links and all(link.startswith("https://learn.example.com/") for link in links)

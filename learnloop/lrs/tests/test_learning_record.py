@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.http import StreamingHttpResponse
 from django.test import Client as HttpClient
+from django.test import override_settings
 
 from learnloop.accounts.services import token_create
 from learnloop.core.models import AuditEvent
@@ -132,3 +133,19 @@ def test_org_admins_connect_a_client_in_the_admin_area_and_revoke_it(personas: P
     admin.post(f"/learning-record/clients/{made.pk}/revoke/")
     assert player.post(json.dumps(statement())).status_code == 401
     assert "learnloop" not in [c.name for c in admin.get("/learning-record/clients/").context["clients"]]
+
+
+def test_the_clients_page_names_the_endpoint_the_admin_reached(personas: Personas) -> None:
+    admin = HttpClient(HTTP_HOST="127.0.0.1:9000")
+    admin.force_login(personas.otto)
+    page = admin.get("/learning-record/clients/").content.decode()
+    assert "<code>http://127.0.0.1:9000/xapi/</code>" in page and "8000" not in page
+    issued = admin.post("/learning-record/clients/", {"name": "Course", "can_write": "on"}).content.decode()
+    assert "<dd><code>http://127.0.0.1:9000/xapi/</code></dd>" in issued
+
+
+@override_settings(SITE_URL="https://learn.example.com")
+def test_the_command_names_the_configured_site_s_endpoint(db: None) -> None:
+    out = io.StringIO()
+    call_command("lrs", "client", "create", "Course player", "--json", stdout=out)
+    assert json.loads(out.getvalue())["endpoint"] == "https://learn.example.com/xapi/"

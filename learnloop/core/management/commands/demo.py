@@ -1,4 +1,3 @@
-import random
 from argparse import ArgumentParser
 from typing import Any
 
@@ -22,7 +21,7 @@ class Command(BaseCommand):
         people = max(60, options["people"])
         ctx = DemoContext(
             people=people,
-            random=random.Random(options["seed"]),
+            seed=options["seed"],
             progress=ProgressLine(self.stderr),
             log=lambda text: self.stdout.write(text),
         )

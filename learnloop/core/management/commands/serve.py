@@ -5,6 +5,7 @@ import sys
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
 
@@ -48,6 +49,12 @@ class Command(BaseCommand):
         parser.add_argument("--access-log", action="store_true", help="Log every request")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not os.environ.get("SITE_URL") and not os.environ.get("SITE_URL_FILE"):
+            # No configured site: then it is where this server listens, for what has no request to go by
+            # (emails, the worker's tasks), here and in the worker started below.
+            host = options["host"] if options["host"] not in ("0.0.0.0", "::", "") else "127.0.0.1"  # noqa: S104
+            host = f"[{host}]" if ":" in host else host
+            os.environ["SITE_URL"] = settings.SITE_URL = f"http://{host}:{options['port']}"
         worker = None
         if options["with_worker"]:
             worker = subprocess.Popen([sys.executable, "-m", "learnloop", "worker"])

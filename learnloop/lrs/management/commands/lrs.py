@@ -88,9 +88,9 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        from django.conf import settings
+        from learnloop.core.http import absolute_url
 
-        endpoint = f"{settings.SITE_URL}/xapi/"
+        endpoint = absolute_url("/xapi/")
         if options["json"]:
             self.stdout.write(
                 json.dumps(
