@@ -395,7 +395,9 @@ def session_follow_up(
             person=session.presenter,
             verb="shared",
             activity_id=activity_iri("session", session.pk),
-            activity_name=f"{session.item.title} ({session.starts_at:%Y-%m-%d})",
+            # Stored text every reader sees: the day spelled out, never an ISO date in a sentence.
+            activity_name=f"{session.item.title}, session of "
+            f"{dateformat.format(session.starts_at.astimezone(zoneinfo.ZoneInfo(session.time_zone)), 'j F Y')}",
             activity_type="meeting",
         )
     return session
