@@ -343,7 +343,9 @@ def import_job(request: AuthedRequest, job_id: int) -> HttpResponse:
         "worker_missing": job.status == ImportJob.Status.QUEUED and waited > 30,
     }
     # The live region is updated only when the stage or outcome changed since the page last polled.
-    if request.GET.get("seen") != f"{job.status}.{job.stage}":
+    # Only while polling: on a page load the heading says it, and a live region filled at load would
+    # repeat it to screen readers (and to anyone reading the page as text).
+    if getattr(request, "htmx", False) and request.GET.get("seen") != f"{job.status}.{job.stage}":
         context["announce"] = _import_announcement(job)
     return render_page_or_partial(
         request, page="core/import_job.html", partial="core/htmx/import_job_status.html", context=context
@@ -355,7 +357,7 @@ def _import_announcement(job: ImportJob) -> str:
         count = len(job.errors)
         return f"Nothing was imported: {count} problem{'s' if count != 1 else ''} found."
     if job.status == ImportJob.Status.IMPORTED:
-        return "Imported."
+        return "Import finished."
     if job.status == ImportJob.Status.FAILED:
         return "The import failed."
     return job.phase
