@@ -395,9 +395,7 @@ def session_follow_up(
             person=session.presenter,
             verb="shared",
             activity_id=activity_iri("session", session.pk),
-            # Stored text every reader sees: the day spelled out, never an ISO date in a sentence.
-            activity_name=f"{session.item.title}, session of "
-            f"{dateformat.format(session.starts_at.astimezone(zoneinfo.ZoneInfo(session.time_zone)), 'j F Y')}",
+            activity_name=str(session),
             activity_type="meeting",
         )
     return session

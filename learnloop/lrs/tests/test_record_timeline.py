@@ -118,3 +118,17 @@ def test_assigned_reads_as_a_sentence(personas: Personas) -> None:
     _record(personas.alice, "Onboarding", dt.datetime(2026, 2, 1, tzinfo=UTC), verb="assigned")
     _, html = _page(personas.alice)
     assert "You were assigned <strong>Onboarding</strong>" in html and "You was" not in html
+
+
+def test_session_names_in_the_record_spell_the_day_out(personas: Personas) -> None:
+    from learnloop.learning.models import Session
+    from learnloop.pathways.tests.factories import item
+
+    session = Session(
+        item=item("Conflict resolution workshop"),
+        starts_at=dt.datetime(2026, 12, 8, 12, 0, tzinfo=UTC),
+        ends_at=dt.datetime(2026, 12, 8, 13, 0, tzinfo=UTC),
+        time_zone="Europe/Berlin",
+    )
+    assert str(session) == "Conflict resolution workshop, 8 December 2026 at 13:00 (Europe/Berlin)"
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", str(session))
