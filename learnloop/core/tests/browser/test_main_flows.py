@@ -32,7 +32,7 @@ def test_a_wrong_password_is_explained_on_the_page(page: Any, personas: Personas
     page.get_by_label("Email").fill(personas.alice.username)
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("alert")).to_contain_text("correct username and password")
+    expect(page.get_by_role("alert")).to_contain_text("email and password do not match")
 
 
 def test_find_a_colleague_by_typing_and_open_their_profile(page: Any, personas: Personas) -> None:
