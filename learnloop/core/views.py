@@ -174,6 +174,10 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
             "page": page,
             "total": events.count(),
             "query": form.query(),
+            # Typing in the "who" box only suggests people; it filters nothing until one is chosen.
+            "filtered": any(
+                data.get(name) for name in ("action", "object_type", "object_id", "actor", "since", "until")
+            ),
             "query_without_actor": form.query(without=_NOT_KEPT_FOR_ACTOR),
             "chosen_actor": Person.objects.filter(pk=data["actor"]).first() if data.get("actor") else None,
             "actor_suggestions": audit_actor_suggestions(actor=request.user, search=data.get("actor_q") or ""),
