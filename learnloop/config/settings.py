@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "learnloop.core.input.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The reader's locale (Accept-Language, among LANGUAGES) picks how dates read: core/templatetags/dates.py.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -108,7 +110,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "learnloop.core.context_processors.navigation",
             ],
-            "builtins": ["learnloop.core.templatetags.durations"],
+            "builtins": [
+                "learnloop.core.templatetags.durations",
+                "learnloop.core.templatetags.dates",
+                "django.templatetags.tz",
+            ],
         },
     },
 ]
@@ -272,6 +278,15 @@ WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
 if not COLLECTED_STATIC:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 LANGUAGE_CODE = "en"
+# The English variants whose date conventions pages follow, chosen by the browser's language.
+LANGUAGES = [
+    ("en", "English (United States)"),
+    ("en-gb", "English (United Kingdom)"),
+    ("en-au", "English (Australia)"),
+    ("en-ca", "English (Canada)"),
+    ("en-ie", "English (Ireland)"),
+]
+FORMAT_MODULE_PATH = ["learnloop.config.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -1,29 +1,41 @@
+import csv
 import datetime as dt
+import io
+import json
+from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.db import connection, transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_safe
 from django_tasks_db.models import DBTaskResult
 
 from learnloop.core import home as home_panels
 from learnloop.core import imports, policy
 from learnloop.core.api import error_response
-from learnloop.core.bounds import parse_id
-from learnloop.core.forms import add_service_errors
+from learnloop.core.audit import audit_record
+from learnloop.core.forms import DateField, IdField, add_service_errors
 from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent, ImportJob
 from learnloop.core.navigation import admin_tiles_for
-from learnloop.core.selectors import audit_actions, audit_event_list, import_jobs_recent
+from learnloop.core.selectors import (
+    audit_actions,
+    audit_actor_suggestions,
+    audit_event_chunks,
+    audit_event_list,
+    audit_event_page,
+    audit_object_types,
+    import_jobs_recent,
+)
 from learnloop.lrs.models import Client as LrsClient
 from learnloop.people import selectors as people_selectors
 from learnloop.people.models import Person
@@ -95,47 +107,186 @@ def admin_area(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _day_start(value: str) -> dt.datetime | None:
-    """Midnight at the start of a YYYY-MM-DD day in the server's time zone, or None if not a date."""
-    try:
-        day = parse_date(value) if value else None
-    except ValueError:
-        return None
+class AuditFilterForm(forms.Form):
+    """The audit log's filters, shared by the page, its suggestions and the CSV export. Days are read in
+    the viewer's time zone (the one the page shows times in); "to" includes its whole day."""
+
+    action = forms.CharField(required=False, max_length=80)
+    object_type = forms.CharField(required=False, max_length=80, label="Object type")
+    object_id = forms.CharField(required=False, max_length=64, label="Object id")
+    actor = IdField(required=False, label="Who")
+    actor_q = forms.CharField(required=False, max_length=100, label="Who")
+    since = DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    before = IdField(required=False)
+    after = IdField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "“To” is before “From”.")
+        return data
+
+    def events(self, actor: Person) -> Any:
+        data = self.cleaned_data
+        return audit_event_list(
+            actor=actor,
+            actor_id=data.get("actor"),
+            action=data.get("action") or "",
+            object_type=data.get("object_type") or "",
+            object_id=data.get("object_id") or "",
+            since=_day_start(data.get("since")),
+            until=_day_start(data["until"] + dt.timedelta(days=1)) if data.get("until") else None,
+        )
+
+    def query(self, *, without: tuple[str, ...] = ("before", "after")) -> str:
+        """The filters as a query string, for links that keep them (paging, export, "who" suggestions)."""
+        kept = {name: value for name, value in self.data.items() if name in self.fields and name not in without}
+        return urlencode({name: value for name, value in kept.items() if value})
+
+
+def _day_start(day: dt.date | None) -> dt.datetime | None:
+    """Midnight at the start of `day` in the viewer's time zone."""
     if day is None:
         return None
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def _audit_filters(request: AuthedRequest) -> AuditFilterForm:
+    if not policy.can(request.user, "view", AuditEvent):
+        raise Http404
+    return AuditFilterForm(request.GET)
+
+
 @login_required
 @require_safe
 def audit_log(request: AuthedRequest) -> HttpResponse:
-    if not policy.can(request.user, "view", AuditEvent):
-        raise Http404
-    params = request.GET
-    since, until = _day_start(params.get("since", "")), _day_start(params.get("until", ""))
-    actor_id = params.get("actor", "")
-    events = audit_event_list(
-        actor=request.user,
-        actor_id=parse_id(actor_id),
-        action=params.get("action", ""),
-        object_type=params.get("object_type", ""),
-        object_id=params.get("object_id", ""),
-        since=since,
-        until=until,
-    )
-    page = Paginator(events, 50).get_page(params.get("page"))
-    for event in page:
-        # A list, not `changes.items` in the template: a changed field named "items" would shadow it.
-        event.change_rows = list(event.changes.items())  # type: ignore[attr-defined]
-    context = {
-        "page": page,
-        "actions": audit_actions(),
-        "filters": params,
-        "object_types": sorted(AuditEvent.objects.values_list("object_type", flat=True).distinct()),
-    }
+    """The audit trail for people and org admins: filtered, a page at a time, newest first."""
+    form = _audit_filters(request)
+    context: dict[str, Any] = {"form": form, "filters": request.GET}
+    if form.is_valid():
+        data = form.cleaned_data
+        events = form.events(request.user)
+        page = audit_event_page(events, before=data.get("before"), after=data.get("after"))
+        for event in page:
+            # A list, not `changes.items` in the template: a changed field named "items" would shadow it.
+            event.change_rows = list(event.changes.items())  # type: ignore[attr-defined]
+        context |= {
+            "page": page,
+            "total": events.count(),
+            "query": form.query(),
+            # Typing in the "who" box only suggests people; it filters nothing until one is chosen.
+            "filtered": any(
+                data.get(name) for name in ("action", "object_type", "object_id", "actor", "since", "until")
+            ),
+            "query_without_actor": form.query(without=_NOT_KEPT_FOR_ACTOR),
+            "chosen_actor": Person.objects.filter(pk=data["actor"]).first() if data.get("actor") else None,
+            "actor_suggestions": audit_actor_suggestions(actor=request.user, search=data.get("actor_q") or ""),
+        }
+    if not getattr(request, "htmx", False):
+        context |= {"actions": audit_actions(), "object_types": audit_object_types()}
     return render_page_or_partial(
-        request, page="core/audit_log.html", partial="core/htmx/audit_rows.html", context=context
+        request,
+        page="core/audit_log.html",
+        partial="core/htmx/audit_rows.html",
+        context=context,
+        # htmx swaps in only a 2xx answer: a filter it sent that is wrong shows its message in the results.
+        status=200 if form.is_valid() or getattr(request, "htmx", False) else 400,
     )
+
+
+@login_required
+@require_safe
+def audit_actors(request: AuthedRequest) -> HttpResponse:
+    """Who matches what was typed in the "who" box (htmx, as people type): links that filter by them."""
+    form = _audit_filters(request)
+    if not form.is_valid():
+        return render(request, "core/htmx/audit_actor_suggestions.html", {"form": form}, status=400)
+    suggestions = audit_actor_suggestions(actor=request.user, search=form.cleaned_data.get("actor_q") or "")
+    context = {
+        "form": form,
+        "actor_suggestions": suggestions,
+        "query_without_actor": form.query(without=_NOT_KEPT_FOR_ACTOR),
+    }
+    return render(request, "core/htmx/audit_actor_suggestions.html", context)
+
+
+# A suggestion replaces the chosen person and starts again at the newest page.
+_NOT_KEPT_FOR_ACTOR = ("before", "after", "actor", "actor_q")
+
+AUDIT_CSV_HEADER = [
+    "when_utc",
+    "actor_id",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "object",
+    "changes",
+    "via",
+]
+
+
+def csv_cell(value: Any) -> str:
+    """A cell a spreadsheet shows as text: one starting with = + - @ (or a tab or carriage return, which
+    some spreadsheets skip before reading a formula) gets a leading apostrophe, so it never runs."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
+def _audit_csv_rows(events: Any) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(cells: list[Any]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([csv_cell(cell) for cell in cells])
+        return buffer.getvalue()
+
+    yield line(AUDIT_CSV_HEADER)
+    for chunk in audit_event_chunks(events.select_related(None)):
+        for e in chunk:
+            when = e.created_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+            changes = json.dumps(e.changes, ensure_ascii=False, sort_keys=True) if e.changes else ""
+            yield line(
+                [
+                    when,
+                    e.actor_id,
+                    e.actor_label,
+                    e.action,
+                    e.object_type,
+                    e.object_id,
+                    e.object_label,
+                    changes,
+                    e.source,
+                ]
+            )
+
+
+@login_required
+@require_safe
+def audit_export(request: AuthedRequest) -> HttpResponse | StreamingHttpResponse:
+    """The filtered trail as CSV, streamed a chunk at a time; the export itself is audited."""
+    form = _audit_filters(request)
+    if not form.is_valid():
+        return render(request, "core/audit_log.html", {"form": form, "filters": request.GET}, status=400)
+    with transaction.atomic():
+        exported = audit_record(
+            actor=request.user,
+            action="audit.export",
+            target=request.user,
+            changes={"filters": [None, form.query() or "all events"]},
+            source=AuditEvent.Source.WEB,
+        )
+    # What existed when it was asked for: events written while it streams (its own record too) wait for
+    # the next export.
+    events = form.events(request.user).filter(id__lt=exported.pk)
+    response = StreamingHttpResponse(_audit_csv_rows(events), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+    return response
 
 
 @login_required
@@ -198,7 +349,9 @@ def import_job(request: AuthedRequest, job_id: int) -> HttpResponse:
         "worker_missing": job.status == ImportJob.Status.QUEUED and waited > 30,
     }
     # The live region is updated only when the stage or outcome changed since the page last polled.
-    if request.GET.get("seen") != f"{job.status}.{job.stage}":
+    # Only while polling: on a page load the heading says it, and a live region filled at load would
+    # repeat it to screen readers (and to anyone reading the page as text).
+    if getattr(request, "htmx", False) and request.GET.get("seen") != f"{job.status}.{job.stage}":
         context["announce"] = _import_announcement(job)
     return render_page_or_partial(
         request, page="core/import_job.html", partial="core/htmx/import_job_status.html", context=context
@@ -210,7 +363,7 @@ def _import_announcement(job: ImportJob) -> str:
         count = len(job.errors)
         return f"Nothing was imported: {count} problem{'s' if count != 1 else ''} found."
     if job.status == ImportJob.Status.IMPORTED:
-        return "Imported."
+        return "Import finished."
     if job.status == ImportJob.Status.FAILED:
         return "The import failed."
     return job.phase

@@ -1,3 +1,5 @@
+import zoneinfo
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -140,7 +142,10 @@ class Session(models.Model):
         indexes = [models.Index(fields=["item", "starts_at"], name="session_item_idx")]
 
     def __str__(self) -> str:
-        return f"{self.item} on {self.starts_at:%Y-%m-%d %H:%M}"
+        # Also the session's name in learning records that every reader sees: the day spelled out, in
+        # the session's own zone, never an ISO date in a sentence.
+        local = self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
+        return f"{self.item}, {local.day} {local:%B %Y} at {local:%H:%M} ({self.time_zone})"
 
 
 class Booking(models.Model):

@@ -395,7 +395,7 @@ def session_follow_up(
             person=session.presenter,
             verb="shared",
             activity_id=activity_iri("session", session.pk),
-            activity_name=f"{session.item.title} ({session.starts_at:%Y-%m-%d})",
+            activity_name=str(session),
             activity_type="meeting",
         )
     return session

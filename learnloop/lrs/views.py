@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -18,9 +20,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core import policy
-from learnloop.core.forms import add_service_errors
+from learnloop.core.forms import DateField, add_service_errors
 from learnloop.core.http import AuthedRequest, absolute_url
 from learnloop.core.models import AuditEvent
+from learnloop.lrs import record
+from learnloop.lrs.charts import activity_chart
 from learnloop.lrs.models import INTERNAL_CLIENT_KEY, Client, Statement
 from learnloop.lrs.services import (
     MAX_PREFIX_LENGTH,
@@ -32,6 +36,7 @@ from learnloop.lrs.services import (
 from learnloop.people.models import Person
 
 EXPORT_CHUNK = 500
+RECORD_PAGE_SIZE = 50
 
 
 def statements_about(person: Person) -> QuerySet[Statement]:
@@ -39,42 +44,66 @@ def statements_about(person: Person) -> QuerySet[Statement]:
     return Statement.objects.filter(person=person, voided=False).order_by("-seq")
 
 
-def _text(language_map: Any) -> str:
-    if not isinstance(language_map, dict) or not language_map:
-        return ""
-    for tag in ("en", "en-US", "en-GB"):
-        if tag in language_map:
-            return str(language_map[tag])
-    return str(next(iter(language_map.values())))
+class RecordFilterForm(forms.Form):
+    """The learning record's filters: kind and item from what the record holds, days in the reader's zone."""
+
+    kind = forms.ChoiceField(required=False, label="Kind")
+    item = forms.ChoiceField(required=False, label="Item")
+    since = DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [("", "Any kind"), *record.record_kinds(person=person)]
+        cast(forms.ChoiceField, self.fields["item"]).choices = [("", "Any item"), *record.record_items(person=person)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            self.add_error("until", "“To” is before “From”.")
+        return data
+
+    def query(self) -> str:
+        """The filters as a query string, for the page links."""
+        return urlencode({name: self.data[name] for name in self.fields if self.data.get(name)})
 
 
-def describe(statement: Statement) -> dict[str, Any]:
-    """A statement as a person reads it: verb, object, result, when."""
-    data = statement.data
-    verb = _text(data["verb"].get("display")) or data["verb"]["id"].rsplit("/", 1)[-1]
-    obj = data["object"]
-    name = _text((obj.get("definition") or {}).get("name")) or obj.get("name") or obj.get("id", "")
-    result = data.get("result") or {}
-    score = (result.get("score") or {}).get("scaled")
-    return {
-        "verb": verb,
-        "object": name,
-        "object_id": obj.get("id", ""),
-        "success": result.get("success"),
-        "completion": result.get("completion"),
-        "score": round(score * 100) if isinstance(score, int | float) else None,
-        "when": statement.timestamp,
-        "source": statement.client.name if statement.client else "",
-    }
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 @login_required
 @require_safe
 def my_record(request: AuthedRequest) -> HttpResponse:
-    statements = statements_about(request.user).select_related("client")
-    page = Paginator(statements, 50).get_page(request.GET.get("page"))
-    rows = [describe(s) for s in page]
-    return render(request, "lrs/my_record.html", {"page": page, "rows": rows, "total": page.paginator.count})
+    """My learning record: a timeline by month, newest first, with filters and activity per month."""
+    person = request.user
+    form = RecordFilterForm(request.GET, person=person)
+    total = statements_about(person).count()
+    context: dict[str, Any] = {"form": form, "total": total}
+    if form.is_valid():
+        data = form.cleaned_data
+        by_kind_and_item = record.record_statements(
+            person=person, verb_id=data.get("kind") or "", object_ref=data.get("item") or ""
+        )
+        since, until = data.get("since"), data.get("until")
+        statements = record.record_statements(
+            person=person,
+            verb_id=data.get("kind") or "",
+            object_ref=data.get("item") or "",
+            since=_day_start(since) if since else None,
+            until=_day_start(until + dt.timedelta(days=1)) if until else None,
+        )
+        page = Paginator(statements.select_related("client"), RECORD_PAGE_SIZE).get_page(request.GET.get("page"))
+        last_month = until or timezone.localdate()
+        context |= {
+            "page": page,
+            "months": record.by_month(record.describe(s) for s in page),
+            "matching": page.paginator.count,
+            "filtered": any(data.get(name) for name in form.fields),
+            "query": form.query(),
+            "chart": activity_chart(record.record_months(by_kind_and_item, last_month=last_month)),
+        }
+    return render(request, "lrs/my_record.html", context, status=200 if form.is_valid() else 400)
 
 
 def _export(statements: QuerySet[Statement]) -> Iterator[bytes]:

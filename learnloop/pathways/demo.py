@@ -154,7 +154,8 @@ def _pathway(
             actor=owner,
             title=title,
             description=description,
-            audience=f"{role}s" if role else "Anyone who works with data",
+            # A job title is not pluralized by adding "s" ("Software Engineer IIs").
+            audience=f"People in the {role} role" if role else "Anyone who works with data",
             job_role=JobRole.objects.filter(name=role).first() if role else None,
             career_stage=stage,
             certification_months=months,

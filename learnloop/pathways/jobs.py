@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from learnloop.notifications.services import notify
 from learnloop.pathways import selectors, services
@@ -50,7 +51,8 @@ def due_reminders_send(*, now: dt.datetime | None = None) -> int:
         if row.progress.is_complete or a.due_on is None:
             continue  # the completions job records it on its next turn
         url = reverse("pathways:detail", kwargs={"pathway_id": a.pathway_id})
-        left = f"{row.progress.stages_done} of {row.progress.stages_total} stages done"
+        total = row.progress.stages_total
+        left = f"{row.progress.stages_done} of {total} {ngettext('stage', 'stages', total)} done"
         if a.due_on < today:
             kind, title = "overdue", f"Overdue: {a.pathway.title}"
             body = f"“{a.pathway.title}” was due on {a.due_on:%d %B %Y}; {left}."

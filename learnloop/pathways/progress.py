@@ -1,8 +1,9 @@
 """Progress through a pathway, derived from the person's enrolments; nothing here is stored.
 
 A step is done when its item's enrolment is completed (after `counts_from`, when a certification is
-being renewed), in progress while the person is enrolled, and otherwise to do, or locked when its
-stage has not opened yet or a prerequisite step is not done. Stages open in order: a stage opens when
+being renewed), in progress once the person has started it (some progress recorded; enrolling alone is
+not starting), and otherwise to do, or locked when its stage has not opened yet or a prerequisite step
+is not done. Stages open in order: a stage opens when
 every stage before it is done. A stage is done when enough of its steps are (all, or "any N of M").
 """
 
@@ -105,10 +106,11 @@ def pathway_progress(
                 and (counts_from is None or (enrollment.completed_at and enrollment.completed_at >= counts_from))
             ):
                 raw[step.pk] = DONE
-            elif enrollment is not None and enrollment.status in (
-                Enrollment.Status.ENROLLED,
-                Enrollment.Status.IN_PROGRESS,
+            elif enrollment is not None and (
+                enrollment.status == Enrollment.Status.IN_PROGRESS
+                or (enrollment.status == Enrollment.Status.ENROLLED and enrollment.progress > 0)
             ):
+                # Started: enrolling alone is not progress ("In progress" at 0 of 3 stages misled people).
                 raw[step.pk] = IN_PROGRESS
             else:
                 raw[step.pk] = TODO

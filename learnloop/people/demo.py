@@ -7,8 +7,10 @@ that path working. Named personas sit at fixed places so the printed logins are 
 import csv
 import datetime as dt
 import io
+import itertools
 import math
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +41,30 @@ LOCATIONS = [  # name, IANA zone, weight
     ("Austin", "America/Chicago", 3),
     ("Bengaluru", "Asia/Kolkata", 4),
 ]
+
+# Names for the extra teams of a larger demo company: codenames, then two-word ones ("Swift Falcon").
+TEAM_CODENAMES = (
+    "Orion", "Kestrel", "Juniper", "Meridian", "Nimbus", "Polaris", "Quartz", "Summit", "Tundra", "Vega",
+    "Willow", "Zephyr", "Aurora", "Cascade", "Falcon", "Glacier", "Horizon", "Lumen", "Osprey", "Redwood",
+    "Sequoia", "Sierra", "Solstice", "Spruce", "Talon", "Tidewater", "Voyager", "Wren", "Alder", "Basalt",
+    "Cirrus", "Comet", "Condor", "Cypress", "Pinnacle", "Halcyon", "Heron", "Ibis", "Jasper", "Kite",
+    "Lynx", "Magnolia", "Marlin", "Nova", "Obsidian", "Onyx", "Pioneer", "Raven", "Sable", "Tamarack",
+)  # fmt: skip
+TEAM_ADJECTIVES = (
+    "Swift", "Silver", "Northern", "Bright", "Quiet", "Bold", "Golden", "Crimson", "Steady", "Blue",
+    "Green", "High", "Deep", "Clear", "Iron", "Amber", "Copper", "Jade", "Scarlet", "Wild",
+    "Brave", "Calm", "Rapid", "Western", "Eastern", "Southern", "Open", "True", "Silent", "Evergreen",
+)  # fmt: skip
+
+
+def extra_team_names() -> Iterator[str]:
+    """Distinct, real-sounding names for extra teams, the same on every run: no team reads "Atlas 2"."""
+    yield from TEAM_CODENAMES
+    for adjective in TEAM_ADJECTIVES:
+        yield from (f"{adjective} {name}" for name in TEAM_CODENAMES if " " not in name)
+    for n in itertools.count(2):  # past 1,500 extra teams (about 150,000 people); never reached by the demo
+        yield from (f"{name} {n}" for name in TEAM_CODENAMES)
+
 
 # division -> department -> teams, with the job roles people in that department hold.
 STRUCTURE: dict[str, dict[str, Any]] = {
@@ -459,9 +485,10 @@ def build_rows(ctx: DemoContext) -> tuple[list[dict[str, str]], dict[str, str], 
     )
     leads[COMPANY] = ceo
     teams: list[tuple[str, str, list[str], str]] = []  # unit path, lead id, job roles, family
-    # Larger demo companies get more teams (Atlas, Atlas 2, ...), so teams stay around ten people.
+    # Larger demo companies get more teams (Atlas, then Orion, Kestrel, ...), so teams stay around ten people.
     base_teams = sum(len(names) for spec in STRUCTURE.values() for names, _ in spec["departments"].values())
     copies = max(1, math.ceil(ctx.people / TARGET_TEAM_SIZE / base_teams))
+    extra_names = extra_team_names()
     for division, spec in STRUCTURE.items():
         div_path = f"{COMPANY} / {division}"
         head = add(*name(), spec["head"], "Executive", "Leadership", div_path, ceo)
@@ -470,7 +497,7 @@ def build_rows(ctx: DemoContext) -> tuple[list[dict[str, str]], dict[str, str], 
             dept_path = f"{div_path} / {department}"
             director = add(*name(), f"Director, {department}", "Director", "Leadership", dept_path, head)
             leads[dept_path] = director
-            for team in [f"{base} {n}" if n > 1 else base for n in range(1, copies + 1) for base in team_names]:
+            for team in [base if n == 1 else next(extra_names) for n in range(1, copies + 1) for base in team_names]:
                 team_path = f"{dept_path} / {team}"
                 lead_key = next((k for k, p in PERSONAS.items() if p.team == team and k != "employee"), None)
                 if lead_key is not None:

@@ -27,7 +27,7 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 
 class ProfileSelfForm(forms.Form):
-    preferred_name = forms.CharField(required=False, max_length=150, help_text="Shown instead of your first name")
+    preferred_name = forms.CharField(required=False, max_length=150, help_text="Shown instead of the first name")
     time_zone = forms.ChoiceField(choices=time_zone_choices, help_text="Used for dates, reminders and calendars")
 
 

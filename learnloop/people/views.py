@@ -24,7 +24,7 @@ from learnloop.people.forms import (
     ProfileSelfForm,
     RoleForm,
 )
-from learnloop.people.importer import KNOWN_COLUMNS, REQUIRED_COLUMNS
+from learnloop.people.importer import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from learnloop.people.models import Person
 
 PAGE_SIZE = 48
@@ -191,5 +191,5 @@ def import_people(request: AuthedRequest) -> HttpResponse:
     if not policy.can(request.user, "import", Person):
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
-    context = {"columns": KNOWN_COLUMNS, "required": REQUIRED_COLUMNS}
+    context = {"optional": OPTIONAL_COLUMNS, "required": REQUIRED_COLUMNS}
     return import_page(request, kind="people", form=form, template="people/import.html", context=context)

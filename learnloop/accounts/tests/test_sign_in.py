@@ -28,7 +28,7 @@ def test_people_sign_in_and_out(personas: Personas) -> None:
 def test_a_wrong_password_says_so_without_saying_which_part_was_wrong(personas: Personas) -> None:
     response = Client().post("/accounts/login/", {"username": personas.alice.username, "password": "nope"})
     assert response.status_code == 200
-    assert "correct username and password" in response.content.decode()
+    assert "email and password do not match an account" in response.content.decode()
 
 
 def test_repeated_failures_lock_the_sign_in_page(personas: Personas) -> None:

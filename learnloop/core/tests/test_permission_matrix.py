@@ -41,6 +41,20 @@ ROWS = [
         per_object=False,
     ),
     Row(
+        "core:audit_actors",
+        "GET",
+        lambda _: reverse("core:audit_actors") + "?actor_q=a",
+        only_roles("people_admin", "org_admin"),
+        per_object=False,
+    ),
+    Row(
+        "core:audit_export",
+        "GET",
+        lambda _: reverse("core:audit_export"),
+        only_roles("people_admin", "org_admin"),
+        per_object=False,
+    ),
+    Row(
         "core:task_list",
         "GET",
         lambda _: reverse("core:task_list"),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from learnloop.accounts.services import token_create
 from learnloop.core.models import AuditEvent
 from learnloop.core.testing import Personas, PersonFactory
+from learnloop.learning.models import Enrollment
 from learnloop.lrs.events import VERBS
 from learnloop.lrs.models import Statement
 from learnloop.notifications.models import Notification
@@ -49,7 +50,10 @@ def test_stages_open_in_order_and_a_choice_needs_any_n(personas: Personas, three
     alice = personas.alice
     assert _statuses(_progress(alice, built)) == [[TODO, TODO], [LOCKED] * 3, [LOCKED]]
     complete(alice, basics[0])
-    enrol(alice, basics[1])
+    started = enrol(alice, basics[1])
+    # Enrolling is not starting: the step is still to do until some progress is recorded.
+    assert _statuses(_progress(alice, built)) == [[DONE, TODO], [LOCKED] * 3, [LOCKED]]
+    Enrollment.objects.filter(pk=started.pk).update(progress=10)
     progress = _progress(alice, built)
     assert _statuses(progress) == [[DONE, IN_PROGRESS], [LOCKED] * 3, [LOCKED]]
     assert (progress.stages_done, progress.stages_total, progress.percent) == (0, 3, 0)

@@ -13,7 +13,7 @@ WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
 
 def _sign_in(page: Any, person: Any) -> None:
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(person.username)
+    page.get_by_label("Email").fill(person.username)
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("/")

@@ -47,7 +47,7 @@ def test_upload_a_taxonomy_watch_its_progress_and_see_the_counts(page: Any, pers
     ImportJob.objects.filter(pk=job.pk).update(status="queued", stage="", done=0, total=0)
     imports.import_run.call(job_id=job.pk)
     expect(status).to_contain_text("Imported 3,000 skills (simple format): 3,000 added")
-    expect(page.get_by_role("status")).to_have_text("Imported.")
+    expect(page.get_by_role("status")).to_have_text("Import finished.")
     assert Skill.objects.filter(name__startswith="Skill ").count() == 3000
     page.get_by_role("link", name="Import another file").click()
     expect(page.get_by_role("table")).to_contain_text("taxonomy.csv")

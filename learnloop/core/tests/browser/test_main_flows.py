@@ -15,7 +15,7 @@ PASSWORD = "correct horse battery"
 def sign_in(page: Any, username: str) -> None:
     page.goto("/")
     expect(page).to_have_url("/accounts/login/?next=/")
-    page.get_by_label("Username").fill(username)
+    page.get_by_label("Email").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
@@ -29,10 +29,10 @@ def test_a_person_signs_in_and_lands_on_their_home(page: Any, personas: Personas
 
 def test_a_wrong_password_is_explained_on_the_page(page: Any, personas: Personas) -> None:
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(personas.alice.username)
+    page.get_by_label("Email").fill(personas.alice.username)
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("alert")).to_contain_text("correct username and password")
+    expect(page.get_by_role("alert")).to_contain_text("email and password do not match")
 
 
 def test_find_a_colleague_by_typing_and_open_their_profile(page: Any, personas: Personas) -> None:

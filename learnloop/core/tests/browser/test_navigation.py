@@ -17,7 +17,7 @@ LAPTOP = {"width": 1280, "height": 800}
 
 def _sign_in(page: Any, person: Any) -> None:
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(person.username)
+    page.get_by_label("Email").fill(person.username)
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("/")
