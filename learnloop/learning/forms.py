@@ -1,12 +1,13 @@
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
+from django.forms.utils import ErrorList
 from django.urls import reverse_lazy
 from django.utils.dateparse import parse_datetime
 
@@ -61,15 +62,17 @@ class SkillRowForm(forms.Form):
         return not (data.get("skill") or "").strip() and data.get("level") is None
 
 
-class BaseSkillRows(forms.BaseFormSet):  # type: ignore[type-arg]
+class BaseSkillRows(forms.BaseFormSet):
     """Every row's problem at once, each on its row; names are resolved in one query."""
+
+    chosen: list[tuple[Skill, int]]
 
     def clean(self) -> None:
         rows = [f for f in self.forms if f.is_valid() and not f.is_blank()]
         wanted = {(f.cleaned_data["skill"] or "").strip().casefold() for f in rows}
         known = {s.name.casefold(): s for s in Skill.objects.annotate(key=Lower("name")).filter(key__in=wanted)}
         seen: dict[int, int] = {}
-        self.chosen: list[tuple[Skill, int]] = []
+        self.chosen = []
         for form in rows:
             number = self.forms.index(form) + 1
             name = (form.cleaned_data["skill"] or "").strip()
@@ -87,6 +90,10 @@ class BaseSkillRows(forms.BaseFormSet):  # type: ignore[type-arg]
                 self.chosen.append((skill, level))
             if skill is not None:
                 seen.setdefault(skill.pk, number)
+        # Each message names its row, the field's own ("Select a valid choice") too.
+        for number, form in enumerate(self.forms, start=1):
+            for name, errors in form.errors.items():
+                form.errors[name] = ErrorList([e if e.startswith("Row ") else f"Row {number}: {e}" for e in errors])
 
 
 SkillRowFormSet = forms.formset_factory(
@@ -189,7 +196,7 @@ class CatalogItemForm(forms.ModelForm):
         # A post without the rows (an older client, a script) leaves the skills as they are.
         self.rows_posted = not self.is_bound or "skills-TOTAL_FORMS" in self.data
         rows_data = self.data if self.rows_posted else {"skills-TOTAL_FORMS": "0", "skills-INITIAL_FORMS": "0"}
-        self.skill_rows = SkillRowFormSet(
+        self.skill_rows = cast(type[BaseSkillRows], SkillRowFormSet)(
             rows_data if self.is_bound else None,
             prefix="skills",
             initial=[*skill_rows, *([{}] * BLANK_SKILL_ROWS)] if not self.is_bound else None,
@@ -226,19 +233,18 @@ class CatalogItemForm(forms.ModelForm):
         # Fields of other formats are neither validated nor kept: a book has no sponsor.
         empty = {"delivery": CatalogItem.Delivery.NONE, "sponsor": None, "file": ""}
         for name in self._other_formats():
-            self._errors.pop(name, None)
+            self.errors.pop(name, None)
             data[name] = empty.get(name, "")
+        if data.get("kind"):
+            # What the format needs, reported with every other problem instead of after them.
+            model_fields = {f.name for f in CatalogItem._meta.concrete_fields}
+            draft = CatalogItem(**{k: v for k, v in data.items() if k in model_fields - {"sponsor", "file"}})
+            draft.file = data.get("file") or ""  # an upload, the file it keeps, or none ("Clear" ticked)
+            language_was = self.instance.language if self.instance.pk else None
+            for name, messages in format_errors(draft, language_was=language_was).items():
+                if name in self.fields and name not in self.errors:
+                    self.add_error(name, messages)
         return data
-
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        if not self.cleaned_data.get("kind"):
-            return
-        # What the format needs, reported with every other problem instead of after them.
-        language_was = CatalogItem.objects.get(pk=self.instance.pk).language if self.instance.pk else None
-        for name, messages in format_errors(self.instance, language_was=language_was).items():
-            if name in self.fields and name not in self._errors:
-                self.add_error(name, messages)
 
     def is_valid(self) -> bool:
         fields_valid = super().is_valid()
@@ -250,9 +256,9 @@ class CatalogItemForm(forms.ModelForm):
 
     def problems(self) -> list[tuple[str, str]]:
         """Every error on the page, as (the id of the field to fix, "Label: message"), in page order."""
-        found = [(None, str(e)) for e in self.non_field_errors()]
-        for name, field in self.fields.items():
-            found += [(self[name].id_for_label, f"{field.label or name}: {e}") for e in self.errors.get(name, [])]
+        found: list[tuple[str | None, str]] = [(None, str(e)) for e in self.non_field_errors()]
+        for name in self.fields:
+            found += [(self[name].id_for_label, f"{self[name].label}: {e}") for e in self.errors.get(name, [])]
         found += [(None, f"Skills: {e}") for e in self.skill_rows.non_form_errors()]
         for row in self.skill_rows.forms:
             for name in ("skill", "level"):

@@ -198,7 +198,8 @@ def item_edit(request: AuthedRequest, item_id: int) -> HttpResponse:
 def skill_search(request: AuthedRequest) -> HttpResponse:
     """Suggestions for a skill row of the item form (htmx fills a <datalist>): at most 20 skills in use whose
     name or other names hold every word typed. The rows' fields are named skills-<n>-skill."""
-    text = next((v for k, v in request.GET.items() if k == "q" or k.endswith("-skill")), "").strip()[:200]
+    name = next((k for k in request.GET if k == "q" or k.endswith("-skill")), "")
+    text = request.GET.get(name, "").strip()[:200]
     skills = skill_list(actor=request.user, search=text)[:SKILL_SUGGESTIONS] if text else []
     return render(request, "learning/htmx/skill_options.html", {"skills": skills})
 
