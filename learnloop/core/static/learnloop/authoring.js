@@ -64,3 +64,14 @@ document.addEventListener("htmx:afterSettle", (event) => {
   const target = again && !again.disabled ? again : partner;
   if (target) target.focus();
 });
+
+// A new stage's item search: a ticked result joins the chosen items, so the next search does not drop it.
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (!(box instanceof HTMLInputElement) || box.name !== "items" || !box.closest("[data-found-items]")) return;
+  const chosen = box.closest("fieldset").querySelector("[data-chosen-items]");
+  if (box.checked && chosen) {
+    chosen.append(box.closest("label"));
+    box.focus();
+  }
+});
