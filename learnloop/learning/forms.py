@@ -157,7 +157,13 @@ class CatalogItemForm(forms.ModelForm):
             "sponsor",
             "is_published",
         ]
-        labels = {"sponsor": "Sponsor", "kind": "Format", "duration_minutes": "Duration (minutes)", "isbn": "ISBN"}
+        labels = {
+            "sponsor": "Sponsor",
+            "kind": "Format",
+            "duration_minutes": "Duration (minutes)",
+            "isbn": "ISBN",
+            "is_published": "Published (people can find it in the catalog)",
+        }
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "lesson": forms.Textarea(attrs={"rows": 10}),

@@ -276,7 +276,7 @@ def edit(request: AuthedRequest, pathway_id: int) -> HttpResponse:
     return render(
         request,
         "pathways/form.html",
-        {"form": form, "stage_form": StageForm(), **_builder(request, pathway)},
+        {"form": form, "stage_form": StageForm(auto_id="new-stage-%s"), **_builder(request, pathway)},
         status=_status(request),
     )
 
@@ -337,7 +337,7 @@ def stage_create(request: AuthedRequest, pathway_id: int) -> HttpResponse:
                 actor=request.user,
                 pathway=pathway,
                 title=form.cleaned_data["title"],
-                items=list(form.cleaned_data["items"]),
+                items=_in_posted_order(request, list(form.cleaned_data["items"])),
                 required_count=form.cleaned_data["required_count"],
             )
         except ValidationError as exc:
@@ -352,6 +352,12 @@ def stage_create(request: AuthedRequest, pathway_id: int) -> HttpResponse:
         {"form": form, "pathway": pathway, "stage": None, "chosen": chosen},
         status=_status(request),
     )
+
+
+def _in_posted_order(request: AuthedRequest, items: list[Any]) -> list[Any]:
+    """The items in the order they were ticked (the form's field gives them by title)."""
+    posted = request.POST.getlist("items")
+    return sorted(items, key=lambda i: posted.index(str(i.pk)) if str(i.pk) in posted else len(posted))
 
 
 def _stage(request: AuthedRequest, stage_id: int) -> Stage:
