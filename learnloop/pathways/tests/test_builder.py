@@ -106,17 +106,17 @@ def test_the_builder_never_lists_the_whole_catalog(personas: Personas) -> None:
     client = _lena(personas)
     page = client.get(f"/pathways/{built.pk}/edit/").content.decode()
     assert "Course 29" not in page and "<select" not in page.split('id="builder-stages"')[1]
-    found = client.get(f"/pathways/{built.pk}/items/", {"stage": stage.pk, "find": "course"}).content.decode()
+    found = client.get(f"/pathways/{built.pk}/items/", {"stage": str(stage.pk), "find": "course"}).content.decode()
     assert found.count('<li class="step-row">') == 20 and "The 20 best matches" in found
     assert (
         "already a step of this pathway"
-        in client.get(f"/pathways/{built.pk}/items/", {"stage": stage.pk, "find": "course 00"}).content.decode()
+        in client.get(f"/pathways/{built.pk}/items/", {"stage": str(stage.pk), "find": "course 00"}).content.decode()
     )
     picks = client.get(f"/pathways/{built.pk}/items/", {"mode": "pick", "find": "course 1"}).content.decode()
     assert picks.count('name="items"') == 10
     assert client.get(f"/pathways/{built.pk}/items/", {"find": "course"}).status_code == 404  # no stage
     # Without JavaScript the same search is a GET of the edit page, answered in the stage's card.
-    plain = client.get(f"/pathways/{built.pk}/edit/", {"stage": stage.pk, "find": "course 2"}).content.decode()
+    plain = client.get(f"/pathways/{built.pk}/edit/", {"stage": str(stage.pk), "find": "course 2"}).content.decode()
     assert "Course 25" in plain and 'value="course 2"' in plain
 
 
