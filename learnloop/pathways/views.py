@@ -387,13 +387,15 @@ def stage_edit(request: AuthedRequest, stage_id: int) -> HttpResponse:
     )
 
 
-def _stage_action(request: AuthedRequest, stage: Stage, action: Any, done: str) -> HttpResponse:
+def _stage_action(request: AuthedRequest, stage: Stage, action: Any, done: str, *, anchor: str = "") -> HttpResponse:
     try:
         action()
         messages.success(request, done)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect("pathways:edit", pathway_id=stage.pathway_id)
+    return redirect(
+        reverse("pathways:edit", kwargs={"pathway_id": stage.pathway_id}) + (f"#{anchor}" if anchor else "")
+    )
 
 
 def _moved(request: AuthedRequest, pathway_id: int, *, anchor: str, done: str, error: str) -> HttpResponse:
@@ -463,7 +465,11 @@ def step_create(request: AuthedRequest, stage_id: int) -> HttpResponse:
         return redirect("pathways:edit", pathway_id=stage.pathway_id)
     item = form.cleaned_data["item"]
     return _stage_action(
-        request, stage, lambda: services.step_add(actor=request.user, stage=stage, item=item), f"“{item}” added."
+        request,
+        stage,
+        lambda: services.step_add(actor=request.user, stage=stage, item=item),
+        f"“{item}” added to “{stage.title}”.",
+        anchor=f"stage-{stage.pk}",
     )
 
 
