@@ -6,6 +6,7 @@ app_name = "learning"
 urlpatterns = [
     path("", views.catalog, name="catalog"),
     path("new/", views.item_create, name="item_create"),
+    path("skills/", views.skill_search, name="skill_search"),
     path("<id:item_id>/", views.item_detail, name="item"),
     path("<id:item_id>/edit/", views.item_edit, name="item_edit"),
     path("<id:item_id>/file/", views.item_file, name="item_file"),

@@ -24,6 +24,7 @@ from learnloop.learning.enrollment import (
     enrollment_retake,
 )
 from learnloop.learning.forms import (
+    MAX_SKILL_ROWS,
     CatalogItemForm,
     CatalogSearchForm,
     ReflectionForm,
@@ -43,6 +44,9 @@ from learnloop.learning.sessions import (
     session_follow_up,
     session_update,
 )
+from learnloop.skills.selectors import skill_list
+
+SKILL_SUGGESTIONS = 20
 
 
 @login_required
@@ -109,63 +113,95 @@ def item_file(request: AuthedRequest, item_id: int) -> FileResponse:
 
 
 def _save(request: AuthedRequest, form: CatalogItemForm, item: CatalogItem | None) -> CatalogItem | None:
-    fields = {k: v for k, v in form.cleaned_data.items() if k != "skills"}
-    if "file" in fields and not fields["file"]:
-        fields.pop("file")
+    fields = dict(form.cleaned_data)
+    if fields.get("file") is None:
+        fields.pop("file", None)  # nothing uploaded: keep what there is
+    elif fields["file"] is False:
+        fields["file"] = ""  # "Clear" ticked
     try:
         if item is None:
-            return services.item_create(
-                actor=request.user, owner=request.user, skills=form.cleaned_data["skills"], **fields
-            )
-        return services.item_update(actor=request.user, item=item, skills=form.cleaned_data["skills"], **fields)
+            return services.item_create(actor=request.user, owner=request.user, skills=form.skills(), **fields)
+        return services.item_update(actor=request.user, item=item, skills=form.skills(), **fields)
     except ValidationError as exc:
-        add_service_errors(form, exc)
+        if hasattr(exc, "error_dict") and "skills" in exc.error_dict:
+            form.skill_rows.non_form_errors().extend(exc.message_dict["skills"])
+            exc = ValidationError({k: v for k, v in exc.message_dict.items() if k != "skills"})
+        if not hasattr(exc, "error_dict") or exc.error_dict:
+            add_service_errors(form, exc)
     return None
+
+
+def _redrawn(request: AuthedRequest) -> dict[str, Any] | None:
+    """Without JavaScript, "Show this format's fields" posts the form to draw it again for the format chosen:
+    what was typed comes back as it was, nothing is saved or checked."""
+    if request.method != "POST" or "show_format" not in request.POST:
+        return None
+    rows = []
+    for number in range(MAX_SKILL_ROWS):
+        skill = request.POST.get(f"skills-{number}-skill", "")
+        level = request.POST.get(f"skills-{number}-level", "")
+        if skill.strip() or level:
+            rows.append({"skill": skill, "level": level})
+    initial = {k: v for k, v in request.POST.items() if not k.startswith(("skills-", "csrf"))}
+    return {"initial": initial, "skill_rows": rows}
+
+
+def _item_form(
+    request: AuthedRequest, *, item: CatalogItem | None, people: Any, initial: dict[str, Any] | None = None
+) -> CatalogItemForm:
+    redrawn = _redrawn(request)
+    if redrawn is not None:
+        return CatalogItemForm(instance=item, people=people, **redrawn)
+    if request.method == "POST":
+        return CatalogItemForm(request.POST, request.FILES or None, instance=item, people=people)
+    return CatalogItemForm(instance=item, people=people, initial=initial)
+
+
+def _item_page(request: AuthedRequest, form: CatalogItemForm, item: CatalogItem | None) -> HttpResponse:
+    failed = request.method == "POST" and bool(form.is_bound and (form.errors or not form.skill_rows.is_valid()))
+    return render(request, "learning/item_form.html", {"form": form, "item": item}, status=400 if failed else 200)
 
 
 @login_required
 def item_create(request: AuthedRequest) -> HttpResponse:
     if not policy.can(request.user, "create", CatalogItem):
         raise Http404
-    people = selectors.pickable_people(actor=request.user)
-    form = CatalogItemForm(request.POST or None, request.FILES or None, people=people)
-    if request.method == "POST" and form.is_valid():
+    kind = request.GET.get("kind", "")
+    form = _item_form(
+        request,
+        item=None,
+        people=selectors.pickable_people(actor=request.user),
+        initial={"kind": kind} if kind in CatalogItem.Kind.values else None,
+    )
+    if form.is_bound and form.is_valid():
         item = _save(request, form, None)
         if item is not None:
             messages.success(request, f"“{item}” is in the catalog.")
             return redirect("learning:item", item_id=item.pk)
-    return render(
-        request,
-        "learning/item_form.html",
-        {"form": form, "item": None},
-        status=400 if request.method == "POST" else 200,
-    )
+    return _item_page(request, form, None)
 
 
 @login_required
 def item_edit(request: AuthedRequest, item_id: int) -> HttpResponse:
     item = policy.get_or_404(request.user, "change", CatalogItem.objects.all(), pk=item_id)
-    initial = {
-        "skills": "\n".join(f"{s.skill.name} = {s.target_level}" for s in item.skills_taught.select_related("skill"))
-    }
-    form = CatalogItemForm(
-        request.POST or None,
-        request.FILES or None,
-        instance=item,
-        initial=initial,
-        people=selectors.pickable_people(actor=request.user),
-    )
-    if request.method == "POST" and form.is_valid():
+    form = _item_form(request, item=item, people=selectors.pickable_people(actor=request.user))
+    if form.is_bound and form.is_valid():
         saved = _save(request, form, CatalogItem.objects.get(pk=item.pk))
         if saved is not None:
             messages.success(request, "Saved.")
             return redirect("learning:item", item_id=item.pk)
-    return render(
-        request,
-        "learning/item_form.html",
-        {"form": form, "item": item},
-        status=400 if request.method == "POST" else 200,
-    )
+    return _item_page(request, form, item)
+
+
+@login_required
+@require_safe
+def skill_search(request: AuthedRequest) -> HttpResponse:
+    """Suggestions for a skill row of the item form (htmx fills a <datalist>): at most 20 skills in use whose
+    name or other names hold every word typed. The rows' fields are named skills-<n>-skill."""
+    name = next((k for k in request.GET if k == "q" or k.endswith("-skill")), "")
+    text = request.GET.get(name, "").strip()[:200]
+    skills = skill_list(actor=request.user, search=text)[:SKILL_SUGGESTIONS] if text else []
+    return render(request, "learning/htmx/skill_options.html", {"skills": skills})
 
 
 @login_required

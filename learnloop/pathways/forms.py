@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from learnloop.core import forms as core_forms
 from learnloop.core.bounds import MAX_SMALL_COUNT
-from learnloop.core.forms import DateField, IdMultipleChoiceField, person_field
+from learnloop.core.forms import DateField, IdMultipleChoiceField, ids_from, person_field
 from learnloop.learning.models import CatalogItem
 from learnloop.pathways.models import Pathway, Step
 from learnloop.pathways.selectors import team_resolve
@@ -44,12 +44,16 @@ def _items() -> Any:
 
 
 class StageForm(forms.Form):
+    """A new stage. Its items are validated against every published item but never drawn as one long list:
+    the page shows the ones chosen and what a search finds (`chosen_items`, `selectors.item_search`)."""
+
     title = forms.CharField(max_length=200)
     items = IdMultipleChoiceField(
         _items(),
         label="Catalog items",
-        help_text="The steps of this stage (hold Ctrl or Cmd to choose several)",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="The steps of this stage: search the catalog and tick each one",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one catalog item for this stage."},
     )
     required_count = forms.IntegerField(
         required=False,
@@ -58,6 +62,14 @@ class StageForm(forms.Form):
         label="How many are needed",
         help_text="Leave empty to need all of them; 2 with 3 items means “any 2 of these 3”",
     )
+
+    @staticmethod
+    def chosen_items(values: list[str]) -> list[CatalogItem]:
+        """The published items ticked so far, by title (at most as many as a stage can sensibly hold)."""
+        return list(_items().filter(pk__in=ids_from(values[:MAX_CHOSEN])))
+
+
+MAX_CHOSEN = 100
 
 
 class StageEditForm(forms.Form):

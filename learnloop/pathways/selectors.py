@@ -13,7 +13,8 @@ from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from learnloop.core import policy
-from learnloop.learning.models import Enrollment
+from learnloop.learning.models import CatalogItem, Enrollment
+from learnloop.learning.selectors import catalog_list
 from learnloop.pathways.models import Assignment, Certificate, Pathway, Stage, Step
 from learnloop.pathways.progress import PathwayProgress, pathway_progress
 from learnloop.people.models import OrgUnit, Person
@@ -229,3 +230,24 @@ def expiring_certificates(*, now: dt.datetime, within: dt.timedelta) -> QuerySet
     return Certificate.objects.filter(
         expires_at__lte=now + within, expires_at__gt=now - dt.timedelta(days=7)
     ).select_related("person", "pathway")
+
+
+ITEM_SEARCH_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class FoundItem:
+    """A published catalog item found for the pathway builder, and whether the pathway already has it."""
+
+    item: CatalogItem
+    taken: bool
+
+
+def item_search(*, actor: Person, pathway: Pathway, text: str, limit: int = ITEM_SEARCH_LIMIT) -> list[FoundItem]:
+    """Published items whose words match `text`, best first, at most `limit` (two queries whatever the size
+    of the catalog); items already a step of the pathway are marked, since an item is a step only once."""
+    if not text.strip():
+        return []
+    items = list(catalog_list(actor=actor, text=text).filter(is_published=True)[:limit])
+    taken = set(Step.objects.filter(stage__pathway=pathway, item__in=items).values_list("item_id", flat=True))
+    return [FoundItem(item=item, taken=item.pk in taken) for item in items]

@@ -176,22 +176,32 @@ def stage_update(
 
 
 @transaction.atomic
-def stage_move_up(*, actor: Person | None, stage: Stage, source: str = Source.WEB) -> Stage:
-    """Swap a stage with the one before it (prerequisites that would then point forward are refused)."""
+def stage_move(*, actor: Person | None, stage: Stage, direction: str, source: str = Source.WEB) -> Stage:
+    """Swap a stage with the one before it (`direction="up"`) or after it ("down"). A step that would then
+    wait for a step in a later stage is refused, with a message on `position`."""
+    if direction not in ("up", "down"):
+        raise ValidationError({"direction": ["Move a stage up or down."]})
     Pathway.objects.select_for_update().get(pk=stage.pathway_id)
     stage = Stage.objects.get(pk=stage.pk)
-    before = (
-        Stage.objects.filter(pathway_id=stage.pathway_id, position__lt=stage.position).order_by("-position").first()
-    )
-    if before is None:
-        raise ValidationError({"position": ["This is already the first stage."]})
-    if Step.prerequisites.through.objects.filter(from_step__stage=stage, to_step__stage=before).exists():
+    siblings = Stage.objects.filter(pathway_id=stage.pathway_id)
+    if direction == "up":
+        other = siblings.filter(position__lt=stage.position).order_by("-position").first()
+    else:
+        other = siblings.filter(position__gt=stage.position).order_by("position").first()
+    if other is None:
+        raise ValidationError({"position": [f"This is already the {'first' if direction == 'up' else 'last'} stage."]})
+    earlier, later = (other, stage) if direction == "up" else (stage, other)
+    if Step.prerequisites.through.objects.filter(from_step__stage=later, to_step__stage=earlier).exists():
         raise ValidationError(
-            {"position": ["A step here waits for a step in the stage before; remove that prerequisite first."]}
+            {
+                "position": [
+                    f"A step in “{later.title}” waits for a step in “{earlier.title}”; remove that prerequisite first."
+                ]
+            }
         )
-    mine, theirs = stage.position, before.position
+    mine, theirs = stage.position, other.position
     Stage.objects.filter(pk=stage.pk).update(position=0)
-    Stage.objects.filter(pk=before.pk).update(position=mine)
+    Stage.objects.filter(pk=other.pk).update(position=mine)
     Stage.objects.filter(pk=stage.pk).update(position=theirs)
     version_bump("pathways")  # updates send no signals; cached pages show the order
     stage.position = theirs
@@ -199,6 +209,40 @@ def stage_move_up(*, actor: Person | None, stage: Stage, source: str = Source.WE
         actor=actor, action="pathway_stage.move", target=stage, changes={"position": [mine, theirs]}, source=source
     )
     return stage
+
+
+def stage_move_up(*, actor: Person | None, stage: Stage, source: str = Source.WEB) -> Stage:
+    """Swap a stage with the one before it (prerequisites that would then point forward are refused)."""
+    return stage_move(actor=actor, stage=stage, direction="up", source=source)
+
+
+@transaction.atomic
+def step_move(*, actor: Person | None, step: Step, direction: str, source: str = Source.WEB) -> Step:
+    """Swap a step with the one before it (`direction="up"`) or after it ("down") in its stage. The order
+    within a stage is the order people see; prerequisites are not affected by it."""
+    if direction not in ("up", "down"):
+        raise ValidationError({"direction": ["Move a step up or down."]})
+    Stage.objects.select_for_update().get(pk=step.stage_id)
+    steps = list(Step.objects.filter(stage_id=step.stage_id).order_by("position", "id"))
+    index = next(n for n, s in enumerate(steps) if s.pk == step.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(steps):
+        raise ValidationError({"position": [f"This is already the {'first' if direction == 'up' else 'last'} step."]})
+    before = steps[index].position
+    steps[index], steps[target] = steps[target], steps[index]
+    for number, each in enumerate(steps, start=1):
+        each.position = number
+    Step.objects.bulk_update(steps, ["position"])
+    version_bump("pathways")
+    moved = steps[target]
+    audit_record(
+        actor=actor,
+        action="pathway_step.move",
+        target=moved,
+        changes={"position": [before, moved.position]},
+        source=source,
+    )
+    return moved
 
 
 @transaction.atomic

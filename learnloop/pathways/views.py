@@ -6,13 +6,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from learnloop.core import policy
+from learnloop.core.bounds import parse_id
 from learnloop.core.forms import add_service_errors
 from learnloop.core.http import AuthedRequest
-from learnloop.learning.models import CatalogItem
 from learnloop.pathways import charts, selectors, services
 from learnloop.pathways.forms import (
     AssignForm,
@@ -275,19 +276,60 @@ def edit(request: AuthedRequest, pathway_id: int) -> HttpResponse:
     return render(
         request,
         "pathways/form.html",
-        {
-            "form": form,
-            "pathway": pathway,
-            "stage_form": StageForm(),
-            "items": list(CatalogItem.objects.filter(is_published=True).order_by("title").values_list("pk", "title")),
-        },
+        {"form": form, "stage_form": StageForm(auto_id="new-stage-%s"), **_builder(request, pathway)},
         status=_status(request),
     )
+
+
+def _builder(request: AuthedRequest, pathway: Pathway, *, status: str = "") -> dict[str, Any]:
+    """The stage list of the builder. Without JavaScript a stage's search is a GET of the edit page
+    (`?stage=<id>&find=<words>`), answered here; with it, `item_search` answers the same as a fragment."""
+    find = request.GET.get("find", "").strip()[:200]
+    stage_id = parse_id(request.GET.get("stage", ""))
+    return {
+        "pathway": pathway,
+        "find": find,
+        "find_stage": stage_id,
+        "found": selectors.item_search(actor=request.user, pathway=pathway, text=find) if stage_id else [],
+        "order_status": status,
+    }
+
+
+@login_required
+@require_safe
+def item_search(request: AuthedRequest, pathway_id: int) -> HttpResponse:
+    """Published items matching the words typed, at most 20 (htmx): to add to a stage (`stage=<id>`), or
+    as checkboxes for a new stage (`mode=pick`)."""
+    pathway = selectors.pathway_get(actor=request.user, pathway_id=pathway_id, action="change")
+    find = request.GET.get("find", "").strip()[:200]
+    found = selectors.item_search(actor=request.user, pathway=pathway, text=find)
+    if request.GET.get("mode") == "pick":
+        return render(request, "pathways/htmx/pick_items.html", {"found": found, "find": find})
+    stage_id = parse_id(request.GET.get("stage", ""))
+    stage = next((s for s in pathway.stages.all() if s.pk == stage_id), None)
+    if stage is None:
+        raise Http404
+    return render(request, "pathways/htmx/found_items.html", {"found": found, "find": find, "stage": stage})
 
 
 @login_required
 def stage_create(request: AuthedRequest, pathway_id: int) -> HttpResponse:
     pathway = selectors.pathway_get(actor=request.user, pathway_id=pathway_id, action="change")
+    if "find_items" in request.POST:
+        # Without JavaScript, "Search" posts the stage form to find items; nothing is saved or checked yet.
+        find = request.POST.get("find", "").strip()[:200]
+        return render(
+            request,
+            "pathways/stage_form.html",
+            {
+                "form": StageForm(initial={k: request.POST.get(k, "") for k in ("title", "required_count")}),
+                "pathway": pathway,
+                "stage": None,
+                "chosen": StageForm.chosen_items(request.POST.getlist("items")),
+                "found": selectors.item_search(actor=request.user, pathway=pathway, text=find),
+                "find": find,
+            },
+        )
     form = StageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -295,7 +337,7 @@ def stage_create(request: AuthedRequest, pathway_id: int) -> HttpResponse:
                 actor=request.user,
                 pathway=pathway,
                 title=form.cleaned_data["title"],
-                items=list(form.cleaned_data["items"]),
+                items=_in_posted_order(request, list(form.cleaned_data["items"])),
                 required_count=form.cleaned_data["required_count"],
             )
         except ValidationError as exc:
@@ -303,9 +345,19 @@ def stage_create(request: AuthedRequest, pathway_id: int) -> HttpResponse:
         else:
             messages.success(request, "Stage added.")
             return redirect("pathways:edit", pathway_id=pathway.pk)
+    chosen = StageForm.chosen_items(request.POST.getlist("items")) if request.method == "POST" else []
     return render(
-        request, "pathways/stage_form.html", {"form": form, "pathway": pathway, "stage": None}, status=_status(request)
+        request,
+        "pathways/stage_form.html",
+        {"form": form, "pathway": pathway, "stage": None, "chosen": chosen},
+        status=_status(request),
     )
+
+
+def _in_posted_order(request: AuthedRequest, items: list[Any]) -> list[Any]:
+    """The items in the order they were ticked (the form's field gives them by title)."""
+    posted = request.POST.getlist("items")
+    return sorted(items, key=lambda i: posted.index(str(i.pk)) if str(i.pk) in posted else len(posted))
 
 
 def _stage(request: AuthedRequest, stage_id: int) -> Stage:
@@ -335,22 +387,63 @@ def stage_edit(request: AuthedRequest, stage_id: int) -> HttpResponse:
     )
 
 
-def _stage_action(request: AuthedRequest, stage: Stage, action: Any, done: str) -> HttpResponse:
+def _stage_action(request: AuthedRequest, stage: Stage, action: Any, done: str, *, anchor: str = "") -> HttpResponse:
     try:
         action()
         messages.success(request, done)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect("pathways:edit", pathway_id=stage.pathway_id)
+    return redirect(
+        reverse("pathways:edit", kwargs={"pathway_id": stage.pathway_id}) + (f"#{anchor}" if anchor else "")
+    )
+
+
+def _moved(request: AuthedRequest, pathway_id: int, *, anchor: str, done: str, error: str) -> HttpResponse:
+    """After a move: htmx gets the stage list back (with the outcome for the live region), so the page keeps
+    its place and the script keeps focus on the button pressed; without it, the edit page at the stage."""
+    if getattr(request, "htmx", False):
+        pathway = selectors.pathway_get(actor=request.user, pathway_id=pathway_id, action="change")
+        return render(request, "pathways/htmx/builder_stages.html", _builder(request, pathway, status=error or done))
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect(reverse("pathways:edit", kwargs={"pathway_id": pathway_id}) + f"#{anchor}")
+
+
+def _direction(request: AuthedRequest) -> str:
+    return "down" if request.POST.get("direction") == "down" else "up"
 
 
 @login_required
 @require_POST
 def stage_move(request: AuthedRequest, stage_id: int) -> HttpResponse:
     stage = _stage(request, stage_id)
-    return _stage_action(
-        request, stage, lambda: services.stage_move_up(actor=request.user, stage=stage), "Stage moved up."
-    )
+    direction = _direction(request)
+    done, error = "", ""
+    try:
+        moved = services.stage_move(actor=request.user, stage=stage, direction=direction)
+        total = Stage.objects.filter(pathway_id=stage.pathway_id).count()
+        place = Stage.objects.filter(pathway_id=stage.pathway_id, position__lt=moved.position).count() + 1
+        done = f"Stage “{stage.title}” moved {direction}: now stage {place} of {total}."
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    return _moved(request, stage.pathway_id, anchor=f"stage-{stage.pk}", done=done, error=error)
+
+
+@login_required
+@require_POST
+def step_move(request: AuthedRequest, step_id: int) -> HttpResponse:
+    step = _step(request, step_id)
+    direction = _direction(request)
+    done, error = "", ""
+    try:
+        moved = services.step_move(actor=request.user, step=step, direction=direction)
+        total = Step.objects.filter(stage_id=step.stage_id).count()
+        done = f"“{step.item.title}” moved {direction}: now step {moved.position} of {total} in “{step.stage.title}”."
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    return _moved(request, step.stage.pathway_id, anchor=f"step-{step.pk}", done=done, error=error)
 
 
 @login_required
@@ -372,7 +465,11 @@ def step_create(request: AuthedRequest, stage_id: int) -> HttpResponse:
         return redirect("pathways:edit", pathway_id=stage.pathway_id)
     item = form.cleaned_data["item"]
     return _stage_action(
-        request, stage, lambda: services.step_add(actor=request.user, stage=stage, item=item), f"“{item}” added."
+        request,
+        stage,
+        lambda: services.step_add(actor=request.user, stage=stage, item=item),
+        f"“{item}” added to “{stage.title}”.",
+        anchor=f"stage-{stage.pk}",
     )
 
 

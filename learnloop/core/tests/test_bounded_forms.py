@@ -114,9 +114,18 @@ CASES: list[tuple[str, str, str, Any, tuple[int, ...]]] = [
         "otto",
         "post",
         "/catalog/new/",
-        {"kind": "book", "title": "T", "summary": "S", "skills": f"Code review = {THIRTY}"},
+        {
+            "kind": "book",
+            "title": "T",
+            "summary": "S",
+            "skills-TOTAL_FORMS": "1",
+            "skills-INITIAL_FORMS": "0",
+            "skills-0-skill": "Code review",
+            "skills-0-level": THIRTY,
+        },
         (200, 400),
     ),
+    ("otto", "post", "/catalog/new/", {"kind": "book", "title": "T", "skills-TOTAL_FORMS": THIRTY}, (200, 400)),
 ]
 
 

@@ -15,6 +15,14 @@ from learnloop.skills.services import skill_create
 Kind, Delivery = CatalogItem.Kind, CatalogItem.Delivery
 
 
+def skill_rows(*rows: tuple[str, object]) -> dict[str, object]:
+    """The item form's skill rows as posted: a management form and one skill and level per row."""
+    data: dict[str, object] = {"skills-TOTAL_FORMS": len(rows), "skills-INITIAL_FORMS": 0}
+    for number, (skill, level) in enumerate(rows):
+        data[f"skills-{number}-skill"], data[f"skills-{number}-level"] = skill, level
+    return data
+
+
 def _item(**fields: Any) -> CatalogItem:
     defaults: dict[str, Any] = {"kind": Kind.SELF_PACED, "title": "Untitled", "summary": "Something."}
     return services.item_create(actor=None, **{**defaults, **fields})
@@ -90,7 +98,7 @@ def test_l_and_d_admins_add_items_with_skills_through_the_form_and_api(personas:
             "delivery": "none",
             "language": "en",
             "author": "M. B. Stanier",
-            "skills": "Coaching = 3",
+            **skill_rows(("coaching", 3)),
             "is_published": "on",
         },
     )
@@ -106,10 +114,11 @@ def test_l_and_d_admins_add_items_with_skills_through_the_form_and_api(personas:
             "summary": "x",
             "delivery": "none",
             "language": "en",
-            "skills": "Unknown skill = 2",
+            **skill_rows(("Unknown skill", 2)),
         },
     )
-    assert bad.status_code == 400 and "Line 1" in bad.content.decode()
+    assert bad.status_code == 400 and "Row 1: no skill is called “Unknown skill”" in bad.content.decode()
+    assert "A book needs its author." in bad.content.decode()
     token = token_create(actor=personas.lena, person=personas.lena, name="t").secret
     api = Client(headers={"Authorization": f"Bearer {token}"})
     created = api.post(

@@ -205,6 +205,14 @@ ROWS = [
         per_object=False,
     ),
     Row("learning:item_create", "GET", lambda _: reverse("learning:item_create"), only_roles(*LD), per_object=False),
+    # Skill suggestions for the item form: skill names are no secret, so anyone signed in may ask.
+    Row(
+        "learning:skill_search",
+        "GET",
+        lambda _: reverse("learning:skill_search") + "?q=coach",
+        anyone,
+        per_object=False,
+    ),
     Row(
         "learning:item_create",
         "POST",

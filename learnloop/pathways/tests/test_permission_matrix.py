@@ -220,6 +220,23 @@ ROWS = [
         ok=302,
     ),
     Row(
+        "pathways:step_move",
+        "POST",
+        _page("pathways:step_move", step_id=lambda: _step().pk),
+        only_roles(*LD),
+        per_object=False,
+        ok=302,
+        data={"direction": "up"},
+    ),
+    # The builder's catalog search (htmx), for those who may change the pathway.
+    Row(
+        "pathways:item_search",
+        "GET",
+        lambda _: reverse("pathways:item_search", kwargs={"pathway_id": _draft().pk}) + "?mode=pick&find=item",
+        only_roles(*LD),
+        per_object=False,
+    ),
+    Row(
         "pathways:stage_delete",
         "POST",
         _page("pathways:stage_delete", stage_id=lambda: _stage().pk),
