@@ -22,6 +22,8 @@ class CoreConfig(AppConfig):
         # One disclosure for a person's own development (plan, pathways, skills, learning time, record),
         # so the menu stays one row on a laptop and two on a phone.
         register_group(NavGroup(key="growth", label="Growth", order=13))
+        # A manager's way to their people: each domain adds its team page with `visible=manages_people`.
+        register_group(NavGroup(key="team", label="My team", order=14))
         register(
             NavItem(
                 key="admin",
@@ -29,6 +31,33 @@ class CoreConfig(AppConfig):
                 url_name="core:admin_area",
                 visible=lambda person: bool(person.roles & {"people_admin", "org_admin", "ld_admin"}),
                 order=900,
+            )
+        )
+
+        from django_tasks_db.models import DBTaskResult
+
+        from learnloop.core import policy
+        from learnloop.core.models import AuditEvent
+        from learnloop.core.navigation import AdminTile, register_admin_tile
+
+        register_admin_tile(
+            AdminTile(
+                key="audit_log",
+                title="Audit log",
+                url_name="core:audit_log",
+                description="Every change to people, roles and tokens: who, what, when.",
+                visible=lambda person: policy.can(person, "view", AuditEvent),
+                order=4,
+            )
+        )
+        register_admin_tile(
+            AdminTile(
+                key="tasks",
+                title="Background tasks",
+                url_name="core:task_list",
+                description="Queued, running, failed and finished work, with the errors of failures.",
+                visible=lambda person: policy.can(person, "view", DBTaskResult),
+                order=6,
             )
         )
 

@@ -35,9 +35,8 @@ def register(panel: HomePanel) -> None:
     _PANELS[panel.key] = panel
 
 
-# What the rest of "my home" shows: the directory (team, reporting line), the viewer's own rows, and
-# the skills framework (gaps to the role profile).
-BASE_VERSIONS = ("directory", "person:{person}", "skills")
+# What the rest of "my home" shows: the directory (team, reporting line) and the viewer's own rows.
+BASE_VERSIONS = ("directory", "person:{person}")
 
 
 def versions() -> tuple[str, ...]:

@@ -48,6 +48,11 @@ class NavEntry:
         return {child.namespace for child in self.children}
 
 
+def manages_people(person: Any) -> bool:
+    """For team entries: the team pages show the viewer's own reports, so only people with reports see them."""
+    return "manager" in person.roles
+
+
 _ITEMS: dict[str, NavItem] = {}
 _GROUPS: dict[str, NavGroup] = {}
 
@@ -94,6 +99,8 @@ class AdminTile:
     description: str
     visible: Callable[[Any], bool]
     order: int = 100
+    # Appended to the address as is ("?include_inactive=on").
+    query: str = ""
 
 
 _TILES: dict[str, AdminTile] = {}

@@ -36,7 +36,6 @@ from learnloop.core.selectors import (
     audit_object_types,
     import_jobs_recent,
 )
-from learnloop.lrs.models import Client as LrsClient
 from learnloop.people import selectors as people_selectors
 from learnloop.people.models import Person
 
@@ -70,11 +69,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         if person.org_unit_id
         else []
     )
-    from learnloop.skills.selectors import person_skill_profile
-
-    gaps = [row for row in person_skill_profile(actor=person, person=person) if row["gap"]][:5]
     context = {
-        "skill_gaps": gaps,
         "person": person,
         "chain": people_selectors.manager_chain(person=person),
         "reports": reports,
@@ -94,17 +89,7 @@ def _is_admin(person: Any) -> bool:
 def admin_area(request: AuthedRequest) -> HttpResponse:
     if not _is_admin(request.user):
         raise Http404
-    return render(
-        request,
-        "core/admin_area.html",
-        {
-            "can_audit": policy.can(request.user, "view", AuditEvent),
-            "can_tasks": policy.can(request.user, "view", DBTaskResult),
-            "can_lrs": policy.can(request.user, "view", LrsClient),
-            "can_import": policy.can(request.user, "import", Person),
-            "tiles": admin_tiles_for(request.user),
-        },
-    )
+    return render(request, "core/admin_area.html", {"tiles": admin_tiles_for(request.user)})
 
 
 class AuditFilterForm(forms.Form):

@@ -8,11 +8,21 @@ class LearningTimeConfig(AppConfig):
 
     def ready(self) -> None:
         from learnloop.core import home
-        from learnloop.core.navigation import NavItem, register
+        from learnloop.core.navigation import NavItem, manages_people, register
         from learnloop.learningtime.selectors import home_panel
 
         register(
             NavItem(key="learning_time", label="Learning time", url_name="learningtime:mine", order=16, group="growth")
+        )
+        register(
+            NavItem(
+                key="team_learning_time",
+                label="Team learning time",
+                url_name="learningtime:team",
+                visible=manages_people,
+                order=16,
+                group="team",
+            )
         )
         home.register(
             home.HomePanel(

@@ -18,3 +18,18 @@ class LrsConfig(AppConfig):
                 group="growth",
             )
         )
+
+        from learnloop.core import policy
+        from learnloop.core.navigation import AdminTile, register_admin_tile
+        from learnloop.lrs.models import Client
+
+        register_admin_tile(
+            AdminTile(
+                key="lrs_clients",
+                title="LRS clients",
+                url_name="learning_record:clients",
+                description="Connect courses and tools to the learning record store (xAPI), and revoke them.",
+                visible=lambda person: policy.can(person, "view", Client),
+                order=5,
+            )
+        )

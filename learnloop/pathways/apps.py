@@ -10,10 +10,21 @@ class PathwaysConfig(AppConfig):
 
     def ready(self) -> None:
         from learnloop.core import home, schedule
-        from learnloop.core.navigation import NavItem, register
+        from learnloop.core.navigation import NavItem, manages_people, register
         from learnloop.pathways import jobs, selectors
 
         register(NavItem(key="pathways", label="Pathways", url_name="pathways:catalog", order=14, group="growth"))
+        # The assign page lists the pathways of the manager's people under the form.
+        register(
+            NavItem(
+                key="team_pathways",
+                label="Team pathways",
+                url_name="pathways:assign",
+                visible=manages_people,
+                order=14,
+                group="team",
+            )
+        )
         home.register(
             home.HomePanel(
                 key="pathways",

@@ -27,6 +27,16 @@ class PlansConfig(AppConfig):
         navigation.register(
             navigation.NavItem(key="plans", label="Plan", url_name="plans:mine", order=13, group="growth")
         )
+        navigation.register(
+            navigation.NavItem(
+                key="team_plans",
+                label="Team plans",
+                url_name="plans:team",
+                visible=navigation.manages_people,
+                order=13,
+                group="team",
+            )
+        )
         home.register(
             home.HomePanel(
                 key="plan",

@@ -18,9 +18,30 @@ class SkillsConfig(AppConfig):
     verbose_name = "Skills and role profiles"
 
     def ready(self) -> None:
-        from learnloop.core.navigation import NavItem, register
+        from learnloop.core.navigation import NavItem, manages_people, register
 
-        register(NavItem(key="skills", label="Skills", url_name="skills:list", order=15, group="growth"))
+        # "My skills" first; the taxonomy is one link away from there (and in the admin area for L&D).
+        register(NavItem(key="skills", label="Skills", url_name="skills:mine", order=15, group="growth"))
+
+        from learnloop.core import home
+        from learnloop.skills.selectors import home_panel
+
+        # First on my home: where the person stands against their role (their own ratings are "person:{person}").
+        home.register(
+            home.HomePanel(
+                key="skills", template="skills/home_panel.html", context=home_panel, order=10, versions=("skills",)
+            )
+        )
+        register(
+            NavItem(
+                key="team_skills",
+                label="Team skills",
+                url_name="skills:team",
+                visible=manages_people,
+                order=15,
+                group="team",
+            )
+        )
 
         from learnloop.core.response_cache import DIRECTORY, CachedRoute, by_person, track
         from learnloop.core.response_cache import register as register_cached
@@ -80,6 +101,16 @@ class SkillsConfig(AppConfig):
                 ),
                 visible=lambda person: policy.can(person, "import", Skill),
                 order=30,
+            )
+        )
+        register_admin_tile(
+            AdminTile(
+                key="skills_taxonomy",
+                title="Skills taxonomy",
+                url_name="skills:list",
+                description="Every skill learnloop knows, by category, with the roles that need it.",
+                visible=lambda person: policy.can(person, "create", Skill),
+                order=28,
             )
         )
         register_admin_tile(

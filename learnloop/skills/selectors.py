@@ -219,3 +219,10 @@ def team_matrix(*, actor: Person, manager: Person) -> dict[str, Any]:
             )
         rows.append({"person": member, "cells": cells})
     return {"skills": skills, "rows": rows}
+
+
+def home_panel(person: Any) -> dict[str, Any]:
+    """ "Your skills" on my home: the widest gaps to the person's role profile (always shown: it is where
+    a person rates themselves)."""
+    gaps = [row for row in person_skill_profile(actor=person, person=person) if row["gap"]][:5]
+    return {"skill_gaps": gaps, "person": person, "manages_people": "manager" in person.roles}

@@ -13,6 +13,7 @@ from learnloop.core.bounds import parse_id
 from learnloop.core.forms import add_service_errors
 from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
+from learnloop.core.navigation import manages_people
 from learnloop.core.views import import_page
 from learnloop.people import selectors as people_selectors
 from learnloop.people.models import JobRole
@@ -62,6 +63,7 @@ def skill_list(request: AuthedRequest) -> HttpResponse:
         "can_import": policy.can(request.user, "import", Skill),
         "can_create": policy.can(request.user, "create", Skill),
         "can_edit_categories": policy.can(request.user, "change", SkillCategory),
+        "manages_people": manages_people(request.user),
     }
     return render_page_or_partial(request, page="skills/list.html", partial="skills/htmx/results.html", context=context)
 
@@ -379,7 +381,8 @@ def career_path_remove(request: AuthedRequest, role_id: int, path_id: int) -> Ht
 @login_required
 @require_safe
 def my_skills(request: AuthedRequest) -> HttpResponse:
-    return redirect("skills:person", person_id=request.user.pk)
+    """Where the menu's "Skills" leads: the person's own profile, at an address that stays "mine"."""
+    return person_skills(request, request.user.pk)
 
 
 @login_required
@@ -404,6 +407,7 @@ def person_skills(request: AuthedRequest, person_id: int) -> HttpResponse:
         "rating_source": selectors.rating_source(actor=request.user, person=person),
         "form": RatingForm(),
         "is_self": person.pk == request.user.pk,
+        "manages_people": manages_people(request.user),
     }
     return render(request, "skills/person.html", context)
 

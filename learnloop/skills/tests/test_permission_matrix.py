@@ -128,7 +128,7 @@ ROWS = [
         per_object=False,
         ok=302,
     ),
-    Row("skills:mine", "GET", _page("skills:mine"), anyone, per_object=False, ok=302),
+    Row("skills:mine", "GET", _page("skills:mine"), anyone, per_object=False),
     Row("skills:team", "GET", _page("skills:team"), anyone, per_object=False),
     Row(
         "skills:person",

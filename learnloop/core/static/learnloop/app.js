@@ -25,16 +25,31 @@ document.addEventListener("htmx:afterSwap", (event) => {
       if (event.relatedTarget && !group.contains(event.relatedTarget)) setOpen(button, false);
     });
   }
+  // On a phone the whole menu folds behind one button (the CSS shows it only on narrow screens).
+  const toggle = document.querySelector(".menu-toggle");
+  const menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+  const menuOpen = () => toggle && toggle.getAttribute("aria-expanded") === "true";
+  if (toggle) toggle.addEventListener("click", () => toggle.setAttribute("aria-expanded", String(!menuOpen())));
+  // Escape closes the open group first, then the phone's menu, and leaves focus on the button that opened it.
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;
+    let closedGroup = false;
     for (const button of buttons) {
       if (button.getAttribute("aria-expanded") !== "true") continue;
       const hadFocus = button.parentElement.contains(document.activeElement);
       setOpen(button, false);
+      closedGroup = true;
       if (hadFocus) button.focus();
     }
+    if (closedGroup || !menuOpen()) return;
+    const hadFocus = menu.contains(document.activeElement) || toggle === document.activeElement;
+    toggle.setAttribute("aria-expanded", "false");
+    if (hadFocus) toggle.focus();
   });
   document.addEventListener("click", (event) => {
     for (const button of buttons) if (!button.parentElement.contains(event.target)) setOpen(button, false);
+    if (menuOpen() && !menu.contains(event.target) && !toggle.contains(event.target)) {
+      toggle.setAttribute("aria-expanded", "false");
+    }
   });
 })();
