@@ -89,6 +89,16 @@ def menu_for(person: Any, items: list[NavItem] | None = None) -> list[NavEntry]:
     return [entry for _, _, entry in sorted(placed, key=lambda p: (p[0], p[1]))]
 
 
+def current_group(menu: list[NavEntry], *, view_name: str, namespace: str) -> str:
+    """The key of the group holding the current page: the one linking to this very page (Team skills is
+    under My team, not Growth, though both hold skills pages), else the first holding its namespace."""
+    groups = [entry for entry in menu if entry.children]
+    for entry in groups:
+        if any(child.url_name == view_name for child in entry.children):
+            return entry.key
+    return next((entry.key for entry in groups if namespace in entry.namespaces), "")
+
+
 @dataclass(frozen=True)
 class AdminTile:
     """A tile in the admin area, for the people `visible` says may use it (ask the policy there)."""

@@ -457,12 +457,38 @@ def rate(request: AuthedRequest, person_id: int) -> HttpResponse:
 @login_required
 @require_safe
 def team(request: AuthedRequest) -> HttpResponse:
-    matrix = selectors.team_matrix(actor=request.user, manager=request.user)
-    top = _top(selectors.scale())
+    matrix = _gaps_first(selectors.team_matrix(actor=request.user, manager=request.user))
+    scale = selectors.scale()
+    top = _top(scale)
     for row in matrix["rows"]:
         for cell in row["cells"]:
             cell["shade"] = heat_shade(cell["level"], top=top)
-    return render(request, "skills/team.html", {"matrix": matrix, "scale_top": top})
+    legend = [{"level": p.level, "name": p.name, "shade": heat_shade(p.level, top=top)} for p in scale]
+    return render(request, "skills/team.html", {"matrix": matrix, "scale_top": top, "legend": legend})
+
+
+def _gaps_first(matrix: dict[str, Any]) -> dict[str, Any]:
+    """The matrix with its skills ordered by how many people are below what their role needs (then by
+    name), each skill's count of gaps and of people who need it, and each person's count of gaps."""
+    rows, skills = matrix["rows"], matrix["skills"]
+    columns = []
+    for index, skill in enumerate(skills):
+        cells = [row["cells"][index] for row in rows]
+        gaps = sum(1 for cell in cells if cell["short"])
+        needed = sum(1 for cell in cells if cell["required"] is not None)
+        columns.append({"skill": skill, "gaps": gaps, "needed": needed, "index": index})
+    columns.sort(key=lambda column: (-column["gaps"], column["skill"].name))
+    ordered_rows = []
+    for row in rows:
+        cells = [row["cells"][column["index"]] for column in columns]
+        ordered_rows.append({**row, "cells": cells, "gaps": sum(1 for cell in cells if cell["short"])})
+    return {
+        "skills": [column["skill"] for column in columns],
+        "columns": columns,
+        "rows": ordered_rows,
+        "gaps": sum(column["gaps"] for column in columns),
+        "widest": [column for column in columns if column["gaps"]][:3],
+    }
 
 
 def _top(scale: list[ProficiencyLevel]) -> int:
