@@ -3,6 +3,7 @@ origin, one page per address pattern, at most 60 per persona; see crawl.py), at 
 error, no serious or critical axe-core violation, and no page wider than a 390 px phone."""
 
 import io
+import os
 import re
 from typing import Any
 
@@ -14,16 +15,9 @@ from learnloop.core.tests.browser.crawl import crawl, sign_in
 
 pytestmark = pytest.mark.browser
 PERSONAS = ("Employee", "Manager", "L&D admin", "People admin", "Org admin")
-# Issue 10 item 6 (another change): htmx injects its indicator <style>, which the CSP refuses on every page.
-# Until htmx's inline styles are turned off, that refusal, and only it (the hash is of htmx's style), is
-# allowed. Remove this once item 6 is merged.
-HTMX_INDICATOR_STYLE = "sha256-faU7yAF8NxuMTNEwVmBz+VcYeIoBQ2EMHW3WaVxCvnk="
 
 
-def _allowed(problem: str) -> bool:
-    return problem.startswith("console: ") and HTMX_INDICATOR_STYLE in problem
-
-
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="pages are the same on PostgreSQL; CI crawls once")
 @pytest.mark.django_db(transaction=True)
 def test_every_page_each_demo_persona_reaches_is_clean(browser: Any, live_server: Any) -> None:
     out = io.StringIO()
@@ -41,12 +35,7 @@ def test_every_page_each_demo_persona_reaches_is_clean(browser: Any, live_server
         finally:
             context.close()
         visited[persona] = len(visits)
-        problems += [
-            f"{persona} {visit.path}: {problem}"
-            for visit in visits
-            for problem in visit.problems()
-            if not _allowed(problem)
-        ]
+        problems += [f"{persona} {visit.path}: {problem}" for visit in visits for problem in visit.problems()]
     # Each persona reaches a good part of the product (the menu alone has about ten entries).
     assert min(visited.values()) >= 20, visited
     assert problems == []
