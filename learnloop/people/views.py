@@ -99,6 +99,10 @@ def edit(request: AuthedRequest, person_id: int) -> HttpResponse:
     allowed = services.ADMIN_EDITABLE_FIELDS if as_admin else services.SELF_EDITABLE_FIELDS
     initial = {name: getattr(person, name) for name in allowed}
     form = form_class(request.POST or None, initial=initial)
+    if as_admin and not policy.can(viewer, "change_identity", person):
+        # Shown but fixed: they hold a role the viewer does not, so their sign-in stays theirs (policy).
+        form.fields["email"].disabled = True
+        form.fields["email"].help_text = services.IDENTITY_REFUSED
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if k in allowed}
         try:
