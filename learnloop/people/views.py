@@ -59,12 +59,14 @@ def directory(request: AuthedRequest) -> HttpResponse:
 def profile(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, person_id=person_id)
     viewer = request.user
+    # A team is listed by one rule everywhere ("view_reports"): here, in the API and on the team page.
+    can_view_team = policy.can(viewer, "view_reports", person)
     context = {
         "person": person,
+        "reports": list(selectors.person_reports(actor=viewer, person=person)) if can_view_team else [],
         "chain": selectors.manager_chain(person=person),
-        "reports": list(person.reports.filter(is_active=True).select_related("job_role", "org_unit")),
         "can_view_private": policy.can(viewer, "view_private", person),
-        "can_view_team": policy.can(viewer, "view_reports", person),
+        "can_view_team": can_view_team,
         "can_view_skills": policy.can(viewer, "view_skills", person),
         "can_view_pathways": policy.can(viewer, "view_pathways", person),
         "can_edit": policy.can(viewer, "change_profile", person),
