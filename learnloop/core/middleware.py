@@ -107,8 +107,9 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        cookie = settings.SESSION_COOKIE_NAME
         if "Cache-Control" not in response and (
-            "Authorization" in request.headers or settings.SESSION_COOKIE_NAME in request.COOKIES
+            "Authorization" in request.headers or cookie in request.COOKIES or cookie in response.cookies
         ):
             response["Cache-Control"] = "no-store"
         return response
