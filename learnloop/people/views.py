@@ -104,7 +104,11 @@ def edit(request: AuthedRequest, person_id: int) -> HttpResponse:
     if as_admin and not policy.can(viewer, "change_identity", person):
         # Shown but fixed: they hold a role the viewer does not, so their sign-in stays theirs (policy).
         form.fields["email"].disabled = True
-        form.fields["email"].help_text = services.IDENTITY_REFUSED
+        form.fields[
+            "email"
+        ].help_text = (
+            f"{person} holds a role you do not hold: only they or an org admin can change their sign-in email."
+        )
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if k in allowed}
         try:
