@@ -193,6 +193,8 @@ def person_deactivate(
     from learnloop.accounts.services import access_end
 
     access_end(actor=actor, person=person, source=source)
+    for report in Person.objects.filter(pk__in=moved).select_related("manager"):
+        manager_change_notify(person=report, old_manager_id=person.pk, actor=actor)
     audit_record(
         actor=actor,
         action="person.deactivate",

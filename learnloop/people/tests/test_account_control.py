@@ -155,3 +155,11 @@ def test_a_role_granted_later_protects_the_account_at_once(personas: Personas) -
     )
     assert response.status_code == 400
     assert not ApiToken.objects.filter(person=personas.alice).exists()
+
+
+def test_the_reports_of_a_leaver_are_told_who_their_manager_is_now(personas: Personas) -> None:
+    from learnloop.people.services import person_deactivate
+
+    person_deactivate(actor=personas.pat, person=personas.bob)
+    told = Notification.objects.get(kind="account", recipient=personas.alice)
+    assert "Mona Meyer is now your manager" in told.title
