@@ -7,6 +7,22 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """The address lockout counts failures by. Behind TRUSTED_PROXY_COUNT reverse proxies, each of which
+    appends the address it received the request from to X-Forwarded-For, the client is the address that
+    many places from the end of that chain (REMOTE_ADDR being the last proxy). Entries further left were
+    written by the client itself and are ignored, so a forged header cannot choose the address."""
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if not proxies:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    chain = [*forwarded, *([remote] if remote else [])]
+    if not chain:
+        return remote
+    return chain[-(proxies + 1)] if len(chain) > proxies else chain[0]
+
+
 def retry_after_seconds() -> int:
     return int(settings.AXES_COOLOFF_TIME.total_seconds())
 

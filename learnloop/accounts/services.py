@@ -77,6 +77,47 @@ def token_revoke_all(*, actor: Person | None, person: Person, source: str = Audi
     return len(tokens)
 
 
+@transaction.atomic
+def password_changed(*, actor: Person | None, person: Person, reset: bool, source: str = AuditEvent.Source.WEB) -> int:
+    """After a password change or reset: audited, and every API token of the person revoked, since a token
+    made by whoever knew the old password must not outlive it. Browser sessions need nothing here: Django
+    ties each session to the password hash, so every other session ends with the change (a change on the
+    password page keeps only the session it was made in). Returns how many tokens were revoked."""
+    audit_record(
+        actor=actor,
+        action="password.reset" if reset else "password.change",
+        target=person,
+        changes={"password": ["***", "***"]},
+        source=source,
+    )
+    return token_revoke_all(actor=actor, person=person, source=source)
+
+
+@transaction.atomic
+def access_end(*, actor: Person | None, person: Person, source: str = AuditEvent.Source.WEB) -> None:
+    """End every way a leaver gets in, for good, so that reactivating them revives none of it: the password
+    becomes unusable (which also ends every browser session, tied to the password hash), API tokens are
+    revoked and the calendar feed's secret address is cleared. A person brought back sets a new password
+    with "Forgot your password?" and makes new tokens and a new feed."""
+    from learnloop.learningtime.models import CalendarFeed
+
+    person.set_unusable_password()
+    Person.objects.filter(pk=person.pk).update(password=person.password)
+    token_revoke_all(actor=actor, person=person, source=source)
+    if (
+        CalendarFeed.objects.filter(person=person)
+        .exclude(secret_hash="")
+        .update(secret_hash="", revoked_at=timezone.now())
+    ):
+        audit_record(
+            actor=actor,
+            action="learningtime.feed_revoke",
+            target=person,
+            changes={"secret": ["***", None]},
+            source=source,
+        )
+
+
 def token_check_sql(secret: str) -> tuple[str, list[Any]]:
     """A SELECT of (token_id, person_id, stale) for the live token `secret` of an active person: the
     same checks as `token_authenticate`, as plain SQL for the cached-answer path (where building ORM

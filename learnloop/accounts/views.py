@@ -9,18 +9,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template import loader
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from learnloop.accounts import services
 from learnloop.accounts.models import ApiToken
+from learnloop.accounts.tasks import password_reset_email_send
 from learnloop.core import policy
-from learnloop.core.audit import audit_record
 from learnloop.core.forms import DateTimeField, add_service_errors
 from learnloop.core.http import AuthedRequest
 from learnloop.core.models import AuditEvent
-from learnloop.core.tasks import email_send
+from learnloop.people.models import Person
 
 
 class SignInForm(AuthenticationForm):
@@ -50,32 +49,36 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         person = form.user  # the signed-in person whose password just changed
-        audit_record(
-            actor=person,
-            action="password.change",
-            target=person,
-            changes={"password": ["***", "***"]},
-            source=AuditEvent.Source.WEB,
-        )
+        services.password_changed(actor=person, person=person, reset=False, source=AuditEvent.Source.WEB)
         return response
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Sends the reset email from the background worker, after the request's transaction commits."""
+    """Sends the reset email from the background worker, after the request's transaction commits. The
+    queued task carries the person's id only: the link is built in the worker (accounts/tasks.py)."""
 
-    def send_mail(
-        self,
-        subject_template_name: str,
-        email_template_name: str,
-        context: dict[str, Any],
-        from_email: str | None,
-        to_email: str,
-        html_email_template_name: str | None = None,
-    ) -> None:
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
-        transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=body, to=[to_email], html_body=html))
+    def get_users(self, email: str) -> Any:
+        # Django skips accounts without a usable password; here those are people added by an admin or an
+        # import, or brought back after leaving, who set their first password exactly this way.
+        return (
+            person
+            for person in Person.objects.filter(email__iexact=email, is_active=True)
+            if person.email.casefold() == email.casefold()
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        request = kwargs.get("request")
+        domain = kwargs.get("domain_override") or (request.get_host() if request is not None else "")
+        protocol = "https" if kwargs.get("use_https") else "http"
+        for person in self.get_users(self.cleaned_data["email"]):
+            _queue_reset_email(person_id=person.pk, domain=domain, protocol=protocol)
+
+
+def _queue_reset_email(*, person_id: int, domain: str, protocol: str) -> None:
+    def enqueue() -> None:
+        password_reset_email_send.enqueue(person_id=person_id, domain=domain, protocol=protocol)
+
+    transaction.on_commit(enqueue)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -92,13 +95,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        audit_record(
-            actor=form.user,
-            action="password.reset",
-            target=form.user,
-            changes={"password": ["***", "***"]},
-            source=AuditEvent.Source.WEB,
-        )
+        services.password_changed(actor=form.user, person=form.user, reset=True, source=AuditEvent.Source.WEB)
         return response
 
 

@@ -78,8 +78,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "learnloop.core.middleware.PageMethodsMiddleware",
+    "learnloop.core.middleware.NoStoreMiddleware",
     "learnloop.core.input.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "learnloop.accounts.sessions.SessionTimeoutMiddleware",
     # The reader's locale (Accept-Language, among LANGUAGES) picks how dates read: core/templatetags/dates.py.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -198,10 +201,18 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "learnloop.accounts.lockout.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
+# How many reverse proxies in front of learnloop append to X-Forwarded-For (0: none, trust REMOTE_ADDR).
+# Lockout then counts the client's own address, not the proxy's (accounts/lockout.py: client_ip).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "learnloop.accounts.lockout.client_ip"
 
 # --- Sessions, cookies, HTTPS -------------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=60)
+# A sign-in ends after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after it began
+# whatever its use (accounts/sessions.py); the cookie lives no longer than that.
+SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30, minimum=1))
+SESSION_MAX_LIFETIME = timedelta(hours=env_int("SESSION_MAX_HOURS", 12, minimum=1))
+SESSION_COOKIE_AGE = int(SESSION_MAX_LIFETIME.total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
@@ -306,6 +317,12 @@ API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500, minimum=1)
 NINJA_PAGINATION_MAX_LIMIT = API_MAX_PAGE_SIZE
 NINJA_PAGINATION_PER_PAGE = API_PAGE_SIZE
 NINJA_PAGINATION_CLASS = "learnloop.core.api.LimitOffsetPagination"
+
+# --- xAPI (LRS) -----------------------------------------------------------------------------------
+# Origins whose browser content may call /xapi/ (comma-separated, "*" for any); none by default. Cookies
+# are never allowed cross-origin unless XAPI_CORS_CREDENTIALS is on, and then only for named origins.
+XAPI_CORS_ORIGINS = env_list("XAPI_CORS_ORIGINS")
+XAPI_CORS_CREDENTIALS = env_bool("XAPI_CORS_CREDENTIALS", False)
 
 # --- Learning time -------------------------------------------------------------------------------
 # The weekly learning-time budget of anyone without their own or a team default (docs/learning-time.md).

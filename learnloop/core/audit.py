@@ -10,6 +10,32 @@ from learnloop.core.models import AuditEvent
 # Values of these fields are never written to the trail, only the fact that they changed.
 SECRET_FIELDS = frozenset({"password", "token_hash", "secret_hash"})
 
+# THE registry of private fields: words a person wrote for a narrow audience (themselves; sometimes their
+# managers or a sponsor). The trail is read by people admins, who are not that audience, so an event
+# records that such a field changed (and whether it is empty), never what it says. model label -> fields.
+PRIVATE_FIELDS: dict[str, frozenset[str]] = {
+    # Reflections at completion: the person, their managers (stretch: and the sponsor).
+    "learning.enrollment": frozenset({"learned", "apply_plan", "outcome", "do_differently"}),
+    # Transfer-check answers: the respondent only.
+    "plans.transfercheck": frozenset({"how"}),
+    # Learning blocks: the person only (managers see weekly totals).
+    "learningtime.learningblock": frozenset({"title", "note"}),
+}
+PRIVATE_MASK = "(private)"
+
+
+def _private_masked(value: Any) -> Any:
+    return value if value in (None, "") else PRIVATE_MASK
+
+
+def mask_private(label: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """`changes` ({field: [old, new]}) of a `label` object with its private fields' words masked."""
+    private = PRIVATE_FIELDS.get(label, frozenset())
+    return {
+        name: [_private_masked(v) for v in value] if name in private and isinstance(value, list | tuple) else value
+        for name, value in changes.items()
+    }
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, models.Model):
@@ -58,7 +84,7 @@ def audit_event_build(
         object_type=target._meta.label_lower,
         object_id=str(target.pk),
         object_label=str(target)[:200],
-        changes=dict(changes or {}),
+        changes=mask_private(target._meta.label_lower, changes or {}),
         source=source,
     )
 

@@ -5,7 +5,8 @@ from typing import Any
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CSPMiddleware
 from csp.utils import build_policy
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.utils import timezone
 
 
@@ -75,4 +76,40 @@ class StaticCSPMiddleware(CSPMiddleware):
             response[HEADER] = enforced
         if report_only and HEADER_REPORT_ONLY not in response and not getattr(response, "_csp_exempt_ro", False):
             response[HEADER_REPORT_ONLY] = report_only
+        return response
+
+
+# Pages and forms use GET, HEAD and POST only; the JSON APIs have their own methods.
+PAGE_METHODS = ("GET", "HEAD", "POST")
+_API_PREFIXES = ("/api/", "/xapi/")
+
+
+class PageMethodsMiddleware:
+    """PUT, PATCH, DELETE, OPTIONS and anything else sent to a page answer 405 in one place: a page view that
+    declares no methods would otherwise treat them like a GET (200) or even a form without data."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in PAGE_METHODS and not request.path.startswith(_API_PREFIXES):
+            return HttpResponseNotAllowed(PAGE_METHODS)
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Answers to a signed-in caller (a session cookie or an Authorization header) carry
+    `Cache-Control: no-store`, so no browser, proxy or shared cache keeps personal data. Answers that set
+    their own Cache-Control (static files, served before this runs; a calendar feed) keep it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        cookie = settings.SESSION_COOKIE_NAME
+        if "Cache-Control" not in response and (
+            "Authorization" in request.headers or cookie in request.COOKIES or cookie in response.cookies
+        ):
+            response["Cache-Control"] = "no-store"
         return response

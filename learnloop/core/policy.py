@@ -10,6 +10,7 @@ Rules compose with `|` (either) and `&` (both). Relations:
 - `HasRole(...)`: a granted role (L&D admin, people admin, org admin).
 - `IsSelf()` / `Owns("field")`: the object is the actor, or its `field` points at the actor.
 - `Manages("field")`: the person in `field` reports to the actor, directly or further down.
+- `NoRoleBeyondActor()`: the person holds no administrative role the actor lacks (account control).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from learnloop.core.roles import Role
+from learnloop.core.roles import ADMIN_ROLES, Role
 
 if TYPE_CHECKING:
     from learnloop.people.models import Person
@@ -199,6 +200,36 @@ class Via(Rule):
         return _prefixed(self.rule.q(actor), self.field)
 
 
+def _effective_admin_roles(actor: Person) -> frozenset[str]:
+    """The administrative roles an actor can act with: an org admin may grant themselves any, so holds all."""
+    if Role.ORG_ADMIN in actor.roles:
+        return frozenset(ADMIN_ROLES)
+    return frozenset(actor.roles & ADMIN_ROLES)
+
+
+@dataclass(frozen=True)
+class NoRoleBeyondActor(Rule):
+    """The person (the object) holds no administrative role the actor lacks.
+
+    Whoever controls a person's sign-in (email, user name, password) or active state can become that
+    person, so that control must never reach someone with more rights than the actor: otherwise a people
+    admin could redirect an org admin's email, reset the password and sign in as org admin. Manager is not
+    counted: it follows from the reporting lines people admins keep anyway."""
+
+    def allows(self, actor: Person, obj: Any) -> bool:
+        if obj is None:
+            return False
+        return frozenset(obj.roles & ADMIN_ROLES) <= _effective_admin_roles(actor)
+
+    def q(self, actor: Person) -> Q:
+        from learnloop.people.models import RoleGrant
+
+        missing = ADMIN_ROLES - _effective_admin_roles(actor)
+        if not missing:
+            return Q()
+        return ~Q(pk__in=RoleGrant.objects.filter(role__in=missing).values("person_id"))
+
+
 def _prefixed(q: Q, prefix: str) -> Q:
     """`q` with every lookup moved under `prefix` ("pk__in" becomes "item__pk__in")."""
     moved = Q()
@@ -213,6 +244,9 @@ def _prefixed(q: Q, prefix: str) -> Q:
 ADMIN = HasRole(Role.ORG_ADMIN)
 PEOPLE_ADMIN = HasRole(Role.PEOPLE_ADMIN, Role.ORG_ADMIN)
 LD_ADMIN = HasRole(Role.LD_ADMIN, Role.ORG_ADMIN)
+# THE account-control rule: who may change a person's sign-in identity (email, user name), password or
+# active state. Every route (API, profile page, CSV import, deactivate/reactivate) asks this one rule.
+ACCOUNT_CONTROL = PEOPLE_ADMIN & NoRoleBeyondActor()
 
 # model label -> action -> rule. Every model a view or endpoint exposes has its row here.
 POLICY: dict[str, dict[str, Rule]] = {
@@ -222,8 +256,9 @@ POLICY: dict[str, dict[str, Rule]] = {
         "view_reports": IsSelf() | Manages() | PEOPLE_ADMIN,
         "change_profile": IsSelf() | PEOPLE_ADMIN,
         "change": PEOPLE_ADMIN,
+        "change_identity": ACCOUNT_CONTROL,
         "create": PEOPLE_ADMIN,
-        "deactivate": PEOPLE_ADMIN,
+        "deactivate": ACCOUNT_CONTROL,
         "import": PEOPLE_ADMIN,
         "grant_role": ADMIN,
         # Skill ratings: a person rates themselves, managers rate their people, colleagues give peer ratings.

@@ -36,6 +36,10 @@ DIRECTORY = "directory"
 PERSON = "person:{person}"
 # Part of every key: bumped after writes too broad to track row by row (`learnloop demo`, say).
 EVERYTHING = "everything"
+# Part of every key too: the viewer's own rights. Bumped when a role is granted or taken away, so every
+# answer cached for that person retires at once (a removed L&D admin stops seeing drafts on the next
+# request, not after the entry expires); other people's entries stay.
+ACCESS = "access:{person}"
 
 
 def version_bump(name: str) -> None:
@@ -56,6 +60,10 @@ def versions_get(names: tuple[str, ...]) -> tuple[int, ...]:
 
 def person_version(person_id: int | None) -> str | None:
     return PERSON.format(person=person_id) if person_id is not None else None
+
+
+def access_version(person_id: int | None) -> str | None:
+    return ACCESS.format(person=person_id) if person_id is not None else None
 
 
 _paused = threading.local()
@@ -106,6 +114,9 @@ class CachedRoute:
     seconds: int = 300
     # Pages carry a CSRF token and flash messages, so they are cached per browser session.
     page: bool = False
+    # Query parameters whose answer depends on who asks even when the rest does not (`?manager=` lists a
+    # team only for those who may see it): with one of them present the answer is keyed by viewer.
+    per_viewer_params: tuple[str, ...] = ()
 
 
 _ROUTES: dict[str, CachedRoute] = {}
@@ -191,7 +202,7 @@ def _page_key(request: HttpRequest) -> str | None:
 def _identify(request: HttpRequest, route: CachedRoute) -> tuple[Any, tuple[int, ...], str] | None:
     """Who asks, the versions the answer depends on, and the browser session a page belongs to; None
     when the answer must not come from (or go to) the cache."""
-    names = (EVERYTHING, *(route.versions() if callable(route.versions) else route.versions))
+    names = (EVERYTHING, ACCESS, *(route.versions() if callable(route.versions) else route.versions))
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer ") and not route.page:
         found = _token_viewer_and_versions(header.removeprefix("Bearer ").strip(), names)
@@ -231,7 +242,9 @@ class ResponseCacheMiddleware:
             (
                 route.route,
                 str(versions),
-                route.viewer_key(viewer),
+                by_person(viewer)
+                if any(p in request.GET for p in route.per_viewer_params)
+                else route.viewer_key(viewer),
                 page_key,
                 str(sorted(kwargs.items())),
                 request.GET.urlencode(),

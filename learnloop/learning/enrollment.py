@@ -54,8 +54,10 @@ def _progress_result(progress: int) -> dict[str, Any]:
     return {"extensions": {"https://w3id.org/xapi/cmi5/result/extensions/progress": progress}}
 
 
-def _completion_result(reflection: str) -> dict[str, Any]:
-    return {"completion": True, **({"response": reflection} if reflection else {})}
+# A completion statement says that the item was completed, never what the person wrote about it: every
+# LRS client with full read access reads statements, and reflections are for the person, their managers
+# (and a stretch assignment's sponsor) only. lrs/events.py refuses people's text in learnloop's statements.
+COMPLETION_RESULT: dict[str, Any] = {"completion": True}
 
 
 def _when(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
@@ -70,15 +72,16 @@ def _when(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
 def enrollment_history(enrollment: Enrollment) -> list[dict[str, Any]]:
     """The statements the services would have recorded for an enrolment as it stands, each dated when its
     step happened: `registered` at enrolment, `launched` with the progress once started, `completed` (with
-    the reflection) at completion. For enrolments written in bulk rather than step by step (the demo),
-    stored with `record_events`; the enrolment's item and person should be loaded."""
+    no reflection: see COMPLETION_RESULT) at completion. For enrolments written in bulk rather than step
+    by step (the demo), stored with `record_events`; the enrolment's item and person should be loaded."""
     events = [event_statement(**_event(enrollment, "registered", at=enrollment.enrolled_at))]
     if enrollment.status == Status.IN_PROGRESS and enrollment.started_at is not None:
         result = _progress_result(enrollment.progress)
         events.append(event_statement(**_event(enrollment, "launched", result, at=enrollment.started_at)))
     elif enrollment.status == Status.COMPLETED and enrollment.completed_at is not None:
-        result = _completion_result(_response(enrollment, []))
-        events.append(event_statement(**_event(enrollment, "completed", result, at=enrollment.completed_at)))
+        events.append(
+            event_statement(**_event(enrollment, "completed", dict(COMPLETION_RESULT), at=enrollment.completed_at))
+        )
     return events
 
 
@@ -154,14 +157,6 @@ def enrollment_progress(
     return enrollment
 
 
-STRETCH_PROMPTS = {
-    "outcome": "Outcome for the sponsor",
-    "learned": "What I learned",
-    "do_differently": "What I would do differently",
-    "skills_grown": "Skills that grew",
-}
-
-
 def _stretch_reflection(
     enrollment: Enrollment, *, actor: Person | None, learned: str, outcome: str, do_differently: str, skills_grown: Any
 ) -> list[Any]:
@@ -192,19 +187,6 @@ def _stretch_reflection(
     if errors:
         raise ValidationError(errors)
     return list(grown.values())
-
-
-def _response(enrollment: Enrollment, grown: list[Any]) -> str:
-    """The reflection as the xAPI statement's result.response: labelled parts for a stretch assignment."""
-    if enrollment.item.kind != CatalogItem.Kind.STRETCH:
-        return " / ".join(part for part in (enrollment.learned, enrollment.apply_plan) if part)
-    values = {
-        "outcome": enrollment.outcome,
-        "learned": enrollment.learned,
-        "do_differently": enrollment.do_differently,
-        "skills_grown": ", ".join(skill.name for skill in grown),
-    }
-    return "\n".join(f"{STRETCH_PROMPTS[key]}: {value}" for key, value in values.items() if value)
 
 
 @transaction.atomic
@@ -264,7 +246,7 @@ def enrollment_complete(
         changes["reflection"] = [None, "stretch reflection written"]
     audit_record(actor=actor, action="enrollment.complete", target=enrollment, changes=changes, source=source)
     if actor is not None:
-        _record(enrollment, "completed", _completion_result(_response(enrollment, grown)), at=at)
+        _record(enrollment, "completed", dict(COMPLETION_RESULT), at=at)
     for taught in enrollment.item.skills_taught.select_related("skill"):
         assessment_record(
             actor=None,
@@ -311,7 +293,7 @@ def enrollment_retake(*, actor: Person, enrollment: Enrollment, source: str = So
     enrollment.registration = uuid.uuid4()
     enrollment.enrolled_at = timezone.now()
     enrollment.save()
-    # The earlier attempt's reflection stays in its xAPI statement (result.response).
+    # The earlier attempt's reflection is not kept (statements never carried it); its completion stays.
     enrollment.skills_grown.clear()
     audit_record(
         actor=actor,

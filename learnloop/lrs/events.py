@@ -21,6 +21,9 @@ from learnloop.lrs.services import statements_store
 from learnloop.people.models import Person
 
 LEARNLOOP_IRI = "https://learnloop.dev/xapi"
+# Every LRS client with full read access reads learnloop's own statements, so they never carry text a
+# person wrote for a narrower audience (reflections, transfer-check answers): `result.response` is refused.
+PRIVATE_TEXT_REFUSED = "learnloop's own statements never carry text people wrote (result.response)"
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,8 @@ def event_statement(**event: Unpack[Event]) -> dict[str, Any]:
         },
     }
     if result := event.get("result"):
+        if "response" in result:
+            raise ValueError(PRIVATE_TEXT_REFUSED)
         statement["result"] = result
     context: dict[str, Any] = {"platform": "learnloop"}
     if registration := event.get("registration"):

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from learnloop.core.input import InputError, json_loads
 from learnloop.lrs.models import Client
@@ -119,11 +121,18 @@ FALLBACK_VERSION = "2.0.0"
 
 
 def cors(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+    """CORS for content in a browser on another origin: only origins in XAPI_CORS_ORIGINS ("*" for any)
+    are answered, and credentials (cookies) are allowed only with XAPI_CORS_CREDENTIALS and a named
+    origin: xAPI content authenticates with its client's Basic credentials, not a browser's session."""
     origin = request.headers.get("Origin")
-    response["Access-Control-Allow-Origin"] = origin or "*"
-    if origin:
+    patch_vary_headers(response, ["Origin"])
+    allowed = settings.XAPI_CORS_ORIGINS
+    if not origin or not (origin in allowed or "*" in allowed):
+        return response
+    named = origin in allowed
+    response["Access-Control-Allow-Origin"] = origin if named else "*"
+    if named and settings.XAPI_CORS_CREDENTIALS:
         response["Access-Control-Allow-Credentials"] = "true"
-        response["Vary"] = "Origin"
     response["Access-Control-Allow-Methods"] = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
     response["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
     response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS

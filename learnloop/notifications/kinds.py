@@ -39,6 +39,11 @@ KINDS: dict[str, Kind] = {
             "30, 60 and 90 days after you finish learning tied to a goal: did you use it at work?",
         ),
         Kind(
+            "account",
+            "Your account",
+            "Your manager changed, or someone you managed now reports to someone else.",
+        ),
+        Kind(
             "plan_comment", "Plan comments", "Your manager commented on your development plan.", email_by_default=False
         ),
     ]

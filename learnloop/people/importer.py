@@ -17,14 +17,20 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from learnloop.core import response_cache
+from learnloop.accounts.services import access_end
+from learnloop.core import policy, response_cache
 from learnloop.core.audit import audit_event_build
 from learnloop.core.bulk import rows_update
 from learnloop.core.csv_import import ImportRejected, Progress, RowError, no_progress, read_rows
 from learnloop.core.models import AuditEvent
 from learnloop.core.response_cache import DIRECTORY
 from learnloop.people.models import JobRole, Location, OrgUnit, Person
-from learnloop.people.services import PATH_SEPARATOR, org_unit_ensure_path, split_unit_path
+from learnloop.people.services import (
+    PATH_SEPARATOR,
+    manager_change_notify,
+    org_unit_ensure_path,
+    split_unit_path,
+)
 
 REQUIRED_COLUMNS = ("employee_id", "email", "first_name", "last_name")
 OPTIONAL_COLUMNS = (
@@ -201,6 +207,7 @@ def people_import(
     existing_graph = {emp: (p["id"], p["manager__employee_id"], p["is_active"]) for emp, p in existing_people.items()}
     errors.extend(e for e in _cycle_errors(rows, existing_graph) if "own manager" not in e.message)
     errors.extend(_self_deactivation_errors(actor, rows, deactivate_missing=deactivate_missing))
+    errors.extend(_account_control_errors(actor, rows, existing_people, deactivate_missing=deactivate_missing))
     if errors:
         raise ImportRejected(sorted(set(errors), key=lambda e: (e.line, e.column)))
 
@@ -240,6 +247,49 @@ def _self_deactivation_errors(actor: Person | None, rows: list[_Row], *, deactiv
             )
         )
     return errors
+
+
+def _account_control_errors(
+    actor: Person | None, rows: list[_Row], existing: dict[str, dict[str, Any]], *, deactivate_missing: bool
+) -> list[RowError]:
+    """Rows that would change the sign-in email or the active state of someone the importer may not take
+    over (policy "change_identity": they hold a role the importer does not). The command line (no actor)
+    is trusted like the server it runs on."""
+    if actor is None:
+        return []
+    candidates = Person.objects.filter(employee_id__isnull=False, role_grants__isnull=False).distinct()
+    protected = {p.employee_id: p for p in candidates if not policy.can(actor, "change_identity", p)}
+    if not protected:
+        return []
+    errors: list[RowError] = []
+    in_file = set()
+    for row in rows:
+        emp = row.values["employee_id"]
+        in_file.add(emp)
+        person = protected.get(emp)
+        if person is None:
+            continue
+        if row.values["email"] and row.values["email"] != (existing[emp]["email"] or "").lower():
+            errors.append(RowError(row.line, "email", f"{person} holds a role you do not hold: {IDENTITY_REFUSED_ROW}"))
+        if (row.values["status"] == "active") != existing[emp]["is_active"]:
+            errors.append(
+                RowError(row.line, "status", f"{person} holds a role you do not hold: {IDENTITY_REFUSED_ROW}")
+            )
+    if deactivate_missing:
+        for emp, person in sorted(protected.items()):
+            if emp not in in_file and person.is_active:
+                errors.append(
+                    RowError(
+                        1,
+                        "deactivate_missing",
+                        f"would deactivate {person} (employee {emp}), who holds a role you do not hold; "
+                        "add their row or ask an org admin",
+                    )
+                )
+    return errors
+
+
+IDENTITY_REFUSED_ROW = "only they or an org admin can change their sign-in email or whether they are active"
 
 
 def _apply(
@@ -374,6 +424,12 @@ def _apply(
         else:
             result.unchanged += 1
 
+    ended = [p for p in changed if not p.is_active and p.employee_id not in created_ids]
+    managers_changed = [
+        (p, diffs[p.employee_id]["manager"][0])
+        for p in changed
+        if p.employee_id and p.employee_id not in created_ids and "manager" in diffs.get(p.employee_id, {})
+    ]
     rows_update(
         changed,
         [
@@ -408,8 +464,14 @@ def _apply(
                 )
             )
             result.deactivated += 1
+        ended.extend(leavers)
         leavers.update(is_active=False, left_on=today)
     AuditEvent.objects.bulk_create(events, batch_size=500)
+    # Leavers lose every way in for good (password, sessions, tokens, calendar feed), as on the profile page.
+    for person in ended:
+        access_end(actor=actor, person=person, source=source)
+    for person, old_manager_id in managers_changed:
+        manager_change_notify(person=person, old_manager_id=old_manager_id, actor=actor)
     # Bulk writes send no signals: retire cached directory answers here.
     response_cache.version_bump(DIRECTORY)
     progress("writing", len(rows), len(rows))

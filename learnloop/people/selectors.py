@@ -99,6 +99,10 @@ def person_list(
     if job_role_id is not None:
         people = people.filter(job_role_id=job_role_id)
     if manager_id is not None:
+        # A team is listed by the same rule as `person_reports` (and the team page): "view_reports".
+        manager = Person.objects.filter(pk=manager_id).first()
+        if manager is None or not policy.can(actor, "view_reports", manager):
+            return people.none()
         people = people.filter(manager_id=manager_id)
     return people.order_by("last_name", "first_name", "id")
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from learnloop.core import policy
 from learnloop.core.audit import audit_record, field_changes, snapshot
 from learnloop.core.models import AuditEvent
 from learnloop.core.roles import GRANTABLE_ROLES
@@ -29,6 +30,11 @@ ADMIN_EDITABLE_FIELDS = (
     "time_zone",
     "hire_date",
 )
+
+# A person's sign-in identity: whoever changes these can take the account over (a password reset goes to
+# the email). Changing them, the password or the active state is policy "change_identity" / "deactivate".
+IDENTITY_FIELDS = ("email", "username")
+IDENTITY_REFUSED = "You cannot change this for someone who holds a role you do not hold."
 
 Source = AuditEvent.Source
 
@@ -96,6 +102,11 @@ def person_update(
     refused = set(changes) - set(allowed)
     if refused:
         raise ValidationError({name: ["You cannot change this field."] for name in sorted(refused)})
+    identity = [
+        name for name in IDENTITY_FIELDS if name in changes and (changes[name] or "") != (getattr(person, name) or "")
+    ]
+    if identity and actor is not None and not policy.can(actor, "change_identity", person):
+        raise ValidationError({name: [IDENTITY_REFUSED] for name in identity})
     if "manager" in changes:
         error = manager_cycle_error(person=person, manager=changes["manager"])
         if error:
@@ -113,7 +124,53 @@ def person_update(
     if diff:
         person.save(update_fields=list(diff))
         audit_record(actor=actor, action="person.update", target=person, changes=diff, source=source)
+    if "email" in diff and diff["email"][0]:
+        _tell_old_address(person=person, old=diff["email"][0], new=diff["email"][1])
+    if "manager" in diff:
+        manager_change_notify(person=person, old_manager_id=diff["manager"][0], actor=actor)
     return person
+
+
+def _tell_old_address(*, person: Person, old: str, new: str) -> None:
+    """An email change is announced to the address it moves away from (after commit): if someone
+    redirected the account, its owner hears of it where they still read mail."""
+    from learnloop.core.tasks import email_send
+
+    subject = "Your learnloop sign-in email address was changed"
+    body = (
+        f"Hello {person},\n\nthe email address of your learnloop account was changed from {old} to {new}. "
+        "Password resets and notifications now go to the new address.\n\n"
+        "If you did not expect this, tell your people team or IT at once.\n"
+    )
+    transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=body, to=[old]))
+
+
+def manager_change_notify(*, person: Person, old_manager_id: int | None, actor: Person | None) -> None:
+    """Tell the person, and the manager they leave, who their manager is now: a manager reads the
+    person's reflections, so nobody gains that quietly."""
+    from learnloop.notifications.services import notify
+
+    new_manager = person.manager
+    by = f" by {actor}" if actor is not None else ""
+    now = timezone.now().isoformat()
+    now_text = f"{new_manager} is now your manager" if new_manager else "You no longer have a manager in learnloop"
+    notify(
+        recipient=person,
+        kind="account",
+        title=f"{now_text} (changed{by}).",
+        body="Your manager can see your development plan, enrolments and reflections.",
+        url=f"/people/{person.pk}/",
+        dedupe_key=f"manager:{person.pk}:{now}",
+    )
+    old_manager = Person.objects.filter(pk=old_manager_id).first() if old_manager_id else None
+    if old_manager is not None:
+        notify(
+            recipient=old_manager,
+            kind="account",
+            title=f"{person} no longer reports to you (changed{by}).",
+            url=f"/people/{person.pk}/",
+            dedupe_key=f"manager:{person.pk}:{now}",
+        )
 
 
 @transaction.atomic
@@ -125,15 +182,19 @@ def person_deactivate(
         raise ValidationError({"is_active": [f"{person} has already been deactivated."]})
     if actor is not None and actor.pk == person.pk:
         raise ValidationError({"person": ["You cannot deactivate yourself."]})
+    if actor is not None and not policy.can(actor, "deactivate", person):
+        raise ValidationError({"is_active": [IDENTITY_REFUSED]})
     left_on = left_on or timezone.localdate()
     moved = list(Person.objects.filter(manager=person).values_list("pk", flat=True))
     Person.objects.filter(pk__in=moved).update(manager_id=person.manager_id)
     person.is_active = False
     person.left_on = left_on
     person.save(update_fields=["is_active", "left_on"])
-    from learnloop.accounts.services import token_revoke_all
+    from learnloop.accounts.services import access_end
 
-    token_revoke_all(actor=actor, person=person, source=source)
+    access_end(actor=actor, person=person, source=source)
+    for report in Person.objects.filter(pk__in=moved).select_related("manager"):
+        manager_change_notify(person=report, old_manager_id=person.pk, actor=actor)
     audit_record(
         actor=actor,
         action="person.deactivate",
@@ -146,8 +207,12 @@ def person_deactivate(
 
 @transaction.atomic
 def person_reactivate(*, actor: Person | None, person: Person, source: str = Source.WEB) -> Person:
+    """Bring a leaver back. Nothing of their old access returns (see `accounts.services.access_end`):
+    they set a new password with "Forgot your password?"."""
     if person.is_active:
         raise ValidationError({"is_active": [f"{person} is already active."]})
+    if actor is not None and not policy.can(actor, "deactivate", person):
+        raise ValidationError({"is_active": [IDENTITY_REFUSED]})
     previous = person.left_on
     person.is_active = True
     person.left_on = None

@@ -59,12 +59,14 @@ def directory(request: AuthedRequest) -> HttpResponse:
 def profile(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, person_id=person_id)
     viewer = request.user
+    # A team is listed by one rule everywhere ("view_reports"): here, in the API and on the team page.
+    can_view_team = policy.can(viewer, "view_reports", person)
     context = {
         "person": person,
+        "reports": list(selectors.person_reports(actor=viewer, person=person)) if can_view_team else [],
         "chain": selectors.manager_chain(person=person),
-        "reports": list(person.reports.filter(is_active=True).select_related("job_role", "org_unit")),
         "can_view_private": policy.can(viewer, "view_private", person),
-        "can_view_team": policy.can(viewer, "view_reports", person),
+        "can_view_team": can_view_team,
         "can_view_skills": policy.can(viewer, "view_skills", person),
         "can_view_pathways": policy.can(viewer, "view_pathways", person),
         "can_edit": policy.can(viewer, "change_profile", person),
@@ -99,6 +101,14 @@ def edit(request: AuthedRequest, person_id: int) -> HttpResponse:
     allowed = services.ADMIN_EDITABLE_FIELDS if as_admin else services.SELF_EDITABLE_FIELDS
     initial = {name: getattr(person, name) for name in allowed}
     form = form_class(request.POST or None, initial=initial)
+    if as_admin and not policy.can(viewer, "change_identity", person):
+        # Shown but fixed: they hold a role the viewer does not, so their sign-in stays theirs (policy).
+        form.fields["email"].disabled = True
+        form.fields[
+            "email"
+        ].help_text = (
+            f"{person} holds a role you do not hold: only they or an org admin can change their sign-in email."
+        )
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if k in allowed}
         try:

@@ -379,7 +379,8 @@ def transfer_check_answer(
 
     Every answer is an xAPI `answered-transfer-check` statement whose actor is whoever answered: a
     manager's view of their report is the manager's statement, never the learner's. The learner's own
-    first yes or partly is also the learning event `applied`, in their name.
+    first yes or partly is also the learning event `applied`, in their name. The statements carry the
+    answer (yes, partly, not yet) but not the words written with it, which are for the respondent only.
     """
     policy.require(actor, "answer", check)
     if applied not in TransferCheck.Applied.values:
@@ -406,7 +407,6 @@ def transfer_check_answer(
         activity_id=activity_iri("transfer-check", check.pk),
         activity_name=f"{check.offset_days}-day transfer check: {item.title}",
         activity_type="transfer-check",
-        result={"response": f"{check.get_applied_display()}: {check.how}"[:1000]},
         context_activities={"parent": [activity_iri("catalog-item", item.pk)]},
         extensions={
             f"{LEARNLOOP_IRI}/extensions/applied": check.applied,
@@ -422,10 +422,8 @@ def transfer_check_answer(
             activity_id=activity_iri("catalog-item", item.pk),
             activity_name=item.title,
             activity_type="catalog-item",
-            result={
-                "response": f"{check.get_applied_display()}: {check.how}"[:1000],
-                "extensions": {days_extension: check.offset_days},
-            },
+            # The answer's words are for the respondent only (policy "plans.transfercheck"): not in statements.
+            result={"extensions": {days_extension: check.offset_days}},
             registration=str(check.enrollment.registration),
         )
     return check

@@ -86,10 +86,12 @@ def test_a_file_with_problems_writes_nothing_and_every_problem_is_listed_and_dow
 
 
 def test_people_imports_run_the_same_way_with_their_option(personas: Personas) -> None:
-    pat = personas.pat
+    pat, lena, otto = personas.pat, personas.lena, personas.otto
+    # Lena and Otto hold roles Pat does not: a people admin's import may not deactivate them, so they stay.
     text = (
         "employee_id,email,first_name,last_name\n"
         f"N1,n1@example.com,Nina,North\n{pat.employee_id},{pat.email},Pat,Park\n"
+        f"{lena.employee_id},{lena.email},Lena,Lind\n{otto.employee_id},{otto.email},Otto,Ortiz\n"
     )
     response = _client(personas.pat).post(
         "/people/import/", {"file": _upload(text, "people.csv"), "deactivate_missing": "on"}
@@ -97,11 +99,11 @@ def test_people_imports_run_the_same_way_with_their_option(personas: Personas) -
     job = ImportJob.objects.get()
     assert response.status_code == 302 and job.options == {"deactivate_missing": True}
     job = _run(job)
-    assert job.status == "imported" and job.result["created"] == 1 and job.result["rows"] == 2
+    assert job.status == "imported" and job.result["created"] == 1 and job.result["rows"] == 4
     # Everyone not in the file (and with an employee id) was deactivated, as asked.
     assert job.result["deactivated"] == Person.objects.filter(is_active=False, employee_id__isnull=False).count()
     page = _client(personas.pat).get(f"/imports/{job.pk}/").content.decode()
-    assert "Imported 2 rows: 1 added" in page
+    assert "Imported 4 rows: 1 added" in page
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ def test_learnloop_records_its_own_events_as_statements_about_the_person(persona
         activity_id=activity_iri("catalog-item", 42),
         activity_name="Negotiation basics",
         activity_type="catalog-item",
-        result={"completion": True, "response": "I will use BATNA in the Q3 renewal"},
+        result={"completion": True},
     )
     stored = Statement.objects.get(statement_id=statement_id)
     assert stored.person == personas.alice

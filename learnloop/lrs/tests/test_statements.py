@@ -1,6 +1,7 @@
 import hashlib
 import json
 import uuid
+from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
@@ -138,7 +139,8 @@ def test_client_scopes_and_revocation(db: None) -> None:
     assert Lrs(reader.client.key, "wrong").get().status_code == 401
 
 
-def test_cors_preflight_is_answered_for_browser_content(lrs: Lrs) -> None:
+def test_cors_preflight_is_answered_for_browser_content(lrs: Lrs, settings: Any) -> None:
+    settings.XAPI_CORS_ORIGINS = ["https://content.example.com"]
     response = HttpClient().options("/xapi/statements", headers={"Origin": "https://content.example.com"})
     assert response.status_code in (200, 204)
     assert response["Access-Control-Allow-Origin"] == "https://content.example.com"

@@ -31,7 +31,7 @@ def test_the_people_list_is_paginated_and_filterable(personas: Personas) -> None
     assert client.get("/api/v1/people", {"q": "oscar"}).json()["items"][0]["display_name"] == "Oscar Olsen"
     team = client.get("/api/v1/people", {"org_unit": personas.team.pk}).json()
     assert {p["display_name"] for p in team["items"]} == {"Alice Adams", "Bob Brown"}
-    reports = client.get("/api/v1/people", {"manager": personas.bob.pk}).json()
+    reports = api(personas.bob).get("/api/v1/people", {"manager": personas.bob.pk}).json()
     assert [p["id"] for p in reports["items"]] == [personas.alice.pk]
 
 
