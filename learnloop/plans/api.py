@@ -248,6 +248,42 @@ def team_plans(request: HttpRequest, period: QueryText = "") -> Any:
     return selectors.team_plans(actor=actor(request), period=period)
 
 
+class NoPlanOut(Schema):
+    id: int
+    display_name: str
+    manager_id: int | None
+    nudged_at: dt.datetime | None = None
+
+
+class NudgeIn(Schema):
+    period: str = Field("", max_length=20)
+
+
+class NudgeOut(Schema):
+    sent: bool
+
+
+@router.get(
+    "/plans/team/without-plan",
+    response=list[NoPlanOut],
+    summary="Everyone under me with no plan for the period (or none open now), and when I last reminded them",
+)
+@paginate(LimitOffsetPagination)
+def team_without_plan(request: HttpRequest, period: str = "") -> Any:
+    return selectors.team_without_plan(actor=actor(request), period=period[:20])
+
+
+@router.post(
+    "/plans/team/{person_id}/nudge",
+    response=NudgeOut,
+    summary="Remind someone under me to start their plan (once a period; false when already reminded)",
+)
+def team_nudge(request: HttpRequest, person_id: Id, payload: NudgeIn) -> Any:
+    person = policy.get_or_404(actor(request), "nudge_plan", Person.objects.filter(is_active=True), pk=person_id)
+    sent = services.plan_nudge(actor=actor(request), person=person, period=payload.period, source=API_SOURCE)
+    return {"sent": sent}
+
+
 # --- Plans and goals --------------------------------------------------------------------------------
 
 
