@@ -218,6 +218,8 @@ def _goal_saved(goal: Goal) -> dict[str, Any]:
 @router.get("/plans/transfer-checks", response=list[TransferCheckOut], summary="My transfer checks")
 @paginate(LimitOffsetPagination)
 def transfer_check_list(request: HttpRequest, answered: bool | None = None) -> Any:
+    if answered is False:  # what waits for an answer now, as the page shows it (staggered, only when due)
+        return selectors.transfer_checks_for(actor=actor(request))["pending"]
     checks = policy.scope(actor(request), "view", TransferCheck.objects.select_related("enrollment__item"))
     if answered is not None:
         checks = checks.filter(answered_at__isnull=not answered)

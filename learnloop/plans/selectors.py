@@ -280,15 +280,30 @@ def saved_goal_advice(goal: Goal) -> list[Advice]:
 # --- Transfer checks --------------------------------------------------------------------------------
 
 
-def transfer_checks_for(*, actor: Person) -> dict[str, list[TransferCheck]]:
-    """The actor's checks to answer and their answered history, newest first (one query)."""
+def pending_checks(checks: Iterable[TransferCheck], *, today: dt.date) -> list[TransferCheck]:
+    """The unanswered checks to show: those due by `today`, and of one enrolment only the latest (a 60-day
+    question replaces an unanswered 30-day one about the same learning). `checks` newest first."""
+    shown: list[TransferCheck] = []
+    seen: set[tuple[int, int]] = set()
+    for check in sorted(checks, key=lambda c: (-c.offset_days, -c.pk)):
+        if check.answered_at is not None or check.due_on > today:
+            continue
+        if (check.enrollment_id, check.respondent_id) in seen:
+            continue
+        seen.add((check.enrollment_id, check.respondent_id))
+        shown.append(check)
+    return sorted(shown, key=lambda c: (c.due_on, c.pk), reverse=True)
+
+
+def transfer_checks_for(*, actor: Person, today: dt.date | None = None) -> dict[str, list[TransferCheck]]:
+    """The actor's checks to answer now and their answered history, newest first (one query)."""
     checks = list(
         policy.scope(actor, "view", TransferCheck.objects.all())
         .select_related("enrollment__item", "learner", "goal__skill")
         .order_by("-due_on", "-id")
     )
     return {
-        "pending": [c for c in checks if c.answered_at is None],
+        "pending": pending_checks(checks, today=today or timezone.localdate()),
         "answered": [c for c in checks if c.answered_at is not None],
     }
 
@@ -325,8 +340,12 @@ def transfer_summary(*, actor: Person) -> list[dict[str, Any]]:
     return summary
 
 
-def transfer_open_count(*, person: Person) -> int:
-    return TransferCheck.objects.filter(respondent=person, answered_at__isnull=True).count()
+def transfer_open_count(*, person: Person, today: dt.date | None = None) -> int:
+    """How many checks wait for the person's answer now (as `transfer_checks_for` shows them)."""
+    unanswered = TransferCheck.objects.filter(respondent=person, answered_at__isnull=True).only(
+        "pk", "enrollment_id", "respondent_id", "offset_days", "due_on", "answered_at"
+    )
+    return len(pending_checks(unanswered, today=today or timezone.localdate()))
 
 
 def group_by_person(plans: list[Plan]) -> dict[Person, list[Plan]]:
