@@ -78,11 +78,13 @@ def with_progress(plans: Iterable[Plan]) -> list[Plan]:
 def goal_flags(goal: Goal, *, plan_open: bool, today: dt.date) -> tuple[dt.date | None, bool]:
     """What a goal asks of its person today: `(overdue_since, ready_to_achieve)`. A goal of an open plan
     that is not achieved is overdue from the day after its due date (due today is not late yet), and ready
-    to be marked achieved once all its learning is done (100%). Achieved goals and closed plans ask nothing."""
+    to be marked achieved once every item attached is done (not when a rounded average reads 100%).
+    Achieved goals and closed plans ask nothing. The goal comes from `with_progress` (its `item_rows`)."""
     if not plan_open or goal.completed_at is not None:
         return None, False
     overdue = goal.due_on if goal.due_on is not None and goal.due_on < today else None
-    return overdue, getattr(goal, "progress", None) == 100
+    rows = getattr(goal, "item_rows", [])
+    return overdue, bool(rows) and all(item_credit(row["enrollment"]) == 1.0 for row in rows)
 
 
 def with_flags(plans: Iterable[Plan], *, today: dt.date | None = None) -> list[Plan]:
