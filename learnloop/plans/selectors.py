@@ -139,12 +139,12 @@ def home_panel_context(person: Person, today: dt.date | None = None) -> dict[str
     if plan is None:
         return None
     with_flags([plan], today=today)
-    goals = list(plan.goals.all())
+    goals: list[Any] = list(plan.goals.all())
     return {
         "plan": plan,
         "goals": goals,
-        "overdue": sum(1 for g in goals if g.overdue_since),  # type: ignore[attr-defined]
-        "ready": sum(1 for g in goals if g.ready_to_achieve),  # type: ignore[attr-defined]
+        "overdue": sum(1 for g in goals if g.overdue_since),
+        "ready": sum(1 for g in goals if g.ready_to_achieve),
     }
 
 

@@ -58,10 +58,10 @@ def _due_checks(today: dt.date) -> list[TransferCheck]:
         goal_of.setdefault((person_id, item_id), goal_id)
     # The latest offset already asked, per enrolment and respondent.
     asked: dict[tuple[int, int], int] = {}
-    for enrollment_id, offset, respondent_id in TransferCheck.objects.filter(enrollment__in=enrollments).values_list(
-        "enrollment_id", "offset_days", "respondent_id"
-    ):
-        asked[(enrollment_id, respondent_id)] = max(offset, asked.get((enrollment_id, respondent_id), 0))
+    for enrollment_id, asked_offset, respondent_id in TransferCheck.objects.filter(
+        enrollment__in=enrollments
+    ).values_list("enrollment_id", "offset_days", "respondent_id"):
+        asked[(enrollment_id, respondent_id)] = max(asked_offset, asked.get((enrollment_id, respondent_id), 0))
     due = []
     for enrollment in enrollments:
         assert enrollment.completed_at is not None

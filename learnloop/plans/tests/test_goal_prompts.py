@@ -33,7 +33,7 @@ def _goal(plan, due_on=DUE, **extra):
 def _flags(goal, today):
     (plan,) = selectors.with_flags([Plan.objects.get(pk=goal.plan_id)], today=today)
     (flagged,) = [g for g in plan.goals.all() if g.pk == goal.pk]
-    return flagged.overdue_since, flagged.ready_to_achieve
+    return flagged.overdue_since, flagged.ready_to_achieve  # type: ignore[attr-defined]
 
 
 def test_a_goal_is_overdue_from_the_day_after_its_due_date(personas: Personas) -> None:
@@ -153,7 +153,7 @@ def test_a_reminder_is_sent_once_audited_and_only_to_the_team(personas: Personas
     assert AuditEvent.objects.filter(action="plan.nudge", object_id=str(report.pk)).count() == 1
     assert services.plan_nudge(actor=personas.bob, person=report, today=dt.date(2031, 4, 1)) is True  # a new month
     (listed,) = [p for p in selectors.team_without_plan(actor=personas.bob, today=today) if p.pk == report.pk]
-    assert listed.nudged_at is not None
+    assert listed.nudged_at is not None  # type: ignore[attr-defined]
     with pytest.raises(ValidationError):
         services.plan_nudge(actor=personas.oscar, person=report, today=today)
     _plan(report, ends_on=dt.date(2999, 12, 31))
