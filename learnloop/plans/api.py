@@ -258,7 +258,7 @@ class NoPlanOut(Schema):
 
 
 class NudgeIn(Schema):
-    period: str = Field("", max_length=20)
+    period: Annotated[str, Field(max_length=20), OneLine] = ""
 
 
 class NudgeOut(Schema):
@@ -271,8 +271,8 @@ class NudgeOut(Schema):
     summary="Everyone under me with no plan for the period (or none open now), and when I last reminded them",
 )
 @paginate(LimitOffsetPagination)
-def team_without_plan(request: HttpRequest, period: str = "") -> Any:
-    return selectors.team_without_plan(actor=actor(request), period=period[:20])
+def team_without_plan(request: HttpRequest, period: QueryText = "") -> Any:
+    return selectors.team_without_plan(actor=actor(request), period=period)
 
 
 @router.post(
