@@ -272,6 +272,8 @@ POLICY: dict[str, dict[str, Rule]] = {
         "view_pathways": IsSelf() | Manages() | PEOPLE_ADMIN | LD_ADMIN,
         # A person's enrolments (status, progress, reflections): the same people who see their plans.
         "view_enrollments": IsSelf() | Manages() | PEOPLE_ADMIN,
+        # Team plans: a manager reminds someone below them who has no plan yet to start one.
+        "nudge_plan": Manages(),
     },
     "people.orgunit": {"view": Anyone(), "change": PEOPLE_ADMIN, "create": PEOPLE_ADMIN},
     "people.location": {"view": Anyone(), "change": PEOPLE_ADMIN, "create": PEOPLE_ADMIN},

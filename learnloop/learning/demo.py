@@ -29,6 +29,7 @@ from learnloop.learning.services import item_create
 from learnloop.learning.sessions import (
     SCHEDULED_KINDS,
     SEATED,
+    booking_clash,
     booking_history,
     booking_mark_attendance,
     session_book,
@@ -231,6 +232,8 @@ def _seed_sessions(ctx: DemoContext) -> None:
     everyone = [pk for people in by_office.values() for pk in people]
     now = timezone.now()
     sessions, bookings = [], []
+    # Nobody is booked into two sessions at once (the booking service refuses that too).
+    busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
     for item in scheduled:
         for week in (1, 3):
             location, online_url, zone = session_place(rng)
@@ -254,7 +257,9 @@ def _seed_sessions(ctx: DemoContext) -> None:
             sessions.append(session)
             wanted = rng.randint(0, session.capacity + 4)
             guests = [pk for pk in rng.sample(people, min(wanted + 1, len(people))) if pk != presenter][:wanted]
+            guests = [pk for pk in guests if not any(s < end and start < e for s, e in busy.get(pk, ()))]
             for position, person_id in enumerate(guests):
+                busy.setdefault(person_id, []).append((start, end))
                 status = "booked" if position < session.capacity else "waitlisted"
                 queued = now - dt.timedelta(hours=len(guests) - position)
                 bookings.append(Booking(session=session, person_id=person_id, status=status, queued_at=queued))
@@ -284,15 +289,22 @@ def _seed_changes(ctx: DemoContext, priya: Person) -> None:
     )
     chosen: list[Session] = []
     for candidate in candidates:
-        if candidate.item_id not in {s.item_id for s in chosen}:
-            chosen.append(candidate)
+        if candidate.item_id in {s.item_id for s in chosen}:
+            continue
+        # Maya never holds two sessions at once: skip one that overlaps what she has booked, now or once
+        # moved a week later.
+        if any(
+            booking_clash(person=maya, starts_at=candidate.starts_at + shift, ends_at=candidate.ends_at + shift)
+            for shift in (dt.timedelta(0), dt.timedelta(weeks=1))
+        ):
+            continue
+        session_book(actor=maya, session=candidate, source=SYSTEM)
+        chosen.append(candidate)
         if len(chosen) == 2:
             break
     if len(chosen) < 2:
         return
     moved, cancelled = chosen
-    for session in chosen:
-        session_book(actor=maya, session=session, source=SYSTEM)
     # Naive wall-clock times are read in the session's zone: the same local hour a week later.
     zone = zoneinfo.ZoneInfo(moved.time_zone)
     week = dt.timedelta(weeks=1)

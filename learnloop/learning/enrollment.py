@@ -23,6 +23,17 @@ from learnloop.people.models import Person
 
 Status = Enrollment.Status
 Source = AuditEvent.Source
+# Formats that meet at sessions: they are completed by attending one, never by the person's own say-so.
+LIVE_KINDS = (CatalogItem.Kind.LIVE_SESSION, CatalogItem.Kind.COHORT, CatalogItem.Kind.LUNCH_AND_LEARN)
+LIVE_COMPLETION = (
+    "{item} is a live format: it is completed when you attend a session, once the presenter takes "
+    "attendance. Book a session on the item's page."
+)
+
+
+def completed_by_attendance(item: CatalogItem) -> bool:
+    """Whether only attendance completes `item` (no progress or "Mark complete" of one's own)."""
+    return item.kind in LIVE_KINDS
 
 
 def item_activity_id(item: CatalogItem) -> str:
@@ -137,6 +148,8 @@ def enrollment_progress(
     enrollment = _locked(enrollment)
     if enrollment.status in (Status.COMPLETED, Status.DROPPED):
         raise ValidationError({"status": [f"This enrolment is {enrollment.get_status_display().lower()}."]})
+    if actor is not None and completed_by_attendance(enrollment.item):
+        raise ValidationError({"progress": [LIVE_COMPLETION.format(item=f"“{enrollment.item.title}”")]})
     if not 0 <= percent <= 100:
         raise ValidationError({"progress": ["Give progress as a percentage from 0 to 100."]})
     first_start = enrollment.started_at is None
@@ -201,12 +214,14 @@ def enrollment_complete(
     skills_grown: list[Any] | None = None,
     at: dt.datetime | None = None,
     source: str = Source.WEB,
+    by_attendance: bool = False,
 ) -> Enrollment:
     """Complete, with an optional reflection; adds skill evidence for what the item teaches. A stretch
     assignment asks for its own reflection (the outcome for the sponsor and what was learned are needed
     when the person completes it; what they would do differently and which skills grew are optional).
     `at` dates a completion recorded after the fact (the demo's history): the completion, its statement
-    and the skill evidence; by default it is now."""
+    and the skill evidence; by default it is now. A live format is completed only `by_attendance` (the
+    roster) or by learnloop itself (`actor=None`, external content)."""
     from learnloop.skills.services import assessment_record
 
     enrollment = _locked(enrollment)
@@ -214,6 +229,8 @@ def enrollment_complete(
         return enrollment
     if enrollment.status == Status.DROPPED:
         raise ValidationError({"status": ["Enrol again before completing a dropped item."]})
+    if actor is not None and not by_attendance and completed_by_attendance(enrollment.item):
+        raise ValidationError({"status": [LIVE_COMPLETION.format(item=f"“{enrollment.item.title}”")]})
     grown = _stretch_reflection(
         enrollment,
         actor=actor,

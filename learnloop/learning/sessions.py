@@ -155,6 +155,12 @@ def session_book(*, actor: Person, session: Session, source: str = Source.WEB) -
     existing = Booking.objects.filter(session=locked, person=actor).first()
     if existing is not None and existing.status != Status.CANCELLED:
         return existing
+    # Learning blocks take the same person lock, so neither a second booking nor a block can slip into
+    # the time between this check and the booking's commit.
+    Person.objects.select_for_update().filter(pk=actor.pk).first()
+    clash = booking_clash(person=actor, starts_at=locked.starts_at, ends_at=locked.ends_at, exclude=locked)
+    if clash:
+        raise ValidationError({"session": [clash]})
     status = Status.BOOKED if _seats_taken(locked) < locked.capacity else Status.WAITLISTED
     if existing is None:
         booking = Booking.objects.create(session=locked, person=actor, status=status, queued_at=timezone.now())
@@ -168,6 +174,46 @@ def session_book(*, actor: Person, session: Session, source: str = Source.WEB) -
     if status == Status.BOOKED:
         _record_registration(booking)
     return booking
+
+
+def booking_clash(
+    *, person: Person, starts_at: dt.datetime, ends_at: dt.datetime, exclude: Session | None = None
+) -> str:
+    """Why `person` cannot be in a session from `starts_at` to `ends_at`: another session they have a
+    seat or a waitlist place in, or a learning block of theirs, at the same time (touching is fine). The
+    message names it and its time in the person's zone; empty when nothing overlaps."""
+    from learnloop.learningtime.models import LearningBlock
+
+    zone = zoneinfo.ZoneInfo(person.time_zone)
+    bookings = Booking.objects.filter(
+        person=person,
+        status__in=(*ACTIVE, Status.ATTENDED),
+        session__cancelled_at__isnull=True,
+        session__starts_at__lt=ends_at,
+        session__ends_at__gt=starts_at,
+    )
+    if exclude is not None:
+        bookings = bookings.exclude(session=exclude)
+    other = bookings.select_related("session__item").order_by("session__starts_at").first()
+    if other is not None:
+        place = " (you are on its waitlist)" if other.status == Status.WAITLISTED else ""
+        return (
+            f"This overlaps your session “{other.session.item.title}”{place} on "
+            f"{session_when(other.session, zone)}. Cancel that booking first, or pick another session."
+        )
+    block = (
+        LearningBlock.objects.filter(person=person, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(status=LearningBlock.Status.CANCELLED)
+        .order_by("starts_at")
+        .first()
+    )
+    if block is not None:
+        span = _span(timezone.localtime(block.starts_at, zone), timezone.localtime(block.ends_at, zone), "D j M Y, H:i")
+        return (
+            f"This overlaps your learning block “{block.title}” on {span} ({person.time_zone}). "
+            "Move the block on the learning-time page, or pick another session."
+        )
+    return ""
 
 
 def _session_event(booking: Booking, verb: str, *, at: dt.datetime | None = None) -> Event:
@@ -304,7 +350,7 @@ def booking_mark_attendance(
         enrollment = Enrollment.objects.filter(person=booking.person, item=session.item).first()
         if enrollment is None or enrollment.status == Enrollment.Status.DROPPED:
             enrollment = enrollment_enrol(actor=None, person=booking.person, item=session.item, at=at, source=source)
-        enrollment_complete(actor=actor, enrollment=enrollment, at=at, source=source)
+        enrollment_complete(actor=actor, enrollment=enrollment, at=at, source=source, by_attendance=True)
     return booking
 
 

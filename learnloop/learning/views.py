@@ -17,6 +17,8 @@ from learnloop.core.htmx import render_page_or_partial
 from learnloop.core.http import AuthedRequest
 from learnloop.learning import selectors, services
 from learnloop.learning.enrollment import (
+    LIVE_COMPLETION,
+    completed_by_attendance,
     enrollment_complete,
     enrollment_drop,
     enrollment_enrol,
@@ -84,6 +86,7 @@ def item_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
         "item": item,
         "lesson": lesson_html(item.lesson) if item.lesson else "",
         "can_edit": policy.can(request.user, "change", item),
+        "by_attendance": completed_by_attendance(item),
         "can_schedule": item.kind in SCHEDULED_KINDS and policy.can(request.user, "schedule", item),
         "enrollment": Enrollment.objects.filter(person=request.user, item=item).first(),
         "sessions": selectors.upcoming_sessions(actor=request.user, item=item),
@@ -254,6 +257,9 @@ def complete(request: AuthedRequest, item_id: int) -> HttpResponse:
     item, enrollment = _my_enrollment(request, item_id)
     if enrollment is None:
         raise Http404
+    if completed_by_attendance(item):
+        messages.error(request, LIVE_COMPLETION.format(item=f"“{item}”"))
+        return redirect("learning:item", item_id=item.pk)
     form: ReflectionForm | StretchReflectionForm = (
         StretchReflectionForm(request.POST or None, item=item)
         if item.kind == CatalogItem.Kind.STRETCH

@@ -38,6 +38,7 @@ KINDS: dict[str, Kind] = {
             "Applying what you learned",
             "30, 60 and 90 days after you finish learning tied to a goal: did you use it at work?",
         ),
+        Kind("plan_nudge", "Plan reminders", "Your manager asks you to start your development plan."),
         Kind(
             "account",
             "Your account",

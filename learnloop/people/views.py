@@ -73,6 +73,7 @@ def profile(request: AuthedRequest, person_id: int) -> HttpResponse:
         "can_deactivate": policy.can(viewer, "deactivate", person) and person.pk != viewer.pk,
         "can_grant": policy.can(viewer, "grant_role", person),
         "granted_roles": [Role(r).label for r in person.roles if r in GRANTABLE_ROLES],
+        "role_grants": [(r, Role(r).label) for r in GRANTABLE_ROLES if r in person.roles],
     }
     return render(request, "people/profile.html", context)
 

@@ -218,6 +218,8 @@ def _goal_saved(goal: Goal) -> dict[str, Any]:
 @router.get("/plans/transfer-checks", response=list[TransferCheckOut], summary="My transfer checks")
 @paginate(LimitOffsetPagination)
 def transfer_check_list(request: HttpRequest, answered: bool | None = None) -> Any:
+    if answered is False:  # what waits for an answer now, as the page shows it (staggered, only when due)
+        return selectors.transfer_checks_for(actor=actor(request))["pending"]
     checks = policy.scope(actor(request), "view", TransferCheck.objects.select_related("enrollment__item"))
     if answered is not None:
         checks = checks.filter(answered_at__isnull=not answered)
@@ -246,6 +248,42 @@ def transfer_summary(request: HttpRequest) -> Any:
 @paginate(LimitOffsetPagination)
 def team_plans(request: HttpRequest, period: QueryText = "") -> Any:
     return selectors.team_plans(actor=actor(request), period=period)
+
+
+class NoPlanOut(Schema):
+    id: int
+    display_name: str
+    manager_id: int | None
+    nudged_at: dt.datetime | None = None
+
+
+class NudgeIn(Schema):
+    period: Annotated[str, Field(max_length=20), OneLine] = ""
+
+
+class NudgeOut(Schema):
+    sent: bool
+
+
+@router.get(
+    "/plans/team/without-plan",
+    response=list[NoPlanOut],
+    summary="Everyone under me with no plan for the period (or none open now), and when I last reminded them",
+)
+@paginate(LimitOffsetPagination)
+def team_without_plan(request: HttpRequest, period: QueryText = "") -> Any:
+    return selectors.team_without_plan(actor=actor(request), period=period)
+
+
+@router.post(
+    "/plans/team/{person_id}/nudge",
+    response=NudgeOut,
+    summary="Remind someone under me to start their plan (once a period; false when already reminded)",
+)
+def team_nudge(request: HttpRequest, person_id: Id, payload: NudgeIn) -> Any:
+    person = policy.get_or_404(actor(request), "nudge_plan", Person.objects.filter(is_active=True), pk=person_id)
+    sent = services.plan_nudge(actor=actor(request), person=person, period=payload.period, source=API_SOURCE)
+    return {"sent": sent}
 
 
 # --- Plans and goals --------------------------------------------------------------------------------

@@ -75,6 +75,29 @@ def with_progress(plans: Iterable[Plan]) -> list[Plan]:
     return plans
 
 
+def goal_flags(goal: Goal, *, plan_open: bool, today: dt.date) -> tuple[dt.date | None, bool]:
+    """What a goal asks of its person today: `(overdue_since, ready_to_achieve)`. A goal of an open plan
+    that is not achieved is overdue from the day after its due date (due today is not late yet), and ready
+    to be marked achieved once every item attached is done (not when a rounded average reads 100%).
+    Achieved goals and closed plans ask nothing. The goal comes from `with_progress` (its `item_rows`)."""
+    if not plan_open or goal.completed_at is not None:
+        return None, False
+    overdue = goal.due_on if goal.due_on is not None and goal.due_on < today else None
+    rows = getattr(goal, "item_rows", [])
+    return overdue, bool(rows) and all(item_credit(row["enrollment"]) == 1.0 for row in rows)
+
+
+def with_flags(plans: Iterable[Plan], *, today: dt.date | None = None) -> list[Plan]:
+    """`with_progress`, and per goal `overdue_since` and `ready_to_achieve` (see `goal_flags`)."""
+    plans = with_progress(plans)
+    today = today or timezone.localdate()
+    for plan in plans:
+        for goal in plan.goals.all():
+            flags = goal_flags(goal, plan_open=plan.status == Plan.Status.OPEN, today=today)
+            goal.overdue_since, goal.ready_to_achieve = flags  # type: ignore[attr-defined]
+    return plans
+
+
 def plans_of(*, actor: Person, person: Person) -> list[Plan]:
     """A person's plans, newest first, with progress."""
     plans = policy.scope(actor, "view", Plan.objects.filter(person=person)).prefetch_related(_goals_prefetch())
@@ -86,10 +109,10 @@ def plan_get(*, actor: Person, plan_id: int, action: str = "view") -> Plan:
     return policy.get_or_404(actor, action, plans, pk=plan_id)
 
 
-def plan_detail(*, actor: Person, plan_id: int) -> dict[str, Any]:
-    """One plan with progress, its comments and what the actor may do (a fixed number of queries)."""
+def plan_detail(*, actor: Person, plan_id: int, today: dt.date | None = None) -> dict[str, Any]:
+    """One plan with progress and flags, its comments and what the actor may do (a fixed number of queries)."""
     plan = plan_get(actor=actor, plan_id=plan_id)
-    with_progress([plan])
+    with_flags([plan], today=today)
     comments = list(PlanComment.objects.filter(plan=plan).select_related("author", "goal", "goal__skill"))
     return {
         "plan": plan,
@@ -109,13 +132,20 @@ def current_plan(*, person: Person, today: dt.date | None = None) -> Plan | None
     )
 
 
-def home_panel_context(person: Person) -> dict[str, Any] | None:
-    """The "My plan" panel: the current plan's goals with progress, or nothing when there is no plan."""
-    plan = current_plan(person=person)
+def home_panel_context(person: Person, today: dt.date | None = None) -> dict[str, Any] | None:
+    """The "My plan" panel: the current plan's goals with progress and what they ask (overdue, ready to be
+    marked achieved), or nothing when there is no plan."""
+    plan = current_plan(person=person, today=today)
     if plan is None:
         return None
-    with_progress([plan])
-    return {"plan": plan, "goals": list(plan.goals.all())}
+    with_flags([plan], today=today)
+    goals: list[Any] = list(plan.goals.all())
+    return {
+        "plan": plan,
+        "goals": goals,
+        "overdue": sum(1 for g in goals if g.overdue_since),
+        "ready": sum(1 for g in goals if g.ready_to_achieve),
+    }
 
 
 def team_plans(*, actor: Person, period: str = "") -> list[Plan]:
@@ -126,12 +156,45 @@ def team_plans(*, actor: Person, period: str = "") -> list[Plan]:
         .prefetch_related(_goals_prefetch())
         .order_by("person__last_name", "person__first_name", "-starts_on")
     )
-    if period:
-        plans = plans.filter(period=period)
-    else:
-        today = timezone.localdate()
-        plans = plans.filter(status=Plan.Status.OPEN, ends_on__gte=today)
-    return with_progress(plans)
+    return with_progress(plans.filter(_shown_on_team(period=period, today=timezone.localdate())))
+
+
+def plans_shown_on_team(*, period: str, today: dt.date) -> QuerySet[Plan]:
+    """The plans *Team plans* shows: those of `period`, or (without one) the open ones not yet over."""
+    return Plan.objects.filter(_shown_on_team(period=period, today=today))
+
+
+def _shown_on_team(*, period: str, today: dt.date) -> Q:
+    return Q(period=period) if period else Q(status=Plan.Status.OPEN, ends_on__gte=today)
+
+
+def team_without_plan(*, actor: Person, period: str = "", today: dt.date | None = None) -> list[Person]:
+    """Everyone active under the actor with no plan to show on *Team plans*: none for `period`, or (without
+    one) no open plan that runs today or later. Each carries `nudged_at`, when the actor last nudged them
+    about it (None if never). Two queries whatever the team's size."""
+    from learnloop.notifications.models import Notification
+
+    today = today or timezone.localdate()
+    planned = plans_shown_on_team(period=period, today=today)
+    people = list(
+        policy.scope(actor, "nudge_plan", Person.objects.filter(is_active=True))
+        .exclude(pk__in=planned.values("person_id"))
+        .select_related("manager")
+        .order_by("last_name", "first_name", "pk")
+    )
+    keys = {nudge_key(actor=actor, person=p, period=period, today=today): p for p in people}
+    sent = dict(
+        Notification.objects.filter(kind="plan_nudge", dedupe_key__in=keys).values_list("dedupe_key", "created_at")
+    )
+    for key, person in keys.items():
+        person.nudged_at = sent.get(key)  # type: ignore[attr-defined]
+    return people
+
+
+def nudge_key(*, actor: Person, person: Person, period: str, today: dt.date) -> str:
+    """One nudge per manager, person and period (or calendar month, when no period is chosen): a second
+    click the same month tells no one twice."""
+    return f"plan-nudge:{actor.pk}:{person.pk}:{period or today.strftime('%Y-%m')}"
 
 
 def team_periods(*, actor: Person) -> list[str]:
@@ -219,15 +282,30 @@ def saved_goal_advice(goal: Goal) -> list[Advice]:
 # --- Transfer checks --------------------------------------------------------------------------------
 
 
-def transfer_checks_for(*, actor: Person) -> dict[str, list[TransferCheck]]:
-    """The actor's checks to answer and their answered history, newest first (one query)."""
+def pending_checks(checks: Iterable[TransferCheck], *, today: dt.date) -> list[TransferCheck]:
+    """The unanswered checks to show: those due by `today`, and of one enrolment only the latest (a 60-day
+    question replaces an unanswered 30-day one about the same learning). `checks` newest first."""
+    shown: list[TransferCheck] = []
+    seen: set[tuple[int, int]] = set()
+    for check in sorted(checks, key=lambda c: (-c.offset_days, -c.pk)):
+        if check.answered_at is not None or check.due_on > today:
+            continue
+        if (check.enrollment_id, check.respondent_id) in seen:
+            continue
+        seen.add((check.enrollment_id, check.respondent_id))
+        shown.append(check)
+    return sorted(shown, key=lambda c: (c.due_on, c.pk), reverse=True)
+
+
+def transfer_checks_for(*, actor: Person, today: dt.date | None = None) -> dict[str, list[TransferCheck]]:
+    """The actor's checks to answer now and their answered history, newest first (one query)."""
     checks = list(
         policy.scope(actor, "view", TransferCheck.objects.all())
         .select_related("enrollment__item", "learner", "goal__skill")
         .order_by("-due_on", "-id")
     )
     return {
-        "pending": [c for c in checks if c.answered_at is None],
+        "pending": pending_checks(checks, today=today or timezone.localdate()),
         "answered": [c for c in checks if c.answered_at is not None],
     }
 
@@ -264,8 +342,12 @@ def transfer_summary(*, actor: Person) -> list[dict[str, Any]]:
     return summary
 
 
-def transfer_open_count(*, person: Person) -> int:
-    return TransferCheck.objects.filter(respondent=person, answered_at__isnull=True).count()
+def transfer_open_count(*, person: Person, today: dt.date | None = None) -> int:
+    """How many checks wait for the person's answer now (as `transfer_checks_for` shows them)."""
+    unanswered = TransferCheck.objects.filter(respondent=person, answered_at__isnull=True).only(
+        "pk", "enrollment_id", "respondent_id", "offset_days", "due_on", "answered_at"
+    )
+    return len(pending_checks(unanswered, today=today or timezone.localdate()))
 
 
 def group_by_person(plans: list[Plan]) -> dict[Person, list[Plan]]:

@@ -343,6 +343,43 @@ def goal_delete(*, actor: Person, goal: Goal, source: str = Source.WEB) -> None:
 
 
 @transaction.atomic
+def plan_nudge(
+    *, actor: Person, person: Person, period: str = "", today: dt.date | None = None, source: str = Source.WEB
+) -> bool:
+    """A manager asks someone below them who has no plan to start one: a `plan_nudge` notification, once
+    per manager, person and period (or month, without a period). Returns whether it was sent now (False
+    when they were nudged already or turned these reminders off); only a sent nudge is audited."""
+    from learnloop.plans.selectors import nudge_key, plans_shown_on_team
+
+    period = period.strip()[:20]
+    if not person.is_active or not policy.can(actor, "nudge_plan", person):
+        raise ValidationError({"person": ["You can remind only people in your team."]})
+    today = today or timezone.localdate()
+    if plans_shown_on_team(period=period, today=today).filter(person=person).exists():
+        raise ValidationError(
+            {"person": [f"{person.display_name} already has a plan{f' for {period}' if period else ''}."]}
+        )
+    what = f"your development plan for {period}" if period else "your development plan"
+    sent = notify(
+        recipient=person,
+        kind="plan_nudge",
+        title=f"{actor.display_name} asks you to start {what}",
+        body=(
+            "A plan is a few goals for the period, why they matter and the learning that gets you there. "
+            "Start it in learnloop; your manager sees it and can help."
+        ),
+        url=reverse("plans:plan_create"),
+        dedupe_key=nudge_key(actor=actor, person=person, period=period, today=today),
+    )
+    if sent is None:
+        return False
+    audit_record(
+        actor=actor, action="plan.nudge", target=person, changes={"period": [None, period or None]}, source=source
+    )
+    return True
+
+
+@transaction.atomic
 def plan_comment_add(
     *, actor: Person, plan: Plan, body: str, goal: Goal | None = None, source: str = Source.WEB
 ) -> PlanComment:

@@ -3,7 +3,9 @@ goals, ask them and their manager whether it was applied on the job.
 
 `transfer_checks_create` runs every hour from the worker. It is idempotent (one check per enrolment,
 offset and respondent, guarded by a unique constraint; notifications carry the check's id as their
-dedupe key) and it catches up: every offset that has passed is created, however long the worker was down.
+dedupe key), and the checks are staggered: each becomes due on its own day (`offset_due`), so a person
+never finds the 30-, 60- and 90-day questions about one item waiting at once. After the worker was down,
+only the latest offset whose day has come is asked.
 """
 
 from __future__ import annotations
@@ -25,14 +27,23 @@ from learnloop.plans.models import Goal, TransferCheck
 LOOK_BACK = dt.timedelta(days=400)
 
 
-def _due_checks(now: dt.datetime) -> list[TransferCheck]:
-    """Unsaved checks that are due by `now` and do not exist yet (three queries)."""
-    first_due = now - dt.timedelta(days=min(TransferCheck.OFFSETS))
+def offset_due(*, completed_on: dt.date, today: dt.date) -> int | None:
+    """Which check is due `today` for learning completed on `completed_on`: the latest of the 30-, 60- and
+    90-day checks whose day has come (day 29: none; day 30 to 59: the 30-day one; day 60 to 89: the 60-day
+    one; from day 90: the 90-day one). Checks are staggered: each becomes due on its own day, and one whose
+    day passed while it was never asked (the worker was down) is left out, as the later question covers it."""
+    days = (today - completed_on).days
+    passed = [offset for offset in TransferCheck.OFFSETS if offset <= days]
+    return passed[-1] if passed else None
+
+
+def _due_checks(today: dt.date) -> list[TransferCheck]:
+    """Unsaved checks that are due `today` and not asked yet (three queries)."""
     enrollments = list(
         Enrollment.objects.filter(
             status=Enrollment.Status.COMPLETED,
-            completed_at__lte=first_due,
-            completed_at__gte=now - LOOK_BACK,
+            completed_at__date__lte=today - dt.timedelta(days=min(TransferCheck.OFFSETS)),
+            completed_at__date__gte=today - LOOK_BACK,
             item__plan_goals__plan__person=F("person"),
         )
         .select_related("person__manager", "item")
@@ -45,41 +56,43 @@ def _due_checks(now: dt.datetime) -> list[TransferCheck]:
         plan__person_id__in={e.person_id for e in enrollments}, items__in={e.item_id for e in enrollments}
     ).values_list("pk", "plan__person_id", "items"):
         goal_of.setdefault((person_id, item_id), goal_id)
-    existing = set(
-        TransferCheck.objects.filter(enrollment__in=enrollments).values_list(
-            "enrollment_id", "offset_days", "respondent_id"
-        )
-    )
+    # The latest offset already asked, per enrolment and respondent.
+    asked: dict[tuple[int, int], int] = {}
+    for enrollment_id, asked_offset, respondent_id in TransferCheck.objects.filter(
+        enrollment__in=enrollments
+    ).values_list("enrollment_id", "offset_days", "respondent_id"):
+        asked[(enrollment_id, respondent_id)] = max(asked_offset, asked.get((enrollment_id, respondent_id), 0))
     due = []
     for enrollment in enrollments:
         assert enrollment.completed_at is not None
+        completed_on = timezone.localdate(enrollment.completed_at)
+        offset = offset_due(completed_on=completed_on, today=today)
+        if offset is None:
+            continue
         person = enrollment.person
         respondents = [person] + ([person.manager] if person.manager is not None else [])
-        for offset in TransferCheck.OFFSETS:
-            due_at = enrollment.completed_at + dt.timedelta(days=offset)
-            if due_at > now:
+        for respondent in respondents:
+            if asked.get((enrollment.pk, respondent.pk), 0) >= offset:
                 continue
-            for respondent in respondents:
-                if (enrollment.pk, offset, respondent.pk) in existing:
-                    continue
-                due.append(
-                    TransferCheck(
-                        enrollment=enrollment,
-                        goal_id=goal_of.get((person.pk, enrollment.item_id)),
-                        learner=person,
-                        respondent=respondent,
-                        offset_days=offset,
-                        due_on=due_at.date(),
-                    )
+            due.append(
+                TransferCheck(
+                    enrollment=enrollment,
+                    goal_id=goal_of.get((person.pk, enrollment.item_id)),
+                    learner=person,
+                    respondent=respondent,
+                    offset_days=offset,
+                    due_on=completed_on + dt.timedelta(days=offset),
                 )
+            )
     return due
 
 
-def transfer_checks_create(*, now: dt.datetime | None = None) -> int:
-    """Create the transfer checks due by `now` and notify each respondent. Returns how many were created."""
-    now = now or timezone.now()
+def transfer_checks_create(*, now: dt.datetime | None = None, today: dt.date | None = None) -> int:
+    """Create the transfer checks due `today` (by default the day of `now`, by default now) and notify each
+    respondent. Returns how many were created."""
+    today = today or timezone.localdate(now or timezone.now())
     created = 0
-    for check in _due_checks(now):
+    for check in _due_checks(today):
         with transaction.atomic():
             saved, made = TransferCheck.objects.get_or_create(
                 enrollment=check.enrollment,

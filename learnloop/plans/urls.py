@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.mine, name="mine"),
     path("new/", views.plan_create, name="plan_create"),
     path("team/", views.team, name="team"),
+    path("team/nudge/<id:person_id>/", views.nudge, name="nudge"),
     path("people/<id:person_id>/", views.person_plans, name="person_plans"),
     path("<id:plan_id>/", views.plan_detail, name="plan"),
     path("<id:plan_id>/edit/", views.plan_edit, name="plan_edit"),

@@ -1,4 +1,5 @@
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -136,8 +137,30 @@ def team(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "plans/team.html",
-        {"plans": plans, "period": period, "periods": selectors.team_periods(actor=request.user)},
+        {
+            "plans": plans,
+            "period": period,
+            "periods": selectors.team_periods(actor=request.user),
+            "without_plan": selectors.team_without_plan(actor=request.user, period=period),
+        },
     )
+
+
+@login_required
+@require_POST
+def nudge(request: AuthedRequest, person_id: int) -> HttpResponse:
+    """Remind someone in the team who has no plan to start one (from *Team plans*)."""
+    person = policy.get_or_404(request.user, "nudge_plan", Person.objects.filter(is_active=True), pk=person_id)
+    period = request.POST.get("period", "")[:20]
+    try:
+        if services.plan_nudge(actor=request.user, person=person, period=period):
+            messages.success(request, f"{person.display_name} has a reminder to start their plan.")
+        else:
+            messages.info(request, f"{person.display_name} was already reminded; they get one reminder a period.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    back = reverse("plans:team")
+    return redirect(f"{back}?{urlencode({'period': period})}" if period else back)
 
 
 # --- Goals ------------------------------------------------------------------------------------------

@@ -128,6 +128,7 @@ def test_demo_builds_a_realistic_company_reproducibly_and_idempotently() -> None
     _assert_demo_learning_has_its_statements_dated_when_it_happened()
     _assert_demo_skill_evidence_is_dated_at_the_completion(seeded_from)
     _assert_demo_has_a_moved_and_a_cancelled_session()
+    _assert_demo_books_no_one_twice_at_once()
     first = sorted(Person.objects.values_list("employee_id", "email", "manager__employee_id"))
     events = AuditEvent.objects.count()
     call_command("demo", "--people", "320", stdout=io.StringIO(), stderr=io.StringIO())
@@ -273,6 +274,25 @@ def _assert_demo_skill_evidence_is_dated_at_the_completion(seeded_from: Any) -> 
         assert assessed_at == completed_at < seeded_from, (person, text)
         attended += live
     assert evidence.count() > 300 and attended > 50
+
+
+def _assert_demo_books_no_one_twice_at_once() -> None:
+    """Upcoming seats and waitlist places never overlap for one person (the owner's move of a session is
+    the one change that may, as in life); Maya's never do."""
+    from django.db.models import Exists, OuterRef
+
+    from learnloop.learning.models import Booking
+
+    moved = AuditEvent.objects.get(action="session.update").object_id
+    active = Booking.objects.filter(status__in=("booked", "waitlisted"), session__cancelled_at__isnull=True)
+    overlapping = active.filter(
+        person=OuterRef("person"),
+        session__starts_at__lt=OuterRef("session__ends_at"),
+        session__ends_at__gt=OuterRef("session__starts_at"),
+    ).exclude(session=OuterRef("session"))
+    assert not active.filter(Exists(overlapping), person__username="maya.okafor@fernhill.example").exists()
+    unmoved = active.exclude(session_id=moved)
+    assert not unmoved.filter(Exists(overlapping.exclude(session_id=moved))).exists()
 
 
 def _assert_demo_has_a_moved_and_a_cancelled_session() -> None:

@@ -29,9 +29,20 @@ def _upload(kind: str) -> Any:
     return lambda _: {"kind": kind, "file": SimpleUploadedFile(f"{kind}.csv", text, content_type="text/csv")}
 
 
+def _confirm_url() -> str:
+    from learnloop.core.confirm import Confirmation, confirmation_sign
+
+    signed = confirmation_sign(
+        Confirmation(action="/plans/", title="Sure?", consequence="It goes.", yes="Yes", back="/")
+    )
+    return f"{reverse('core:confirm')}?c={signed}"
+
+
 ROWS = [
     Row("healthz", "GET", lambda _: reverse("healthz"), anyone, per_object=False, anonymous=200),
     Row("core:home", "GET", lambda _: reverse("core:home"), anyone, per_object=False),
+    # The confirm step only shows what the page that offered it signed; the action it posts to decides.
+    Row("core:confirm", "GET", lambda _: _confirm_url(), anyone, per_object=False),
     Row("core:admin_area", "GET", lambda _: reverse("core:admin_area"), only_roles(*ADMINS), per_object=False),
     Row(
         "core:audit_log",

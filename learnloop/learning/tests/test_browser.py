@@ -71,3 +71,31 @@ def test_an_ld_admin_schedules_a_session_and_moves_it(page: Any, personas: Perso
     assert _violations(page) == ""
     panel.get_by_role("link", name="Testing in production").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Testing in production")
+
+
+def test_booking_a_session_that_clashes_is_refused_naming_the_other_one(page: Any, personas: Personas) -> None:
+    start = dt.datetime(2999, 1, 7, 9, 0, tzinfo=dt.UTC)  # a Monday, 10:00 in Alice's Berlin
+    booked = item_create(actor=None, kind="live_session", title="Negotiation lab", summary="Practise.")
+    session_book(
+        actor=personas.alice,
+        session=Session.objects.create(
+            item=booked, starts_at=start, ends_at=start + dt.timedelta(hours=2), time_zone="UTC", capacity=5
+        ),
+    )
+    other = item_create(actor=None, kind="live_session", title="Coaching workshop", summary="Practise.")
+    Session.objects.create(
+        item=other,
+        starts_at=start + dt.timedelta(hours=1),
+        ends_at=start + dt.timedelta(hours=3),
+        time_zone="UTC",
+        capacity=5,
+    )
+    sign_in(page, personas.alice.username)
+    page.goto(f"/catalog/{other.pk}/")
+    page.get_by_role("button", name="Book a seat").click()
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("This overlaps your session “Negotiation lab”")
+    expect(status).to_contain_text("Mon 7 Jan 2999, 10:00\N{EN DASH}12:00 your time")
+    # Nothing was booked: the button is still there.
+    expect(page.get_by_role("button", name="Book a seat")).to_be_visible()
+    assert _violations(page) == ""

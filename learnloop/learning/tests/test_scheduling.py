@@ -40,8 +40,8 @@ def _next_week(hour: int = 10) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, 0)  # noqa: DTZ001 (wall-clock, placed in its zone)
 
 
-def _session(actor: Any, capacity: int = 2, item: CatalogItem | None = None) -> Session:
-    start = _next_week()
+def _session(actor: Any, capacity: int = 2, item: CatalogItem | None = None, later: int = 0) -> Session:
+    start = _next_week() + dt.timedelta(days=later)
     return session_create(
         actor=actor,
         item=item or _workshop(),
@@ -291,7 +291,7 @@ def test_my_upcoming_sessions_show_seats_and_waitlist_places(client: Any, person
     session_book(actor=personas.oscar, session=full)
     session_book(actor=personas.bob, session=full)
     session_book(actor=personas.alice, session=full)  # second on the waitlist
-    seat = _session(personas.lena, capacity=5, item=_workshop(kind=CatalogItem.Kind.LUNCH_AND_LEARN))
+    seat = _session(personas.lena, capacity=5, item=_workshop(kind=CatalogItem.Kind.LUNCH_AND_LEARN), later=1)
     session_book(actor=personas.alice, session=seat)
     client.force_login(personas.alice)
     for page in ("/", "/catalog/mine/"):
@@ -330,8 +330,8 @@ def test_upcoming_sessions_cost_the_same_queries_for_one_or_many(personas: Perso
     session_book(actor=personas.alice, session=_session(personas.lena))
     count()  # the person's roles, read once per request
     one = count()
-    for _ in range(4):
-        session = _session(personas.lena, capacity=1)
+    for day in range(1, 5):
+        session = _session(personas.lena, capacity=1, later=day)
         session_book(actor=PersonFactory.create(), session=session)
         session_book(actor=personas.alice, session=session)
     assert len(selectors.home_panel(personas.alice)["bookings"]) == 5  # type: ignore[index]

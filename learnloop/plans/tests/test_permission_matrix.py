@@ -13,6 +13,11 @@ VIEW_PLAN = own_or(*PEOPLE, reports=True)
 COMMENT = own_or(reports=True)
 OWN = own_or()
 
+
+def REPORTS_ONLY(role: str, relation: str) -> bool:
+    return relation == "report"
+
+
 PLAN_FORM = {"period": "2031", "starts_on": "2031-01-01", "ends_on": "2031-12-31"}
 GOAL_FORM = {"kind": "outcome", "outcome": "Run three retrospectives", "measure": "3 retros by June"}
 GOAL_JSON = {"kind": "outcome", "outcome": "Run three retrospectives", "measure": "3 retros", "due_on": f"{YEAR}-11-01"}
@@ -57,6 +62,25 @@ ROWS = [
         data=PLAN_FORM,
     ),
     Row("plans:team", "GET", lambda _: reverse("plans:team"), anyone, per_object=False),
+    # Only managers above someone remind them to start a plan.
+    Row("plans:nudge", "POST", lambda person: reverse("plans:nudge", args=[person.pk]), REPORTS_ONLY, ok=302),
+    Row(
+        f"POST {API}/plans/team/{{person_id}}/nudge",
+        "POST",
+        lambda person: f"{API}/plans/team/{person.pk}/nudge",
+        REPORTS_ONLY,
+        data={"period": ""},
+        json=True,
+        anonymous=401,
+    ),
+    Row(
+        f"GET {API}/plans/team/without-plan",
+        "GET",
+        _api("/plans/team/without-plan"),
+        anyone,
+        per_object=False,
+        anonymous=401,
+    ),
     Row(
         "plans:person_plans",
         "GET",

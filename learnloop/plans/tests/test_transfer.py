@@ -42,11 +42,61 @@ def test_it_asks_the_person_and_their_manager_at_30_60_and_90_days(personas):
     assert AuditEvent.objects.filter(action="transfer_check.create").count() == 6
 
 
-def test_the_job_is_idempotent_and_catches_up(personas):
-    _completed(personas.alice, days_ago=95)  # the worker was down: all three offsets are due at once
-    assert transfer_checks_create(now=NOW) == 6
+def test_the_job_is_idempotent_and_catches_up_with_the_latest_check_only(personas):
+    _completed(personas.alice, days_ago=95)  # the worker was down: only the 90-day question is still asked
+    assert transfer_checks_create(now=NOW) == 2
     assert transfer_checks_create(now=NOW) == 0
-    assert Notification.objects.filter(kind="transfer_check").count() == 6
+    assert set(TransferCheck.objects.values_list("offset_days", flat=True)) == {90}
+    assert Notification.objects.filter(kind="transfer_check").count() == 2
+
+
+COMPLETED_ON = dt.date(2031, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("day", "offset"),
+    [(0, None), (29, None), (30, 30), (59, 30), (60, 60), (89, 60), (90, 90), (400, 90)],
+)
+def test_each_check_is_due_from_its_own_day(day, offset):
+    from learnloop.plans.transfer import offset_due
+
+    assert offset_due(completed_on=COMPLETED_ON, today=COMPLETED_ON + dt.timedelta(days=day)) == offset
+
+
+def test_checks_are_staggered_day_by_day(personas):
+    """Completed on 1 March: nothing on day 29, the 30-day check on day 30, the 60-day one on day 60 (not
+    on 59), the 90-day one on day 90 (not on 89); the person sees one question about the item at a time."""
+    enrollment = _completed(personas.alice, days_ago=0)
+    completed_on = timezone.localdate(enrollment.completed_at)
+    made = []
+    for day in (29, 30, 31, 59, 60, 89, 90, 91):
+        today = completed_on + dt.timedelta(days=day)
+        made.append(transfer_checks_create(today=today))
+        pending = selectors.transfer_checks_for(actor=personas.alice, today=today)["pending"]
+        assert len(pending) <= 1
+        assert selectors.transfer_open_count(person=personas.alice, today=today) == len(pending)
+    assert made == [0, 2, 0, 0, 2, 0, 2, 0]
+    day_90 = selectors.transfer_checks_for(actor=personas.alice, today=completed_on + dt.timedelta(days=90))
+    assert [c.offset_days for c in day_90["pending"]] == [90]  # the unanswered 30- and 60-day ones stay quiet
+
+
+def test_a_check_is_shown_only_once_it_is_due(personas):
+    enrollment = _completed(personas.alice, days_ago=0)
+    completed_on = timezone.localdate(enrollment.completed_at)
+    TransferCheck.objects.create(
+        enrollment=enrollment,
+        learner=personas.alice,
+        respondent=personas.alice,
+        offset_days=60,
+        due_on=completed_on + dt.timedelta(days=60),
+    )
+    assert (
+        selectors.transfer_checks_for(actor=personas.alice, today=completed_on + dt.timedelta(days=59))["pending"] == []
+    )
+    assert (
+        len(selectors.transfer_checks_for(actor=personas.alice, today=completed_on + dt.timedelta(days=60))["pending"])
+        == 1
+    )
 
 
 def test_only_learning_tied_to_a_goal_is_checked(personas):

@@ -53,3 +53,27 @@ document.addEventListener("htmx:afterSwap", (event) => {
     }
   });
 })();
+
+// The confirm step (core/confirm.py): htmx appends its <dialog> to the page; show it as a modal with
+// "Cancel" focused, and on closing (Cancel, Escape) remove it and give focus back to the button that
+// opened it. Without JavaScript the same link opens the confirm page instead.
+(() => {
+  let opener = null;
+  document.addEventListener("click", (event) => {
+    const trigger = event.target.closest("[aria-haspopup=dialog][hx-get]");
+    if (trigger) opener = trigger;
+    const cancel = event.target.closest("[data-confirm-cancel]");
+    if (cancel) cancel.closest("dialog").close();
+  });
+  document.addEventListener("htmx:load", (event) => {
+    const dialog = event.target.matches?.("dialog[data-confirm-dialog]")
+      ? event.target
+      : event.target.querySelector?.("dialog[data-confirm-dialog]");
+    if (!dialog || dialog.open) return;
+    dialog.addEventListener("close", () => {
+      dialog.remove();
+      if (opener) opener.focus();
+    });
+    dialog.showModal();
+  });
+})();
