@@ -11,6 +11,7 @@ from django.forms.utils import ErrorList
 from django.urls import reverse_lazy
 from django.utils.dateparse import parse_datetime
 
+from learnloop.core.bounds import MAX_TEXT_FIELD
 from learnloop.core.forms import DateTimeField, IdMultipleChoiceField, person_field
 from learnloop.learning.languages import language_choices, language_names
 from learnloop.learning.models import CatalogItem, Session
@@ -273,8 +274,11 @@ class CatalogItemForm(forms.ModelForm):
 
 
 class ReflectionForm(forms.Form):
-    learned = forms.CharField(required=False, label="What did you learn?", widget=forms.Textarea(attrs={"rows": 3}))
+    learned = forms.CharField(
+        max_length=MAX_TEXT_FIELD, required=False, label="What did you learn?", widget=forms.Textarea(attrs={"rows": 3})
+    )
     apply_plan = forms.CharField(
+        max_length=MAX_TEXT_FIELD,
         required=False,
         label="How will you apply it?",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -353,18 +357,23 @@ class StretchReflectionForm(forms.Form):
     """The end of a stretch assignment: what it achieved, what was learned, what to change, what grew."""
 
     outcome = forms.CharField(
+        max_length=MAX_TEXT_FIELD,
         label="What was the outcome for the sponsor?",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the work delivered, in a sentence or two",
         error_messages={"required": "Say what the work achieved for the sponsor, in a sentence or two."},
     )
     learned = forms.CharField(
+        max_length=MAX_TEXT_FIELD,
         label="What did you learn?",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say what you learned from the assignment."},
     )
     do_differently = forms.CharField(
-        required=False, label="What would you do differently?", widget=forms.Textarea(attrs={"rows": 3})
+        max_length=MAX_TEXT_FIELD,
+        required=False,
+        label="What would you do differently?",
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     skills_grown = IdMultipleChoiceField(
         Skill.objects.none(),

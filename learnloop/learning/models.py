@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from learnloop.core.bounds import MAX_TEXT_FIELD
 from learnloop.skills.models import Skill
 
 
@@ -27,12 +28,12 @@ class CatalogItem(models.Model):
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.CharField(max_length=200)
-    summary = models.TextField(help_text="What people will be able to do afterwards")
+    summary = models.TextField(max_length=MAX_TEXT_FIELD, help_text="What people will be able to do afterwards")
     delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.NONE)
     url = models.URLField(max_length=500, blank=True)
     file = models.FileField(upload_to="catalog/", blank=True)
     # Markdown written in learnloop; rendered and sanitized for display.
-    lesson = models.TextField(blank=True)
+    lesson = models.TextField(max_length=MAX_TEXT_FIELD, blank=True)
     duration_minutes = models.PositiveIntegerField(null=True, blank=True)
     language = models.CharField(max_length=10, default="en")
     audience = models.CharField(max_length=200, blank=True, help_text="Who it is for, e.g. new managers")
@@ -46,7 +47,11 @@ class CatalogItem(models.Model):
     sponsor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="sponsored_items"
     )
-    scope = models.TextField(blank=True, help_text="Stretch assignments: what the work is and what is out of bounds")
+    scope = models.TextField(
+        max_length=MAX_TEXT_FIELD,
+        blank=True,
+        help_text="Stretch assignments: what the work is and what is out of bounds",
+    )
     is_published = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -95,12 +100,16 @@ class Enrollment(models.Model):
     dropped_at = models.DateTimeField(null=True, blank=True)
     # When the person completed it before taking it again (a renewal, a refresher): plans keep the credit.
     previously_completed_at = models.DateTimeField(null=True, blank=True)
-    learned = models.TextField(blank=True, help_text="Reflection: what did I learn?")
-    apply_plan = models.TextField(blank=True, help_text="Reflection: how will I apply it?")
+    learned = models.TextField(max_length=MAX_TEXT_FIELD, blank=True, help_text="Reflection: what did I learn?")
+    apply_plan = models.TextField(max_length=MAX_TEXT_FIELD, blank=True, help_text="Reflection: how will I apply it?")
     # Stretch assignments end with their own reflection: `learned` above, and these. Read by the person,
     # their managers and the assignment's sponsor (policy "view_reflection").
-    outcome = models.TextField(blank=True, help_text="Stretch reflection: what was the outcome for the sponsor?")
-    do_differently = models.TextField(blank=True, help_text="Stretch reflection: what would I do differently?")
+    outcome = models.TextField(
+        max_length=MAX_TEXT_FIELD, blank=True, help_text="Stretch reflection: what was the outcome for the sponsor?"
+    )
+    do_differently = models.TextField(
+        max_length=MAX_TEXT_FIELD, blank=True, help_text="Stretch reflection: what would I do differently?"
+    )
     skills_grown = models.ManyToManyField(
         Skill, blank=True, related_name="grown_in", help_text="Stretch reflection: which of its skills grew"
     )
@@ -130,7 +139,7 @@ class Session(models.Model):
     )
     # After the session (lunch and learns above all): where to watch it, and what was said, in markdown.
     recording_url = models.URLField(max_length=500, blank=True)
-    write_up = models.TextField(blank=True)
+    write_up = models.TextField(max_length=MAX_TEXT_FIELD, blank=True)
     followed_up_at = models.DateTimeField(null=True, blank=True)
     # A cancelled session stays (its bookings, audit trail and calendar events refer to it) but takes no
     # bookings and leaves every list of upcoming sessions.

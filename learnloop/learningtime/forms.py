@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from learnloop.core.bounds import MAX_COUNT
+from learnloop.core.bounds import MAX_COUNT, MAX_TEXT_FIELD
 from learnloop.core.forms import DateField
 from learnloop.learning.models import CatalogItem, Enrollment
 from learnloop.people.models import Person
@@ -26,7 +26,7 @@ class BlockForm(forms.Form):
         empty_label="None",
         help_text="Items you are enrolled in",
     )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(max_length=MAX_TEXT_FIELD, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

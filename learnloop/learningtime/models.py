@@ -3,6 +3,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from learnloop.core.bounds import MAX_TEXT_FIELD
+
 
 class TeamBudget(models.Model):
     """The weekly learning time a manager gives their direct reports, unless a person has their own."""
@@ -50,7 +52,7 @@ class LearningBlock(models.Model):
     item = models.ForeignKey(
         "learning.CatalogItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="learning_blocks"
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(max_length=MAX_TEXT_FIELD, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     # RFC 5545 SEQUENCE: goes up by one on every change, so calendar apps replace their copy.
     sequence = models.PositiveIntegerField(default=0)

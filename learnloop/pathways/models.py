@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from learnloop.core.bounds import MAX_TEXT_FIELD
 from learnloop.learning.models import CatalogItem
 from learnloop.people.models import JobRole, OrgUnit
 
@@ -17,7 +18,7 @@ class Pathway(models.Model):
         LEADER = "leader", "Leader"
 
     title = models.CharField(max_length=200)
-    description = models.TextField()
+    description = models.TextField(max_length=MAX_TEXT_FIELD)
     audience = models.CharField(
         max_length=200, blank=True, help_text="Who it is for, e.g. engineers in their first year"
     )

@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
-from learnloop.core.bounds import MAX_SMALL_COUNT
+from learnloop.core.bounds import MAX_SMALL_COUNT, MAX_TEXT_FIELD
 from learnloop.core.forms import DateField, IdMultipleChoiceField, ids_from
 from learnloop.core.templatetags.durations import duration
 from learnloop.learning.models import CatalogItem
@@ -76,9 +76,13 @@ class GoalForm(forms.Form):
     skill = forms.ModelChoiceField(Skill.objects.filter(is_active=True), required=False, empty_label="Choose a skill")
     target_level = forms.IntegerField(required=False, min_value=1, max_value=MAX_SMALL_COUNT, label="Target level")
     outcome = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="What will be different when it is done"
+        max_length=MAX_TEXT_FIELD,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What will be different when it is done",
     )
     measure = forms.CharField(
+        max_length=MAX_TEXT_FIELD,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         label="How it will be measured",

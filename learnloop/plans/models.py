@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from learnloop.core.bounds import MAX_TEXT_FIELD
 from learnloop.learning.models import CatalogItem, Enrollment
 from learnloop.people.models import JobRole, OrgUnit
 from learnloop.skills.models import Skill
@@ -10,7 +11,7 @@ class Objective(models.Model):
     """An organization objective for a period, maintained by admins; plan goals link to it."""
 
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(max_length=MAX_TEXT_FIELD, blank=True)
     period = models.CharField(max_length=20, help_text="The year or half it is for, e.g. 2026 or 2026-H2")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
     org_unit = models.ForeignKey(
@@ -65,8 +66,10 @@ class Goal(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SKILL)
     skill = models.ForeignKey(Skill, null=True, blank=True, on_delete=models.PROTECT, related_name="plan_goals")
     target_level = models.PositiveSmallIntegerField(null=True, blank=True)
-    outcome = models.TextField(blank=True, help_text="What will be different when it is done")
-    measure = models.TextField(blank=True, help_text="How you and your manager will know")
+    outcome = models.TextField(
+        max_length=MAX_TEXT_FIELD, blank=True, help_text="What will be different when it is done"
+    )
+    measure = models.TextField(max_length=MAX_TEXT_FIELD, blank=True, help_text="How you and your manager will know")
     # A goal serves an org objective, or the person's role path: their own job role or a next role.
     objective = models.ForeignKey(Objective, null=True, blank=True, on_delete=models.SET_NULL, related_name="goals")
     role = models.ForeignKey(JobRole, null=True, blank=True, on_delete=models.SET_NULL, related_name="plan_goals")
@@ -91,7 +94,7 @@ class PlanComment(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
     goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_comments")
-    body = models.TextField()
+    body = models.TextField(max_length=MAX_TEXT_FIELD)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -122,7 +125,9 @@ class TransferCheck(models.Model):
     offset_days = models.PositiveSmallIntegerField()
     due_on = models.DateField()
     applied = models.CharField(max_length=10, choices=Applied.choices, blank=True)
-    how = models.TextField(blank=True, help_text="How it was applied, or what got in the way")
+    how = models.TextField(
+        max_length=MAX_TEXT_FIELD, blank=True, help_text="How it was applied, or what got in the way"
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

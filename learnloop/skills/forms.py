@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 
-from learnloop.core.bounds import MAX_SMALL_COUNT, parse_int
+from learnloop.core.bounds import MAX_SMALL_COUNT, MAX_TEXT_FIELD, parse_int
 from learnloop.people.models import JobRole
 from learnloop.skills.models import ProficiencyLevel, Skill, SkillCategory
 from learnloop.skills.scale import MAX_LEVELS, MIN_LEVELS, NewLevel, carried_over, proportional_mapping
@@ -33,8 +33,9 @@ class SkillForm(forms.Form):
 
     name = forms.CharField(max_length=200)
     category = forms.ModelChoiceField(SkillCategory.objects.all(), required=False, empty_label="No category")
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(max_length=MAX_TEXT_FIELD, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     synonyms = forms.CharField(
+        max_length=MAX_TEXT_FIELD,
         required=False,
         label="Other names",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -47,7 +48,7 @@ class SkillForm(forms.Form):
 
 class CategoryForm(forms.Form):
     name = forms.CharField(max_length=120)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(max_length=MAX_TEXT_FIELD, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class SkillImportForm(forms.Form):
@@ -68,6 +69,7 @@ class RequirementForm(forms.Form):
 class CareerPathForm(forms.Form):
     to_role = forms.ModelChoiceField(JobRole.objects.all(), label="Next role")
     what_changes = forms.CharField(
+        max_length=MAX_TEXT_FIELD,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Scope, responsibilities and expectations that grow",
@@ -79,7 +81,7 @@ class CareerPathForm(forms.Form):
 
 class LevelForm(forms.Form):
     name = forms.CharField(max_length=60)
-    descriptor = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    descriptor = forms.CharField(max_length=MAX_TEXT_FIELD, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RatingForm(forms.Form):
@@ -88,6 +90,7 @@ class RatingForm(forms.Form):
         min_value=1, max_value=MAX_SMALL_COUNT, help_text="On the proficiency scale: what you have seen them do"
     )
     note = forms.CharField(
+        max_length=MAX_TEXT_FIELD,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="An example helps the person more than a number",

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models.functions import Lower
 
+from learnloop.core.bounds import MAX_TEXT_FIELD
 from learnloop.people.models import JobRole
 
 
@@ -8,7 +9,7 @@ class SkillCategory(models.Model):
     """A group of skills people browse by (Engineering practices, Leadership, Data)."""
 
     name = models.CharField(max_length=120, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(max_length=MAX_TEXT_FIELD, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -24,7 +25,7 @@ class Skill(models.Model):
 
     name = models.CharField(max_length=200)
     category = models.ForeignKey(SkillCategory, null=True, blank=True, on_delete=models.SET_NULL, related_name="skills")
-    description = models.TextField(blank=True)
+    description = models.TextField(max_length=MAX_TEXT_FIELD, blank=True)
     # Other labels ("K8s" for Kubernetes); search matches them too.
     synonyms = models.JSONField(default=list, blank=True)
     # The ESCO concept this skill came from, so a newer ESCO import updates it instead of duplicating.
@@ -49,7 +50,7 @@ class ProficiencyLevel(models.Model):
 
     level = models.PositiveSmallIntegerField(unique=True)
     name = models.CharField(max_length=60)
-    descriptor = models.TextField(help_text="What someone at this level does, observably")
+    descriptor = models.TextField(max_length=MAX_TEXT_FIELD, help_text="What someone at this level does, observably")
 
     class Meta:
         ordering = ["level"]
@@ -78,7 +79,7 @@ class CareerPath(models.Model):
 
     from_role = models.ForeignKey(JobRole, on_delete=models.CASCADE, related_name="paths_out")
     to_role = models.ForeignKey(JobRole, on_delete=models.CASCADE, related_name="paths_in")
-    what_changes = models.TextField(blank=True)
+    what_changes = models.TextField(max_length=MAX_TEXT_FIELD, blank=True)
     typical_months = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
@@ -111,7 +112,7 @@ class SkillAssessment(models.Model):
         "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="skill_ratings_given"
     )
     evidence = models.CharField(max_length=300, blank=True, help_text="What shows it: a completed item, a project")
-    note = models.TextField(blank=True)
+    note = models.TextField(max_length=MAX_TEXT_FIELD, blank=True)
     assessed_at = models.DateTimeField()
 
     class Meta:

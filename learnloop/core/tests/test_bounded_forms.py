@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.contrib.auth.forms import UsernameField
 from django.core.validators import MaxValueValidator
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
@@ -166,8 +167,15 @@ def _has_maximum(form: type[forms.BaseForm], name: str, field: forms.IntegerFiel
     )
 
 
-def test_every_form_field_bounds_its_numbers_ids_and_dates() -> None:
-    """Catches the next form with an unbounded number, a plain multiple choice or an unbounded date."""
+def _unbounded_text(field: forms.Field) -> bool:
+    # Django's sign-in form bounds its user name when it is built, and a password is never stored as typed.
+    exempt = isinstance(field, UsernameField) or isinstance(field.widget, forms.PasswordInput)
+    return isinstance(field, forms.CharField) and field.max_length is None and not exempt
+
+
+def test_every_form_field_bounds_its_numbers_ids_dates_and_text() -> None:
+    """Catches the next form with an unbounded number, a plain multiple choice, an unbounded date or text
+    without a maximum length (a 2,000,000-character reflection was stored and copied into a statement)."""
     unbounded: list[str] = []
     for form in _form_classes():
         for name, field in form.base_fields.items():  # type: ignore[attr-defined]
@@ -178,6 +186,8 @@ def test_every_form_field_bounds_its_numbers_ids_and_dates() -> None:
                 unbounded.append(f"{label}: give it a max_value (core.bounds)")
             elif isinstance(field, forms.DateField | forms.DateTimeField) and validate_year not in field.validators:
                 unbounded.append(f"{label}: use core.forms.DateField / DateTimeField")
+            elif _unbounded_text(field):
+                unbounded.append(f"{label}: give it a max_length (core.bounds.MAX_TEXT_FIELD for long text)")
     assert unbounded == []
     assert len(_form_classes()) > 20  # the walk found the forms
 
