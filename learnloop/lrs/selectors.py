@@ -243,20 +243,17 @@ WALK_SKIP = 1000
 
 
 def _window_meets_the_walk(query: StatementFilter, values: _PageValues) -> bool:
-    """Whether reading statements in page order (`seq`, from where the page starts) reaches the
-    `since`/`until` window within WALK_SKIP statements: true without a window, and when no more than
-    that many live statements lie beyond its far end (newer than `until` for a newest-first page, not
-    newer than `since` for an ascending one). Counted from the window index, at most WALK_SKIP entries."""
+    """Whether reading statements in page order (`seq`, newest first unless ascending) reaches the
+    `since`/`until` window within WALK_SKIP statements: true without a window, and when fewer than that
+    many live statements lie beyond its starting end (newer than `until` for a newest-first page, stored
+    at or before `since` for an ascending one). Counted from the window index, WALK_SKIP entries at most.
+    Every page of a query counts the same way (the `more` position is left out: filtering on it could
+    make the count read the whole index), so all its pages are read alike."""
     edge = values.since if query.ascending else values.until
     if edge is None:
         return True
     beyond = Statement.objects.filter(voided=False)
     beyond = beyond.filter(stored__lte=edge) if query.ascending else beyond.filter(stored__gt=edge)
-    if values.bound is not None:
-        beyond = beyond.filter(seq__lte=values.bound)
-    if values.after_seq is not None:
-        after = values.after_seq
-        beyond = beyond.filter(seq__gt=after) if query.ascending else beyond.filter(seq__lt=after)
     return beyond.values("seq")[:WALK_SKIP].count() < WALK_SKIP
 
 

@@ -82,6 +82,9 @@ def test_names_carry_over_where_a_new_level_matches_an_old_one() -> None:
     assert carried_over(old_top=5, new_top=7) == {1: 1, 3: 2, 4: 3, 6: 4, 7: 5}
     # Shrinking 5 -> 3: Aware, Proficient and Expert name the three new levels.
     assert carried_over(old_top=5, new_top=3) == {1: 1, 2: 3, 3: 5}
+    # Shrinking 5 -> 4 (docs/skills.md): Aware, Developing, Advanced, Expert; Proficient merges into Advanced.
+    assert carried_over(old_top=5, new_top=4) == {1: 1, 2: 2, 3: 4, 4: 5}
+    assert carried_over(old_top=2, new_top=2) == {1: 1, 2: 2}
     assert proportional(1, old_top=1, new_top=4) == 1
 
 
