@@ -192,8 +192,9 @@ def statement_page(
         # PostgreSQL takes every source as one UNION ALL of ordered, limited selects: one round trip, in
         # which a process that has not yet seen a reference asks whether there is one (the probe).
         probe = follow and not _references_stored
-        rows = _page_rows(query, values, limit=limit, follow=follow and not probe, probe=probe, walk=walk)
-        for seq, stored, raw in rows:
+        for seq, stored, raw in _page_rows(
+            query, values, limit=limit, follow=follow and not probe, probe=probe, walk=walk
+        ):
             if raw is None:  # the probe found a reference: ask again, following references
                 _references_stored = True
                 return statement_page(query, after_seq=after_seq, bound=bound)

@@ -26,9 +26,7 @@ def stored(lrs: Lrs) -> list[tuple[int, dt.datetime]]:
     late = seqs[7]  # seq order: ... 6 (minute 2), 7 (stored at minute 1), 8 (minute 2) ...
     Statement.objects.filter(seq=late).update(stored=START + MINUTE)
     Statement.objects.filter(seq=seqs[4]).update(voided=True)
-    return list(
-        Statement.objects.filter(voided=False).order_by("seq").values_list("seq", "stored")  # type: ignore[arg-type]
-    )
+    return list(Statement.objects.filter(voided=False).order_by("seq").values_list("seq", "stored"))
 
 
 def _expected(rows: list[tuple[int, dt.datetime]], query: selectors.StatementFilter) -> list[int]:
