@@ -125,3 +125,18 @@ def test_only_the_people_still_waiting_have_their_pages_retired(personas: Person
     booking_cancel(actor=personas.alice, booking=alice)
     # Bob and Oscar waited when the seat came free; Bob is promoted, Oscar moves up.
     assert bumped == [f"person:{personas.bob.pk}", f"person:{personas.oscar.pk}"]
+
+
+def test_a_freed_seat_goes_to_this_sessions_waitlist_only(personas: Personas, monkeypatch: Any) -> None:
+    other = _session(personas.lena, capacity=1)
+    session_book(actor=personas.mona, session=other)
+    waiting_elsewhere = session_book(actor=personas.oscar, session=other)  # queued first, for another session
+    session = _session(personas.lena, capacity=1)
+    alice = session_book(actor=personas.alice, session=session)
+    session_book(actor=personas.bob, session=session)
+    bumped: list[str] = []
+    monkeypatch.setattr(sessions, "version_bump", bumped.append)
+    promoted = booking_cancel(actor=personas.alice, booking=alice)
+    assert promoted is not None and promoted.person == personas.bob
+    assert Booking.objects.get(pk=waiting_elsewhere.pk).status == "waitlisted"
+    assert bumped == [f"person:{personas.bob.pk}"]  # Oscar's place on the other waitlist did not move

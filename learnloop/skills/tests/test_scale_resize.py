@@ -275,6 +275,17 @@ def test_a_level_cannot_be_renamed_to_another_levels_name(personas: Personas) ->
     assert error.value.message_dict == {"name": ["Level 5 is already called “Expert”: give each level its own name."]}
 
 
+def test_a_registered_level_column_is_listed_with_its_details() -> None:
+    from learnloop.skills import scale
+
+    column = LevelColumn("test_levels", "test levels", SkillAssessment, "level")
+    scale.register_level_column(column)
+    try:
+        assert column in level_columns()
+    finally:
+        del scale._COLUMNS["test_levels"]
+
+
 def test_every_column_that_stores_a_level_is_moved_by_a_resize() -> None:
     """A new model field holding a level on the scale must register a LevelColumn (see scale.py), or a
     resize would leave it meaning something else."""
