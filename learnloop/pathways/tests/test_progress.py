@@ -58,8 +58,9 @@ def statuses(progress: Any) -> list[list[str]]:
 
 def test_without_enrolments_the_first_stage_is_to_do_and_the_rest_locked() -> None:
     pathway = build(([1, 2], None), ([3], None))
+    stages = list(pathway.stages)
     progress = pathway_progress(pathway, {})
-    assert progress.pathway is pathway and [s.stage for s in progress.stages] == list(pathway.stages)
+    assert progress.pathway is pathway and [s.stage for s in progress.stages] == stages
     assert statuses(progress) == [[TODO, TODO], [LOCKED]]
     assert [s.status for s in progress.stages] == [TODO, LOCKED]
     assert [s.label for s in progress.stages] == ["To do", "Locked"]
