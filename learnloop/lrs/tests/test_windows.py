@@ -44,9 +44,7 @@ def _every_page(query: selectors.StatementFilter) -> tuple[list[int], int]:
     seen = [s.seq for s in page]
     pages = 1
     while more:
-        found = selectors.more_page(more)
-        assert found is not None
-        next_query, after, bound = found
+        next_query, after, bound = selectors.more_page(more, reader_id=query.reader_id)
         page, more, _ = selectors.statement_page(next_query, after_seq=after, bound=bound)
         seen += [s.seq for s in page]
         pages += 1

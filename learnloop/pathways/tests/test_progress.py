@@ -48,8 +48,8 @@ def step(pathway: Any, pk: int) -> _Step:
     return next(s for stage in pathway.stages for s in stage.steps if s.pk == pk)
 
 
-def enrolment(status: str, completed_at: dt.datetime | None = None) -> Enrollment:
-    return Enrollment(status=status, completed_at=completed_at)
+def enrolment(status: str, completed_at: dt.datetime | None = None, progress: int = 0) -> Enrollment:
+    return Enrollment(status=status, completed_at=completed_at, progress=progress)
 
 
 def statuses(progress: Any) -> list[list[str]]:
@@ -68,12 +68,13 @@ def test_without_enrolments_the_first_stage_is_to_do_and_the_rest_locked() -> No
     assert progress.completed_at is None and not progress.is_complete
 
 
-def test_enrolled_and_started_steps_are_in_progress_and_dropped_ones_to_do() -> None:
+def test_started_steps_are_in_progress_and_enrolled_only_or_dropped_ones_to_do() -> None:
     pathway = build(([1, 2, 3, 4], None))
     enrolments = {
-        1: enrolment(Status.ENROLLED),
+        1: enrolment(Status.ENROLLED, progress=1),
         2: enrolment(Status.IN_PROGRESS),
         3: enrolment(Status.DROPPED),
+        4: enrolment(Status.ENROLLED, progress=0),  # enrolling alone is not starting
     }
     progress = pathway_progress(pathway, enrolments)
     assert statuses(progress) == [[IN_PROGRESS, IN_PROGRESS, TODO, TODO]]
@@ -93,7 +94,7 @@ def test_a_stage_opens_when_every_stage_before_it_is_done() -> None:
 
 def test_work_done_in_a_locked_stage_counts_but_does_not_open_the_next() -> None:
     pathway = build(([1], None), ([2], None), ([3], None))
-    progress = pathway_progress(pathway, {2: enrolment(Status.COMPLETED, NOW), 3: enrolment(Status.ENROLLED)})
+    progress = pathway_progress(pathway, {2: enrolment(Status.COMPLETED, NOW), 3: enrolment(Status.IN_PROGRESS)})
     assert statuses(progress) == [[TODO], [DONE], [IN_PROGRESS]]
     assert [s.status for s in progress.stages] == [TODO, DONE, LOCKED]
     assert (progress.stages_done, progress.percent, progress.is_complete) == (1, 33, False)
@@ -134,7 +135,7 @@ def test_a_step_waits_for_its_prerequisites_until_they_are_done() -> None:
 def test_a_step_someone_already_started_stays_in_progress_while_it_waits() -> None:
     pathway = build(([1], None), ([2, 3], None))
     step(pathway, 3).prerequisites.append(step(pathway, 2))
-    progress = pathway_progress(pathway, {3: enrolment(Status.ENROLLED), 1: enrolment(Status.COMPLETED, NOW)})
+    progress = pathway_progress(pathway, {3: enrolment(Status.IN_PROGRESS), 1: enrolment(Status.COMPLETED, NOW)})
     assert statuses(progress) == [[DONE], [TODO, IN_PROGRESS]]
     assert [s.pk for s in progress.stages[1].steps[1].waiting_for] == [2]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lrs', '0007_side_rows_without_constraint'),
+        ('lrs', '0008_documents_per_space_attachment_senders_trusted_prefixes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
