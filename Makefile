@@ -67,3 +67,14 @@ bench-imports: $(VENV)/.installed-test
 ## make fuzz: serve a small demo company and fuzz the API as four roles with schemathesis; any 500 fails
 fuzz: $(VENV)/.installed-test
 	$(BIN)/python fuzz/api.py $(FUZZ_ARGS)
+
+.PHONY: mutation
+## make mutation: mutation-test the rule modules against their own tests (docs/testing.md; not in CI)
+MUTANTS ?= learnloop.skills.calibration.* learnloop.skills.scale.* learnloop.plans.smart.* \
+	learnloop.pathways.progress.* learnloop.learning.sessions.x__seats_taken__* \
+	learnloop.learning.sessions.x__waitlist_moved__* learnloop.learning.sessions.x_waitlist_promote_next__* \
+	learnloop.learning.sessions.x__changed__*
+mutation: $(VENV)/.installed-test
+	rm -rf mutants var/mutation-test.sqlite3
+	SQLITE_TEST_PATH=$(CURDIR)/var/mutation-test.sqlite3 $(BIN)/mutmut run --max-children 1 $(MUTANTS)
+	$(BIN)/mutmut results --all true | $(BIN)/python benchmarks/mutation_score.py

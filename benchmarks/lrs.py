@@ -15,7 +15,7 @@ client are pinned to different cores like `benchmarks/run.py`. Timed POSTs are r
 operation so every size stays the size it says. Results: `benchmarks/results/lrs-<backend>-<time>.json`,
 `latest-lrs-<backend>.json` and a generated section of `docs/benchmarks.md`.
 
-Internal sub-commands (`_fill`, `_analyze`, `_probe`, `_rollback`, `_raw`) run inside Django with the bench
+Internal sub-commands (`_fill`, `_analyze`, `_probe`, `_explain`, `_rollback`, `_raw`) run inside Django with the bench
 database's environment; they are how the benchmark reaches the service layer and the database.
 """
 
@@ -252,15 +252,79 @@ def internal_probe(args: argparse.Namespace) -> int:
 
     count = Statement.objects.count()
     top = Statement.objects.aggregate(top=Max("seq"))["top"] or 0
-    middle = Statement.objects.order_by("seq").values_list("stored", flat=True)[count // 2 : count // 2 + 1]
+    live = Statement.objects.filter(voided=False)  # as pages read them, through the live-statement index
+    middle = live.order_by("seq").values_list("stored", flat=True)[count // 2 : count // 2 + 1]
     window: dict[str, Any] = {}
     if middle:
         until = middle[0]
-        since = Statement.objects.filter(stored__lt=until).order_by("-stored").values_list("stored", flat=True).first()
+        since = live.filter(stored__lt=until).order_by("-stored").values_list("stored", flat=True).first()
         if since is not None:
-            inside = Statement.objects.filter(stored__gt=since, stored__lte=until).count()
+            inside = live.filter(stored__gt=since, stored__lte=until).count()
             window = {"since": iso_z(since), "until": iso_z(until), "count": inside}
     print(json.dumps({"count": count, "top_seq": top, "window": window}))
+    return 0
+
+
+EXPLAIN_REPEATS = 15
+
+
+def internal_explain(args: argparse.Namespace) -> int:
+    """EXPLAIN ANALYZE of `since`/`until` pages (limit 100, both orders) at the stored size, PostgreSQL only:
+    the database's own execution times, which a loaded machine skews less than HTTP latencies. Windows:
+    one fill batch from the middle (the HTTP operation's), the middle tenth of the store, and the newest
+    tenth (`since` only). Prints each window's plan (its scan nodes) and p50/p95 execution time."""
+    django_setup()
+    from django.db import connection
+
+    from learnloop.lrs import selectors
+    from learnloop.lrs.models import Statement
+
+    live = Statement.objects.filter(voided=False).order_by("seq").values_list("stored", flat=True)
+    count = live.count()
+    if connection.vendor != "postgresql" or count < 10:
+        print(json.dumps({}))
+        return 0
+
+    def stored_at(fraction: float) -> dt.datetime:
+        return live[int(count * fraction)]
+
+    middle = stored_at(0.5)
+    before_middle = Statement.objects.filter(voided=False, stored__lt=middle).order_by("-stored")
+    windows = {
+        "one batch": (before_middle.values_list("stored", flat=True).first(), middle),
+        "middle tenth": (stored_at(0.45), stored_at(0.55)),
+        "newest tenth, since only": (stored_at(0.9), None),
+    }
+    results: dict[str, Any] = {}
+    for name, (since, until) in windows.items():
+        for ascending in (False, True):
+            query = selectors.StatementFilter(since=since, until=until, limit=100, ascending=ascending)
+            values = selectors._page_values(query, bound=None, after_seq=None)
+            walk = selectors._window_meets_the_walk(query, values)
+            compiled = selectors._page_sql(query, values, limit=100, follow=False, probe=False, walk=walk)
+            assert compiled is not None
+            times = []
+            plan: list[str] = []
+            with connection.cursor() as cursor:
+                for _ in range(EXPLAIN_REPEATS):
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + compiled[0], compiled[1])
+                    lines = [line for (line,) in cursor.fetchall()]
+                    times.append(float(lines[-1].split(":")[1].split()[0]))
+                    plan = [line.strip().split("  (")[0].lstrip("-> ") for line in lines if "Scan" in line]
+            key = f"{name}, {'ascending' if ascending else 'newest first'}"
+            results[key] = {
+                "walk": walk,
+                "plan": plan,
+                "p50_ms": round(statistics.median(times), 2),
+                "p95_ms": round(statistics.quantiles(times, n=20)[18], 2),
+            }
+            print(
+                f"[explain] {key:45} p50 {results[key]['p50_ms']:7.2f} ms, p95 {results[key]['p95_ms']:7.2f} ms  "
+                f"{' / '.join(plan)}",
+                file=sys.stderr,
+                flush=True,
+            )
+    print(json.dumps(results))
     return 0
 
 
@@ -905,6 +969,12 @@ class Learnloop:
         log(f"{self.backend}: {probe['count']:,} statements stored ({time.monotonic() - started:.0f} s)")
         return probe
 
+    def explain(self) -> dict[str, Any]:
+        if self.backend != "postgres":
+            return {}
+        log(f"{self.backend}: EXPLAIN ANALYZE of since/until pages")
+        return last_json(run_command(self_command("_explain"), env=self.env, timeout=COMMAND_TIMEOUT_S))
+
     def rollback(self, after_seq: int) -> None:
         run_command(self_command("_rollback", "--after-seq", str(after_seq)), env=self.env, timeout=COMMAND_TIMEOUT_S)
 
@@ -1131,6 +1201,7 @@ def bench_backend(
                     rollback=functools.partial(learnloop.rollback, top_seq),
                     operations=selected_operations(args),
                 )
+            window_explain = learnloop.explain()
             raw = learnloop.raw_ceiling(first_index=counter.take(1)[0] + 1_000_000_000)
             ralph_results = None
             if ralph is not None and size <= args.ralph_max_size:
@@ -1142,6 +1213,7 @@ def bench_backend(
                     "size": size,
                     "stored": stored,
                     "window_statements": queries.window_count,
+                    "window_explain": window_explain,
                     "learnloop": [asdict(r) for r in results],
                     "ralph": ralph_results,
                     "raw": raw,
@@ -1446,6 +1518,7 @@ def internal_main(argv: Sequence[str]) -> int:
     fill.add_argument("--batch", type=int, default=1000)
     sub.add_parser("_probe")
     sub.add_parser("_analyze")
+    sub.add_parser("_explain")
     rollback = sub.add_parser("_rollback")
     rollback.add_argument("--after-seq", type=int, required=True)
     raw = sub.add_parser("_raw")
@@ -1459,6 +1532,7 @@ def internal_main(argv: Sequence[str]) -> int:
         "_fill": internal_fill,
         "_probe": internal_probe,
         "_analyze": internal_analyze,
+        "_explain": internal_explain,
         "_rollback": internal_rollback,
         "_raw": internal_raw,
     }

@@ -4,8 +4,20 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from learnloop.core.testing import Personas, make_personas
+
+# `make mutation` runs every test once per mutant under a tracer: the same examples each time, and no
+# clock-based checks that a loaded machine fails (docs/testing.md).
+settings.register_profile(
+    "mutation",
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
+    max_examples=30,
+)
 
 # Debian's Chromium, never a downloaded browser. CHROMIUM_PATH points elsewhere if needed.
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")

@@ -97,7 +97,9 @@ class Statement(models.Model):
                 condition=models.Q(registration__isnull=False),
                 name="stmt_registration_idx",
             ),
-            models.Index(fields=["stored", "seq"], name="stmt_stored_idx"),
+            # since/until pages (selectors._windowed): live statements by `stored`, with `seq` to order a
+            # window's page without reading its rows; voided statements are never listed.
+            models.Index(fields=["stored", "seq"], condition=models.Q(voided=False), name="stmt_stored_live_idx"),
             # Statements by outside agents (most of them) have no person and need no entry here.
             models.Index(fields=["person", "-seq"], condition=models.Q(person__isnull=False), name="stmt_person_idx"),
             # A client's statements (own-only readers, related_agents on the authority), newest first.

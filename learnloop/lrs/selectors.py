@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 import uuid
 from dataclasses import dataclass, field, fields, replace
@@ -12,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import connection
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast
 
 from learnloop.lrs.agents import agent_key, identifiers_only
@@ -186,12 +187,15 @@ def statement_page(
     limit = min(query.limit or MAX_PAGE, MAX_PAGE)
     values = _page_values(query, bound=bound, after_seq=after_seq)
     follow = _has_reference_filters(query) and values.key != ""
+    walk = _window_meets_the_walk(query, values)
     found: dict[int, StoredStatement] = {}
     if connection.features.supports_slicing_ordering_in_compound:
         # PostgreSQL takes every source as one UNION ALL of ordered, limited selects: one round trip, in
         # which a process that has not yet seen a reference asks whether there is one (the probe).
         probe = follow and not _references_stored
-        for seq, stored, raw in _page_rows(query, values, limit=limit, follow=follow and not probe, probe=probe):
+        for seq, stored, raw in _page_rows(
+            query, values, limit=limit, follow=follow and not probe, probe=probe, walk=walk
+        ):
             if raw is None:  # the probe found a reference: ask again, following references
                 _references_stored = True
                 return statement_page(query, after_seq=after_seq, bound=bound)
@@ -199,7 +203,9 @@ def statement_page(
     else:  # SQLite: a query per source (in-process, so a round trip costs nothing)
         if follow and not _references_stored:
             _references_stored = _references().exists()
-        pages = _page_querysets(query, values, limit=limit, follow=follow and _references_stored, probe=False)
+        pages = _page_querysets(
+            query, values, limit=limit, follow=follow and _references_stored, probe=False, walk=walk
+        )
         for rows in pages:
             for seq, stored, raw in rows:
                 found[seq] = StoredStatement(seq, stored, raw)
@@ -234,8 +240,70 @@ def _bounded(statements: QuerySet[Statement], query: StatementFilter, values: _P
     return statements.order_by("seq" if query.ascending else "-seq")
 
 
+# How many statements past the window's far end a page may walk over in `seq` order (see _windowed).
+WALK_SKIP = 1000
+
+
+def _window_meets_the_walk(query: StatementFilter, values: _PageValues) -> bool:
+    """Whether reading statements in page order (`seq`, newest first unless ascending) reaches the
+    `since`/`until` window within WALK_SKIP statements: true without a window, and when fewer than that
+    many live statements lie beyond its starting end (newer than `until` for a newest-first page, stored
+    at or before `since` for an ascending one). Counted from the window index, WALK_SKIP entries at most.
+    Every page of a query counts the same way (the `more` position is left out: filtering on it could
+    make the count read the whole index), so all its pages are read alike."""
+    edge = values.since if query.ascending else values.until
+    if edge is None:
+        return True
+    sql, params = _beyond_sql(query.ascending, WALK_SKIP)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(edge) if p is _EDGE else p for p in params])
+        (beyond,) = cursor.fetchone()
+    return bool(beyond < WALK_SKIP)
+
+
+_EDGE = object()
+
+
+@functools.cache
+def _beyond_sql(ascending: bool, most: int) -> tuple[str, list[Any]]:
+    """The count of live statements beyond a window's starting end, compiled once (building it with the
+    ORM for each page cost a millisecond); `_EDGE` marks where the edge goes."""
+    stand_in = _STAND_INS["since"]
+    beyond = Statement.objects.filter(voided=False)
+    beyond = beyond.filter(stored__lte=stand_in) if ascending else beyond.filter(stored__gt=stand_in)
+    sql, params = beyond.values("seq")[:most].query.sql_with_params()
+    adapted = connection.ops.adapt_datetimefield_value(stand_in)
+    counted = f"SELECT COUNT(*) FROM ({sql}) beyond"  # noqa: S608 - the ORM's own SQL, values as parameters
+    slots = [_EDGE if p == adapted else p for p in params]
+    if slots.count(_EDGE) != 1:  # never run with the stand-in's moment
+        raise RuntimeError(f"the window edge is not one parameter of {counted}")
+    return counted, slots
+
+
+def _windowed(
+    statements: QuerySet[Statement], query: StatementFilter, values: _PageValues, *, limit: int, walk: bool
+) -> QuerySet[Statement]:
+    """A `since`/`until` page in two steps: the page's positions first, then only those rows.
+
+    The positions come from the index of live statements by `stored` (`stmt_stored_live_idx`, which
+    holds `seq`), so the database reads the window's index entries, keeps the first `limit + 1` in
+    `seq` order and fetches just those statements, instead of reading every statement of the window.
+
+    The database may instead walk the primary key in page order and test each statement's `stored`,
+    and it expects the window's statements spread evenly over `seq`, when they sit together (`stored`
+    grows with `seq`): a window of old statements then means walking past every newer one. When more
+    than WALK_SKIP statements lie beyond the window (`walk` false), the positions are ordered by
+    `seq + 0`, which no index holds, so only the window index can find them. The rows and their order
+    are the same either way."""
+    if values.since is None and values.until is None:
+        return statements
+    position = F("seq") if walk else F("seq") + 0
+    positions = statements.order_by(position.asc() if query.ascending else position.desc()).values("seq")
+    return Statement.objects.filter(seq__in=positions[: limit + 1]).order_by("seq" if query.ascending else "-seq")
+
+
 def _page_querysets(
-    query: StatementFilter, values: _PageValues, *, limit: int, follow: bool, probe: bool
+    query: StatementFilter, values: _PageValues, *, limit: int, follow: bool, probe: bool, walk: bool = True
 ) -> list[QuerySet[Any, Any]]:
     """Every source of a page as an ordered, limited select of (seq, stored, JSON text); with `probe`,
     one more that yields a row without JSON when any statement references another."""
@@ -247,7 +315,7 @@ def _page_querysets(
             previous = _referring(previous)
             sources.append(previous)
     pages: list[QuerySet[Any, Any]] = [
-        _bounded(source, query, values)
+        _windowed(_bounded(source, query, values), query, values, limit=limit, walk=walk)
         .annotate(raw=Cast("data", TextField()))
         .values_list("seq", "stored", "raw")[: limit + 1]
         for source in sources
@@ -283,9 +351,9 @@ def _as_param(name: str, value: Any) -> Any:
 
 
 def _compiled(
-    query: StatementFilter, values: _PageValues, *, limit: int, follow: bool, probe: bool
+    query: StatementFilter, values: _PageValues, *, limit: int, follow: bool, probe: bool, walk: bool = True
 ) -> tuple[str, list[Any]] | None:
-    pages = _page_querysets(query, values, limit=limit, follow=follow, probe=probe)
+    pages = _page_querysets(query, values, limit=limit, follow=follow, probe=probe, walk=walk)
     if not pages:
         return None
     union = pages[0].union(*pages[1:], all=True) if len(pages) > 1 else pages[0]
@@ -294,16 +362,16 @@ def _compiled(
 
 
 def _page_sql(
-    query: StatementFilter, values: _PageValues, *, limit: int, follow: bool, probe: bool
+    query: StatementFilter, values: _PageValues, *, limit: int, follow: bool, probe: bool, walk: bool = True
 ) -> tuple[str, list[Any]] | None:
     """The page's SQL and parameters, compiled once per shape; None when nothing can match."""
     present = tuple(f.name for f in fields(values) if getattr(values, f.name) not in (None, ""))
-    flags = (values.key == "", query.related_agents, query.related_activities, query.ascending, follow, probe)
+    flags = (values.key == "", query.related_agents, query.related_activities, query.ascending, follow, probe, walk)
     shape: tuple[Any, ...] = (present, limit, *flags)
     cached = _PAGE_SQL.get(shape)
     if cached is None:
         stand_ins = replace(values, **{name: _STAND_INS[name] for name in present})
-        compiled = _compiled(query, stand_ins, limit=limit, follow=follow, probe=probe)
+        compiled = _compiled(query, stand_ins, limit=limit, follow=follow, probe=probe, walk=walk)
         if compiled is None:
             return None
         sql, params = compiled
@@ -313,7 +381,7 @@ def _page_sql(
             name = next((n for n, v in wanted.items() if type(param) is type(v) and param == v), None)
             slots.append(("value", name) if name else ("constant", param))
         if {name for kind, name in slots if kind == "value"} != set(present):
-            return _compiled(query, values, limit=limit, follow=follow, probe=probe)
+            return _compiled(query, values, limit=limit, follow=follow, probe=probe, walk=walk)
         if len(_PAGE_SQL) >= 1000:  # shapes vary little in practice; never let odd clients grow it unbounded
             _PAGE_SQL.clear()
         cached = _PAGE_SQL[shape] = (sql, slots)
@@ -322,9 +390,9 @@ def _page_sql(
 
 
 def _page_rows(
-    query: StatementFilter, values: _PageValues, *, limit: int, follow: bool, probe: bool
+    query: StatementFilter, values: _PageValues, *, limit: int, follow: bool, probe: bool, walk: bool = True
 ) -> list[tuple[int, dt.datetime, str | None]]:
-    compiled = _page_sql(query, values, limit=limit, follow=follow, probe=probe)
+    compiled = _page_sql(query, values, limit=limit, follow=follow, probe=probe, walk=walk)
     if compiled is None:
         return []
     with connection.cursor() as cursor:

@@ -57,10 +57,6 @@ class Calibrated:
     level: float | None
     contributions: list[Contribution] = field(default_factory=list)
 
-    @property
-    def rounded(self) -> int | None:
-        return None if self.level is None else int(self.level + 0.5)
-
     def explanation(self) -> str:
         if self.level is None:
             return "No ratings yet."

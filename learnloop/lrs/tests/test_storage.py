@@ -212,13 +212,14 @@ def test_page_sql_compiled_once_per_shape_equals_what_the_orm_compiles_for_the_r
     ]
     for query in filters:
         for after_seq, bound in ((None, None), (40, 90)):
-            for follow, probe in ((False, False), (True, False), (False, True)):
+            for follow, probe, walk in ((False, False, True), (True, False, True), (False, True, False)):
                 # Twice each: the first compiles the shape with stand-ins, the second reuses it.
                 for _ in range(2):
                     values = selectors._page_values(query, bound=bound, after_seq=after_seq)
                     limit = min(query.limit or 500, 500)
-                    cached = selectors._page_sql(query, values, limit=limit, follow=follow, probe=probe)
-                    assert cached == selectors._compiled(query, values, limit=limit, follow=follow, probe=probe)
+                    cached = selectors._page_sql(query, values, limit=limit, follow=follow, probe=probe, walk=walk)
+                    compiled = selectors._compiled(query, values, limit=limit, follow=follow, probe=probe, walk=walk)
+                    assert cached == compiled
     same_shape = selectors.StatementFilter(agent=_learner(9), limit=25)
     values = selectors._page_values(same_shape, bound=None, after_seq=None)
     _, params = selectors._page_sql(same_shape, values, limit=25, follow=False, probe=False) or ("", [])

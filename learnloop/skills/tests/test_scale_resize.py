@@ -82,6 +82,9 @@ def test_names_carry_over_where_a_new_level_matches_an_old_one() -> None:
     assert carried_over(old_top=5, new_top=7) == {1: 1, 3: 2, 4: 3, 6: 4, 7: 5}
     # Shrinking 5 -> 3: Aware, Proficient and Expert name the three new levels.
     assert carried_over(old_top=5, new_top=3) == {1: 1, 2: 3, 3: 5}
+    # Shrinking 5 -> 4 (docs/skills.md): Aware, Developing, Advanced, Expert; Proficient merges into Advanced.
+    assert carried_over(old_top=5, new_top=4) == {1: 1, 2: 2, 3: 4, 4: 5}
+    assert carried_over(old_top=2, new_top=2) == {1: 1, 2: 2}
     assert proportional(1, old_top=1, new_top=4) == 1
 
 
@@ -270,6 +273,17 @@ def test_a_level_cannot_be_renamed_to_another_levels_name(personas: Personas) ->
     with pytest.raises(ValidationError) as error:
         services.proficiency_level_update(actor=None, level=level, name="EXPERT", descriptor="Does it.")
     assert error.value.message_dict == {"name": ["Level 5 is already called “Expert”: give each level its own name."]}
+
+
+def test_a_registered_level_column_is_listed_with_its_details() -> None:
+    from learnloop.skills import scale
+
+    column = LevelColumn("test_levels", "test levels", SkillAssessment, "level")
+    scale.register_level_column(column)
+    try:
+        assert column in level_columns()
+    finally:
+        del scale._COLUMNS["test_levels"]
 
 
 def test_every_column_that_stores_a_level_is_moved_by_a_resize() -> None:
