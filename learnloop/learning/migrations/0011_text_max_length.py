@@ -9,45 +9,52 @@ class Migration(migrations.Migration):
         ('learning', '0010_language_codes_from_typed_names'),
     ]
 
+    # A TextField's max_length is checked by forms and schemas, never by the column: state only. (An
+    # AlterField would make SQLite rebuild the table, which drops the full-text search triggers on it.)
     operations = [
-        migrations.AlterField(
-            model_name='catalogitem',
-            name='lesson',
-            field=models.TextField(blank=True, max_length=20000),
-        ),
-        migrations.AlterField(
-            model_name='catalogitem',
-            name='scope',
-            field=models.TextField(blank=True, help_text='Stretch assignments: what the work is and what is out of bounds', max_length=20000),
-        ),
-        migrations.AlterField(
-            model_name='catalogitem',
-            name='summary',
-            field=models.TextField(help_text='What people will be able to do afterwards', max_length=20000),
-        ),
-        migrations.AlterField(
-            model_name='enrollment',
-            name='apply_plan',
-            field=models.TextField(blank=True, help_text='Reflection: how will I apply it?', max_length=20000),
-        ),
-        migrations.AlterField(
-            model_name='enrollment',
-            name='do_differently',
-            field=models.TextField(blank=True, help_text='Stretch reflection: what would I do differently?', max_length=20000),
-        ),
-        migrations.AlterField(
-            model_name='enrollment',
-            name='learned',
-            field=models.TextField(blank=True, help_text='Reflection: what did I learn?', max_length=20000),
-        ),
-        migrations.AlterField(
-            model_name='enrollment',
-            name='outcome',
-            field=models.TextField(blank=True, help_text='Stretch reflection: what was the outcome for the sponsor?', max_length=20000),
-        ),
-        migrations.AlterField(
-            model_name='session',
-            name='write_up',
-            field=models.TextField(blank=True, max_length=20000),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[],
+            state_operations=[
+                migrations.AlterField(
+                    model_name='catalogitem',
+                    name='lesson',
+                    field=models.TextField(blank=True, max_length=20000),
+                ),
+                migrations.AlterField(
+                    model_name='catalogitem',
+                    name='scope',
+                    field=models.TextField(blank=True, help_text='Stretch assignments: what the work is and what is out of bounds', max_length=20000),
+                ),
+                migrations.AlterField(
+                    model_name='catalogitem',
+                    name='summary',
+                    field=models.TextField(help_text='What people will be able to do afterwards', max_length=20000),
+                ),
+                migrations.AlterField(
+                    model_name='enrollment',
+                    name='apply_plan',
+                    field=models.TextField(blank=True, help_text='Reflection: how will I apply it?', max_length=20000),
+                ),
+                migrations.AlterField(
+                    model_name='enrollment',
+                    name='do_differently',
+                    field=models.TextField(blank=True, help_text='Stretch reflection: what would I do differently?', max_length=20000),
+                ),
+                migrations.AlterField(
+                    model_name='enrollment',
+                    name='learned',
+                    field=models.TextField(blank=True, help_text='Reflection: what did I learn?', max_length=20000),
+                ),
+                migrations.AlterField(
+                    model_name='enrollment',
+                    name='outcome',
+                    field=models.TextField(blank=True, help_text='Stretch reflection: what was the outcome for the sponsor?', max_length=20000),
+                ),
+                migrations.AlterField(
+                    model_name='session',
+                    name='write_up',
+                    field=models.TextField(blank=True, max_length=20000),
+                ),
+            ],
         ),
     ]

@@ -9,10 +9,17 @@ class Migration(migrations.Migration):
         ('learningtime', '0001_initial'),
     ]
 
+    # A TextField's max_length is checked by forms and schemas, never by the column: state only. (An
+    # AlterField would make SQLite rebuild the table, which drops the full-text search triggers on it.)
     operations = [
-        migrations.AlterField(
-            model_name='learningblock',
-            name='note',
-            field=models.TextField(blank=True, max_length=20000),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[],
+            state_operations=[
+                migrations.AlterField(
+                    model_name='learningblock',
+                    name='note',
+                    field=models.TextField(blank=True, max_length=20000),
+                ),
+            ],
         ),
     ]

@@ -9,30 +9,37 @@ class Migration(migrations.Migration):
         ('plans', '0001_initial'),
     ]
 
+    # A TextField's max_length is checked by forms and schemas, never by the column: state only. (An
+    # AlterField would make SQLite rebuild the table, which drops the full-text search triggers on it.)
     operations = [
-        migrations.AlterField(
-            model_name='goal',
-            name='measure',
-            field=models.TextField(blank=True, help_text='How you and your manager will know', max_length=20000),
-        ),
-        migrations.AlterField(
-            model_name='goal',
-            name='outcome',
-            field=models.TextField(blank=True, help_text='What will be different when it is done', max_length=20000),
-        ),
-        migrations.AlterField(
-            model_name='objective',
-            name='description',
-            field=models.TextField(blank=True, max_length=20000),
-        ),
-        migrations.AlterField(
-            model_name='plancomment',
-            name='body',
-            field=models.TextField(max_length=20000),
-        ),
-        migrations.AlterField(
-            model_name='transfercheck',
-            name='how',
-            field=models.TextField(blank=True, help_text='How it was applied, or what got in the way', max_length=20000),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[],
+            state_operations=[
+                migrations.AlterField(
+                    model_name='goal',
+                    name='measure',
+                    field=models.TextField(blank=True, help_text='How you and your manager will know', max_length=20000),
+                ),
+                migrations.AlterField(
+                    model_name='goal',
+                    name='outcome',
+                    field=models.TextField(blank=True, help_text='What will be different when it is done', max_length=20000),
+                ),
+                migrations.AlterField(
+                    model_name='objective',
+                    name='description',
+                    field=models.TextField(blank=True, max_length=20000),
+                ),
+                migrations.AlterField(
+                    model_name='plancomment',
+                    name='body',
+                    field=models.TextField(max_length=20000),
+                ),
+                migrations.AlterField(
+                    model_name='transfercheck',
+                    name='how',
+                    field=models.TextField(blank=True, help_text='How it was applied, or what got in the way', max_length=20000),
+                ),
+            ],
         ),
     ]

@@ -9,30 +9,37 @@ class Migration(migrations.Migration):
         ('skills', '0004_category_name_unique_ci'),
     ]
 
+    # A TextField's max_length is checked by forms and schemas, never by the column: state only. (An
+    # AlterField would make SQLite rebuild the table, which drops the full-text search triggers on it.)
     operations = [
-        migrations.AlterField(
-            model_name='careerpath',
-            name='what_changes',
-            field=models.TextField(blank=True, max_length=20000),
-        ),
-        migrations.AlterField(
-            model_name='proficiencylevel',
-            name='descriptor',
-            field=models.TextField(help_text='What someone at this level does, observably', max_length=20000),
-        ),
-        migrations.AlterField(
-            model_name='skill',
-            name='description',
-            field=models.TextField(blank=True, max_length=20000),
-        ),
-        migrations.AlterField(
-            model_name='skillassessment',
-            name='note',
-            field=models.TextField(blank=True, max_length=20000),
-        ),
-        migrations.AlterField(
-            model_name='skillcategory',
-            name='description',
-            field=models.TextField(blank=True, max_length=20000),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[],
+            state_operations=[
+                migrations.AlterField(
+                    model_name='careerpath',
+                    name='what_changes',
+                    field=models.TextField(blank=True, max_length=20000),
+                ),
+                migrations.AlterField(
+                    model_name='proficiencylevel',
+                    name='descriptor',
+                    field=models.TextField(help_text='What someone at this level does, observably', max_length=20000),
+                ),
+                migrations.AlterField(
+                    model_name='skill',
+                    name='description',
+                    field=models.TextField(blank=True, max_length=20000),
+                ),
+                migrations.AlterField(
+                    model_name='skillassessment',
+                    name='note',
+                    field=models.TextField(blank=True, max_length=20000),
+                ),
+                migrations.AlterField(
+                    model_name='skillcategory',
+                    name='description',
+                    field=models.TextField(blank=True, max_length=20000),
+                ),
+            ],
         ),
     ]
