@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from learnloop.core.models import AuditEvent
+from learnloop.core.templatetags.dates import day
 from learnloop.core.testing import Personas, PersonFactory
 from learnloop.notifications.models import Notification
 from learnloop.plans import selectors, services
@@ -74,7 +75,7 @@ def test_the_plan_page_flags_and_one_click_marks_achieved(personas: Personas) ->
     plan = _plan(personas.alice, starts_on=today - dt.timedelta(days=100), ends_on=today + dt.timedelta(days=300))
     late = _goal(plan, due_on=today - dt.timedelta(days=30))
     ready = _goal(plan, due_on=today + dt.timedelta(days=30), outcome="Coach two colleagues")
-    since = f"Overdue since {late.due_on.day} {late.due_on:%b %Y}."
+    since = f"Overdue since {day(late.due_on)}."
     done = item("Coaching basics")
     ready.items.add(done)
     enrol(personas.alice, done, status="completed", progress=100)
@@ -121,7 +122,7 @@ def test_the_home_page_shows_the_flags(personas: Personas) -> None:
     client = Client()
     client.force_login(personas.alice)
     home = client.get("/").content.decode()
-    assert f"overdue since {late.due_on.day} {late.due_on:%b}" in home and "1 goal overdue." in home
+    assert f"overdue since {day(late.due_on)}" in home and "1 goal overdue." in home
     assert "1 goal with all its learning done:" in home
     assert f'action="/plans/goals/{late.pk}/complete/"' in home
 
