@@ -316,6 +316,14 @@ class StretchReflectionOut(Schema):
     skills_grown: list[SkillRef] = Field(..., description="Which of the assignment's skills grew")
 
 
+def _may_read_reflection(enrollment: Enrollment, request: HttpRequest) -> bool:
+    """A reflection is for the person, their managers and a stretch assignment's sponsor: not for admins who
+    may list enrolments (people admins see that someone completed, not what they wrote)."""
+    if not (enrollment.learned or enrollment.apply_plan):
+        return True  # nothing written: no need to ask the policy
+    return policy.can(actor(request), "view_reflection", enrollment)
+
+
 def _stretch_reflection(enrollment: Enrollment, request: HttpRequest) -> dict[str, Any] | None:
     """A completed stretch assignment's closing reflection, when the caller may read it (the person, their
     managers, the assignment's sponsor)."""
@@ -347,8 +355,12 @@ class EnrollmentOut(Schema):
     previously_completed_at: dt.datetime | None = Field(
         ..., description="When an earlier attempt was completed, if this one is a retake"
     )
-    learned: str = Field(..., description="Reflection: what did I learn?")
-    apply_plan: str = Field(..., description="Reflection: how will I apply it?")
+    learned: str = Field(
+        ...,
+        description="Reflection: what did I learn? Empty for callers who may not read reflections (only the "
+        "person, their managers and a stretch assignment's sponsor may)",
+    )
+    apply_plan: str = Field(..., description="Reflection: how will I apply it? Empty as for learned")
     stretch_reflection: StretchReflectionOut | None = Field(
         None,
         description="A completed stretch assignment's closing reflection; null for other items and for "
@@ -362,6 +374,14 @@ class EnrollmentOut(Schema):
     @staticmethod
     def resolve_stretch_reflection(enrollment: Enrollment, context: dict[str, Any]) -> dict[str, Any] | None:
         return _stretch_reflection(enrollment, context["request"])
+
+    @staticmethod
+    def resolve_learned(enrollment: Enrollment, context: dict[str, Any]) -> str:
+        return enrollment.learned if _may_read_reflection(enrollment, context["request"]) else ""
+
+    @staticmethod
+    def resolve_apply_plan(enrollment: Enrollment, context: dict[str, Any]) -> str:
+        return enrollment.apply_plan if _may_read_reflection(enrollment, context["request"]) else ""
 
 
 class EnrollmentFilters(Schema):

@@ -193,10 +193,14 @@ def test_the_person_their_managers_and_the_sponsor_read_it_and_nobody_else(
         else:
             assert listed["items"] == [], name
             assert REFLECTION["outcome"] not in page, name
-    # People admins read the enrolment, but not the reflection on the work.
+    # People admins read the enrolment, but not the reflection on the work: neither in `stretch_reflection`
+    # nor in the enrolment's own `learned`, where the closing reflection's "What I learned" is stored too.
     for person, expected in ((personas.bob, REFLECTION["outcome"]), (personas.pat, None)):
-        body = _api(person).get(f"{API}/enrollments/{enrollment.pk}").json()
-        assert (body["stretch_reflection"] or {}).get("outcome") == expected
+        for url in (f"{API}/enrollments/{enrollment.pk}", f"{API}/people/{personas.alice.pk}/enrollments"):
+            body = _api(person).get(url).json()
+            row = body["items"][0] if "items" in body else body
+            assert (row["stretch_reflection"] or {}).get("outcome") == expected, (person, url)
+            assert row["learned"] == (REFLECTION["learned"] if expected else ""), (person, url)
 
 
 def test_view_reflection_answers_the_same_for_one_and_for_a_list(personas: Personas, stretch: CatalogItem) -> None:
