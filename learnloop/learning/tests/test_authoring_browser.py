@@ -13,6 +13,7 @@ from learnloop.core.testing import Personas
 from learnloop.core.tests.browser.test_main_flows import sign_in
 from learnloop.learning.models import CatalogItem
 from learnloop.skills.services import skill_create
+from learnloop.skills.tests.helpers import default_scale
 
 pytestmark = pytest.mark.browser
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
@@ -41,6 +42,7 @@ def _visible_groups(page: Any) -> list[str]:
 
 
 def test_an_ld_admin_creates_items_of_two_formats_seeing_only_their_fields(page: Any, personas: Personas) -> None:
+    default_scale()  # a browser test's database may have been emptied by a test that committed
     skill_create(actor=None, name="Coaching")
     skill_create(actor=None, name="Coaching psychology")
     skill_create(actor=None, name="Facilitation")

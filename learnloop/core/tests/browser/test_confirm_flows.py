@@ -61,7 +61,7 @@ def test_without_javascript_the_confirm_page_backs_out_and_confirms(
     page = context.new_page()
     try:
         page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(personas.alice.username)
+        page.get_by_label("Email").fill(personas.alice.username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.goto(f"/plans/{goal.plan_id}/")

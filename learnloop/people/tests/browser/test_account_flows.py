@@ -17,7 +17,7 @@ SCREENSHOTS = os.environ.get("LEARNLOOP_SCREENSHOTS", "")
 
 def sign_in(page: Any, username: str) -> None:
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
+    page.get_by_label("Email").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
