@@ -267,6 +267,12 @@ def org_unit_ensure_path(
     parts = split_unit_path(path)
     if not parts:
         raise ValidationError({"org_unit": ["An org unit path needs at least one name."]})
+    name_limit = OrgUnit._meta.get_field("name").max_length or 0
+    path_limit = OrgUnit._meta.get_field("path").max_length or 0
+    if any(len(name) > name_limit for name in parts) or len(PATH_SEPARATOR.join(parts)) > path_limit:
+        # PostgreSQL refuses what does not fit its column (a 500); SQLite would keep it.
+        message = f"Each name in an org unit path has at most {name_limit} characters, the path {path_limit}."
+        raise ValidationError({"org_unit": [message]})
     parent: OrgUnit | None = None
     for depth, name in enumerate(parts):
         full = PATH_SEPARATOR.join(parts[: depth + 1])

@@ -233,3 +233,12 @@ def test_an_lrs_client_with_only_write_scope_sees_the_same_checks(db: None) -> N
     issued = client_create(actor=None, name="writer", can_read=False)
     writer = Lrs(issued.client.key, issued.secret)
     assert writer.post("[" * 50_000).status_code == 400
+
+
+def test_an_org_unit_name_longer_than_its_column_is_a_400(personas: Personas) -> None:
+    # Found by the fuzzing stage on PostgreSQL: a 500-character path of one name overflowed `name` (200).
+    client = _token_client(personas.otto)
+    answer = client.post("/api/v1/org-units", {"path": "0" * 500}, content_type="application/json")
+    assert answer.status_code == 400, answer.content
+    answer = client.post("/api/v1/org-units", {"path": "Acme / " + "x" * 201}, content_type="application/json")
+    assert answer.status_code == 400, answer.content
