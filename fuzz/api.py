@@ -136,6 +136,8 @@ def main() -> int:
     backend = "PostgreSQL" if args.database_url else "SQLite"
     log(f"seeding a small demo company on {backend}")
     learnloop("migrate", "--noinput", env=env)
+    # Production settings serve hashed static files from a manifest: without it every page is a 500.
+    learnloop("collectstatic", "--noinput", "-v", "0", env=env)
     learnloop("demo", "--people", "60", env=env, timeout=1200)
     tokens = {}
     for role, username in ROLES.items():
