@@ -173,7 +173,8 @@ def main() -> int:
             ]
             if role in tokens:
                 command += ["--header", f"Authorization: Bearer {tokens[role]}"]
-            done = subprocess.run(command, check=False, timeout=args.max_time + 300)
+            # In the temporary folder: schemathesis keeps a cache in its working directory.
+            done = subprocess.run(command, check=False, timeout=args.max_time + 300, cwd=work)
             if done.returncode != 0:
                 failed.append(role)
     # Only the server's own error records count: generated URLs may contain any word, "ERROR" included.
